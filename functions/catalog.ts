@@ -1,0 +1,266 @@
+import type { z } from 'zod';
+import {
+  Credentials,
+  IdParam,
+  ListTasksQuery,
+  Login,
+  Session,
+  TagCreate,
+  TagOut,
+  TagRename,
+  TagWithCount,
+  TaskCreate,
+  TaskOut,
+  TaskPage,
+  TaskPatch,
+} from './core/src/schemas.ts';
+
+/**
+ * The one list of functions. Containers, Helm templates, KEDA objects, Dapr subscriptions, the gateway's
+ * routes, the OpenAPI document and the embedded runner are all derived from it.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRoute {
+  method: HttpMethod;
+  /** Hono-style path (`/api/v1/tasks/:id`). */
+  path: string;
+  summary: string;
+  public?: boolean;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  status: number;
+  response?: z.ZodType;
+}
+
+export interface Subscription {
+  topic: string;
+  /** The app route daprd delivers this topic's CloudEvents to. */
+  route: string;
+}
+
+export interface Scaling {
+  minReplicas: number;
+  maxReplicas: number;
+  /** Event functions: Kafka consumer lag per replica at which KEDA adds a replica. */
+  lagThreshold?: number;
+}
+
+export interface FunctionSpec {
+  name: string;
+  kind: 'http' | 'event' | 'clock';
+  description: string;
+  routes: HttpRoute[];
+  subscriptions: Subscription[];
+  scaling: Scaling;
+  resources: { cpu: string; memory: string };
+}
+
+const small = { cpu: '50m', memory: '96Mi' };
+// HTTP functions idle at zero; the KEDA HTTP add-on's interceptor holds requests while one starts.
+const httpScaling: Scaling = { minReplicas: 0, maxReplicas: 5 };
+const byId = { params: IdParam };
+
+export const catalog: FunctionSpec[] = [
+  {
+    name: 'gateway',
+    kind: 'http',
+    description:
+      'Routes /api by method and path to the function that owns it (ingress cannot route by method).',
+    routes: [],
+    subscriptions: [],
+    // Always on: it is the one address the web app and the ingress talk to.
+    scaling: { minReplicas: 1, maxReplicas: 3 },
+    resources: small,
+  },
+  {
+    name: 'auth',
+    kind: 'http',
+    description: 'Sign up, log in, who am I.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/auth/signup',
+        summary: 'Create an account',
+        public: true,
+        body: Credentials,
+        status: 201,
+        response: Session,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        summary: 'Log in',
+        public: true,
+        body: Login,
+        status: 200,
+        response: Session,
+      },
+      { method: 'GET', path: '/api/v1/auth/me', summary: 'The current user', status: 200 },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'create-task',
+    kind: 'http',
+    description: 'Create a task with its tags, and its TaskCreated event.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/tasks',
+        summary: 'Create a task',
+        body: TaskCreate,
+        status: 201,
+        response: TaskOut,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'list-tasks',
+    kind: 'http',
+    description: 'Search, filter, sort and page tasks; read one.',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/v1/tasks',
+        summary: 'List tasks',
+        query: ListTasksQuery,
+        status: 200,
+        response: TaskPage,
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/tasks/:id',
+        summary: 'Get a task',
+        ...byId,
+        status: 200,
+        response: TaskOut,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'update-task',
+    kind: 'http',
+    description: 'Replace (PUT) or change (PATCH) a task.',
+    routes: [
+      {
+        method: 'PUT',
+        path: '/api/v1/tasks/:id',
+        summary: 'Replace a task',
+        ...byId,
+        body: TaskCreate,
+        status: 200,
+        response: TaskOut,
+      },
+      {
+        method: 'PATCH',
+        path: '/api/v1/tasks/:id',
+        summary: 'Change some fields of a task',
+        ...byId,
+        body: TaskPatch,
+        status: 200,
+        response: TaskOut,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'complete-task',
+    kind: 'http',
+    description: 'Complete or reopen a task.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/tasks/:id/complete',
+        summary: 'Complete a task',
+        ...byId,
+        status: 200,
+        response: TaskOut,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/tasks/:id/reopen',
+        summary: 'Reopen a task',
+        ...byId,
+        status: 200,
+        response: TaskOut,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'delete-task',
+    kind: 'http',
+    description: 'Delete a task.',
+    routes: [{ method: 'DELETE', path: '/api/v1/tasks/:id', summary: 'Delete a task', ...byId, status: 204 }],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'tags',
+    kind: 'http',
+    description: 'List (with counts), create, rename and delete tags.',
+    routes: [
+      { method: 'GET', path: '/api/v1/tags', summary: 'List tags with task counts', status: 200 },
+      {
+        method: 'POST',
+        path: '/api/v1/tags',
+        summary: 'Create a tag',
+        body: TagCreate,
+        status: 201,
+        response: TagWithCount,
+      },
+      {
+        method: 'PUT',
+        path: '/api/v1/tags/:id',
+        summary: 'Rename a tag',
+        ...byId,
+        body: TagRename,
+        status: 200,
+        response: TagOut,
+      },
+      {
+        method: 'PATCH',
+        path: '/api/v1/tags/:id',
+        summary: 'Rename a tag',
+        ...byId,
+        body: TagRename,
+        status: 200,
+        response: TagOut,
+      },
+      { method: 'DELETE', path: '/api/v1/tags/:id', summary: 'Delete a tag', ...byId, status: 204 },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'api-docs',
+    kind: 'http',
+    description: 'The OpenAPI 3.1 document, generated from the catalog and its zod schemas.',
+    routes: [
+      { method: 'GET', path: '/api/v1/openapi.json', summary: 'OpenAPI document', public: true, status: 200 },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+];
+
+export const httpFunctions = () => catalog.filter((f) => f.kind === 'http' && f.name !== 'gateway');
+export const findFunction = (name: string) => catalog.find((f) => f.name === name);

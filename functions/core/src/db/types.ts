@@ -1,0 +1,147 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type TaskStatus = 'todo' | 'in_progress' | 'done';
+export type Priority = 'low' | 'medium' | 'high';
+export type RecurrenceMode = 'schedule' | 'completion';
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  time_zone: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface TasksTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  description: Generated<string>;
+  status: Generated<TaskStatus>;
+  priority: Generated<Priority>;
+  /** Generated from priority (high 3 > medium 2 > low 1) so sorting is semantic, not alphabetical. */
+  priority_rank: ColumnType<number, never, never>;
+  due_at: Timestamp | null;
+  time_zone: Generated<string>;
+  recurrence_rule: string | null;
+  recurrence_mode: RecurrenceMode | null;
+  /** Occurrences of one recurring task share a series id (the first occurrence's id). */
+  series_id: string | null;
+  /** Minutes before due_at at which a reminder fires. */
+  reminder_offsets: Generated<number[]>;
+  /** Tag names, space-joined, kept in step with task_tags so search is one indexed column. */
+  tag_names: Generated<string>;
+  search_text: ColumnType<string, never, never>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  completed_at: Timestamp | null;
+}
+
+export interface TagsTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface TaskTagsTable {
+  task_id: string;
+  tag_id: string;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  event_id: string;
+  topic: string;
+  partition_key: string;
+  event_type: string;
+  /** The whole CloudEvent as published. */
+  cloud_event: JSONColumnType<Record<string, unknown>>;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Timestamp>;
+  last_error: string | null;
+}
+
+export interface ProcessedEventsTable {
+  consumer: string;
+  event_id: string;
+  processed_at: CreatedAt;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  task_id: string;
+  /** Which occurrence and reminder this is for, e.g. `<due ISO>/<offset>`; unique per task and channel. */
+  occurrence_key: string;
+  channel: 'in_app' | 'email' | 'browser';
+  title: string;
+  body: string;
+  created_at: CreatedAt;
+  read_at: Timestamp | null;
+  snoozed_until: Timestamp | null;
+}
+
+export interface ReminderDeliveriesTable {
+  id: Generated<string>;
+  user_id: string;
+  task_id: string;
+  occurrence_key: string;
+  channel: string;
+  status: 'scheduled' | 'fired' | 'sent' | 'failed' | 'cancelled';
+  scheduled_for: Timestamp;
+  fired_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  lateness_ms: number | null;
+  detail: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  event_id: string;
+  user_id: string | null;
+  actor: string;
+  event_type: string;
+  entity_id: string | null;
+  occurred_at: Timestamp;
+  before: JSONColumnType<Record<string, unknown> | null>;
+  after: JSONColumnType<Record<string, unknown> | null>;
+  recorded_at: CreatedAt;
+}
+
+/** Durable one-shot jobs for the embedded runner (the cluster uses the Dapr Scheduler instead). */
+export interface ScheduledJobsTable {
+  name: string;
+  app_id: string;
+  due_at: Timestamp;
+  data: JSONColumnType<Record<string, unknown>>;
+  attempts: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  tasks: TasksTable;
+  tags: TagsTable;
+  task_tags: TaskTagsTable;
+  outbox: OutboxTable;
+  processed_events: ProcessedEventsTable;
+  notifications: NotificationsTable;
+  reminder_deliveries: ReminderDeliveriesTable;
+  audit_log: AuditLogTable;
+  scheduled_jobs: ScheduledJobsTable;
+}
+
+export type TaskRow = Selectable<TasksTable>;
+export type NewTaskRow = Insertable<TasksTable>;
+export type TaskRowUpdate = Updateable<TasksTable>;
+export type TagRow = Selectable<TagsTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,101 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../db/types.ts';
+import { ProblemError } from '../errors.ts';
+import type { TaskTag } from '../tasks/task-json.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
+/**
+ * Turns tag references (ids or names) into the caller's tags, creating unknown names. An id that is not
+ * the caller's is reported exactly like one that does not exist.
+ */
+export async function resolveTagsForWrite(trx: Executor, userId: string, refs: string[]): Promise<TaskTag[]> {
+  const ids = [...new Set(refs.filter(isUuid).map((s) => s.toLowerCase()))];
+  const names = [...new Map(refs.filter((r) => !isUuid(r)).map((n) => [n.toLowerCase(), n])).values()];
+  const found: TaskTag[] = [];
+  if (ids.length) {
+    const rows = await trx
+      .selectFrom('tags')
+      .select(['id', 'name'])
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .execute();
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length) {
+      throw new ProblemError(
+        400,
+        'Invalid request',
+        `body.tags: no tag with id ${missing.join(', ')}`,
+        missing.map(() => ({ field: 'body.tags', message: 'no such tag id' })),
+      );
+    }
+    found.push(...rows);
+  }
+  if (names.length) {
+    await sql`insert into tags (user_id, name)
+      select ${userId}::uuid, n from unnest(${names}::text[]) as n
+      on conflict (user_id, lower(name)) do nothing`.execute(trx);
+    const rows = await trx
+      .selectFrom('tags')
+      .select(['id', 'name'])
+      .where('user_id', '=', userId)
+      .where(
+        sql<string>`lower(name)`,
+        'in',
+        names.map((n) => n.toLowerCase()),
+      )
+      .execute();
+    found.push(...rows);
+  }
+  const unique = new Map(found.map((t) => [t.id, t]));
+  return [...unique.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Looks tags up for filtering without creating any; returns null when one of them does not exist. */
+export async function resolveTagsForFilter(
+  db: Executor,
+  userId: string,
+  refs: string[],
+): Promise<string[] | null> {
+  const ids = refs.filter(isUuid).map((s) => s.toLowerCase());
+  const names = refs.filter((r) => !isUuid(r)).map((n) => n.toLowerCase());
+  const rows = await db
+    .selectFrom('tags')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where((eb) =>
+      eb.or([
+        ...(ids.length ? [eb('id', 'in', ids)] : []),
+        ...(names.length ? [eb(sql<string>`lower(name)`, 'in', names)] : []),
+      ]),
+    )
+    .execute();
+  const wanted = new Set([...ids, ...names]).size;
+  return rows.length < wanted ? null : rows.map((r) => r.id);
+}
+
+export async function tagsOfTasks(db: Executor, taskIds: string[]): Promise<Map<string, TaskTag[]>> {
+  const byTask = new Map<string, TaskTag[]>(taskIds.map((id) => [id, []]));
+  if (!taskIds.length) return byTask;
+  const rows = await db
+    .selectFrom('task_tags')
+    .innerJoin('tags', 'tags.id', 'task_tags.tag_id')
+    .select(['task_tags.task_id', 'tags.id', 'tags.name'])
+    .where('task_tags.task_id', 'in', taskIds)
+    .orderBy('tags.name')
+    .execute();
+  for (const r of rows) byTask.get(r.task_id)?.push({ id: r.id, name: r.name });
+  return byTask;
+}
+
+/** Re-derives the search column's tag names for the given tasks after their tags changed. */
+export async function refreshTagNames(trx: Executor, taskIds: string[]): Promise<void> {
+  if (!taskIds.length) return;
+  await sql`update tasks t set tag_names = coalesce(
+      (select string_agg(g.name, ' ' order by g.name) from task_tags tt join tags g on g.id = tt.tag_id
+        where tt.task_id = t.id), '')
+    where t.id = any(${taskIds}::uuid[])`.execute(trx);
+}

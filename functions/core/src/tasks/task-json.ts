@@ -1,0 +1,32 @@
+import type { TaskRow } from '../db/types.ts';
+import type { TaskOut } from '../schemas.ts';
+
+export interface TaskTag {
+  id: string;
+  name: string;
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+/** The API's view of a task row: snake_case fields, ISO instants, recurrence folded into one object. */
+export function toTaskJson(row: TaskRow, tags: TaskTag[]): TaskOut {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    tags,
+    due_at: iso(row.due_at),
+    time_zone: row.time_zone,
+    recurrence:
+      row.recurrence_rule && row.recurrence_mode
+        ? { rule: row.recurrence_rule, mode: row.recurrence_mode }
+        : null,
+    series_id: row.series_id,
+    reminders: row.reminder_offsets,
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
+    completed_at: iso(row.completed_at),
+  };
+}

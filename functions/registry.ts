@@ -1,0 +1,21 @@
+import apiDocs from './api-docs/app.ts';
+import auth from './auth/app.ts';
+import completeTask from './complete-task/app.ts';
+import type { FunctionFactory } from './core/src/run-function.ts';
+import createTask from './create-task/app.ts';
+import deleteTask from './delete-task/app.ts';
+import listTasks from './list-tasks/app.ts';
+import tags from './tags/app.ts';
+import updateTask from './update-task/app.ts';
+
+/** Every HTTP function's app factory by catalog name, for the embedded runner and the tests. */
+export const httpApps: Record<string, FunctionFactory> = {
+  auth,
+  'create-task': createTask,
+  'list-tasks': listTasks,
+  'update-task': updateTask,
+  'complete-task': completeTask,
+  'delete-task': deleteTask,
+  tags,
+  'api-docs': apiDocs,
+};

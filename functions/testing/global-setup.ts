@@ -1,0 +1,46 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One real Postgres for the whole run (DATABASE_URL, if set, is used instead); each test file gets its
+ * own database in it. A failure to start is a failed run with the reason, not a skipped tier.
+ */
+export default async function setup(project: TestProject) {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide('adminDatabaseUrl', process.env.TEST_DATABASE_URL);
+    return;
+  }
+  // As root, initdb runs as `postgres`, which cannot write into a root-owned checkout: use /tmp.
+  const parent = mkdtempSync(join(tmpdir(), 'todo-test-pg-'));
+  chmodSync(parent, 0o755);
+  const dataDir = join(parent, 'data');
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  try {
+    pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  } catch (e) {
+    throw new Error(`Could not start the embedded Postgres for tests: ${(e as Error).message}`);
+  }
+  project.provide('adminDatabaseUrl', pg.url);
+  return () => pg.stop();
+}
