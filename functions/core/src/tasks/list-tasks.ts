@@ -93,7 +93,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
   if (q.overdue === true)
     query = query.where('t.due_at', '<', sql<Date>`now()`).where('t.status', '<>', 'done');
   if (q.overdue === false) {
-    query = query.where(sql<SqlBool>`not (t.due_at < now() and t.status <> 'done') or t.due_at is null`);
+    query = query.where(sql<SqlBool>`(t.due_at is null or t.due_at >= now() or t.status = 'done')`);
   }
   for (const tagId of tagIds) {
     query = query.where(({ exists, selectFrom }) =>
