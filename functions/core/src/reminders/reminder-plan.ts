@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The reminder chain's shared vocabulary: job names, occurrence keys, the job payload the clock receives,
+ * and the policy that turns a task into the reminders it should have right now.
+ */
+
+export const MINUTE_MS = 60_000;
+
+/** Every reminder is delivered on each of these channels, each with its own receipt. */
+export const REMINDER_CHANNELS = ['in_app', 'email'] as const;
+export type ReminderChannel = (typeof REMINDER_CHANNELS)[number];
+
+/** One Dapr job per task and offset, so rescheduling overwrites and removal needs no lookup. */
+export const reminderJobName = (taskId: string, offsetMinutes: number) =>
+  `reminder-${taskId}-${offsetMinutes}`;
+/** One snooze per task: snoozing again moves it rather than adding another. */
+export const snoozeJobName = (taskId: string) => `snooze-${taskId}`;
+
+/** `<due ISO>/<offset>`: identifies one reminder of one occurrence; a moved due date is a new occurrence. */
+export const occurrenceKey = (dueAt: Date | string, offsetMinutes: number) =>
+  `${new Date(dueAt).toISOString()}/${offsetMinutes}`;
+export const snoozeOccurrenceKey = (original: string, until: Date) =>
+  `${original}/snooze/${until.toISOString()}`;
+export const isSnoozeKey = (key: string) => key.includes('/snooze/');
+
+/** The offset of a plain (not snoozed) occurrence key, or null for keys this module did not make. */
+export function offsetOfKey(key: string): number | null {
+  const match = /^[^/]+\/(\d+)$/.exec(key);
+  return match ? Number(match[1]) : null;
+}
+
+/** The data a reminder or snooze job carries; the clock checks it against the task before firing. */
+export const ReminderJobData = z.strictObject({
+  kind: z.enum(['reminder', 'snooze']),
+  task_id: z.uuid(),
+  user_id: z.uuid(),
+  due_at: z.iso.datetime({ offset: true }),
+  offset_minutes: z.number().int().min(0),
+  /** When the reminder was meant to fire; lateness is measured from here. */
+  remind_at: z.iso.datetime({ offset: true }),
+  occurrence_key: z.string().min(1).max(200),
+});
+export type ReminderJobData = z.infer<typeof ReminderJobData>;
+
+export interface PlannedReminder {
+  offsetMinutes: number;
+  jobName: string;
+  occurrenceKey: string;
+  dueAt: Date;
+  remindAt: Date;
+  /** When the job should fire: remindAt, or now when remindAt has passed but the task is not yet due. */
+  fireAt: Date;
+}
+
+export interface ReminderPlan {
+  /** Reminders that should have a job. */
+  schedule: PlannedReminder[];
+  /** Reminders whose time and due date have both passed: recorded as skipped, never fired. */
+  skipped: PlannedReminder[];
+}
+
+export interface RemindableTask {
+  id: string;
+  status: string;
+  due_at: Date | string | null;
+  reminder_offsets: number[];
+}
+
+/**
+ * What reminders a task should have at `now`. A task that is gone, done or has no due date has none.
+ *
+ * Policy for a reminder whose time has already passed when it is scheduled (a due date set close to
+ * now, or events processed late after an outage): if the task is still ahead of its due date the
+ * reminder fires at once — late, and its receipt says how late; if the task is already overdue the
+ * reminder is skipped, because "due in 15 minutes" about something already past due is noise.
+ */
+export function planReminders(task: RemindableTask | null | undefined, now: Date): ReminderPlan {
+  const plan: ReminderPlan = { schedule: [], skipped: [] };
+  if (!task || task.status === 'done' || task.due_at === null) return plan;
+  const dueAt = new Date(task.due_at);
+  for (const offsetMinutes of [...new Set(task.reminder_offsets)].sort((a, b) => a - b)) {
+    const remindAt = new Date(dueAt.getTime() - offsetMinutes * MINUTE_MS);
+    const reminder: PlannedReminder = {
+      offsetMinutes,
+      jobName: reminderJobName(task.id, offsetMinutes),
+      occurrenceKey: occurrenceKey(dueAt, offsetMinutes),
+      dueAt,
+      remindAt,
+      fireAt: remindAt > now ? remindAt : now,
+    };
+    if (remindAt > now || dueAt > now) plan.schedule.push(reminder);
+    else plan.skipped.push(reminder);
+  }
+  return plan;
+}

@@ -1,0 +1,229 @@
+import {
+  completeTask,
+  createFunctionApp,
+  daprClockJobs,
+  type FunctionDeps,
+  IdParam,
+  type JobScheduler,
+  localJobs,
+  notFound,
+  ProblemError,
+  readBody,
+  readParams,
+  readQuery,
+} from '@todo/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../core/src/db/types.ts';
+import {
+  ListNotificationsQuery,
+  SnoozeBody,
+  toNotificationJson,
+} from '../core/src/reminders/notifications.ts';
+import { listReceipts, markScheduled } from '../core/src/reminders/receipts.ts';
+import {
+  MINUTE_MS,
+  offsetOfKey,
+  type ReminderJobData,
+  snoozeJobName,
+  snoozeOccurrenceKey,
+} from '../core/src/reminders/reminder-plan.ts';
+
+export interface NotificationsDeps extends FunctionDeps {
+  /** Snoozing schedules a job; the runner passes the same JobScheduler the event functions get. */
+  jobs?: JobScheduler;
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      !Number.isNaN(Date.parse(value[0]))
+    )
+      return [value[0], value[1]];
+  } catch {}
+  throw new ProblemError(400, 'Invalid request', 'query.cursor: not a cursor this API issued', [
+    { field: 'query.cursor', message: 'not a cursor this API issued' },
+  ]);
+}
+
+async function ownNotification(db: Kysely<Database>, userId: string, id: string) {
+  const row = await db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw notFound('Notification');
+  return row;
+}
+
+/**
+ * notifications: the in-app notification centre (list, read, snooze, done) and a task's reminder
+ * delivery receipts. Every query is scoped to the caller; another user's ids are simply not found.
+ */
+export function notificationsApp(deps: NotificationsDeps) {
+  const app = createFunctionApp('notifications', deps);
+  const { db } = deps;
+  // Jobs must land on the clock's app-id: through this function's sidecar (service invocation to the
+  // always-on clock) in a cluster, or straight into the embedded runner's table when there is no Dapr.
+  const jobs =
+    deps.jobs ??
+    (deps.config.DAPR_HTTP_PORT
+      ? daprClockJobs({ httpPort: deps.config.DAPR_HTTP_PORT })
+      : localJobs({ db }));
+
+  app.get('/api/v1/notifications', async function listNotifications(c) {
+    const q = readQuery(c, ListNotificationsQuery);
+    const userId = c.var.user.id;
+    let query = db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1);
+    if (q.unread) query = query.where('read_at', 'is', null);
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor);
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', new Date(createdAt)),
+          eb.and([eb('created_at', '=', new Date(createdAt)), eb('id', '<', id)]),
+        ]),
+      );
+    }
+    const [rows, unread] = await Promise.all([
+      query.execute(),
+      db
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return c.json({
+      items: page.map(toNotificationJson),
+      unread_count: Number(unread.n),
+      next_cursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    });
+  });
+
+  app.post('/api/v1/notifications/:id/read', async function markRead(c) {
+    const { id } = readParams(c, IdParam);
+    const row = await ownNotification(db, c.var.user.id, id);
+    const updated = await db
+      .updateTable('notifications')
+      .set({ read_at: row.read_at ?? new Date() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return c.json(toNotificationJson(updated));
+  });
+
+  app.post('/api/v1/notifications/:id/snooze', async function snooze(c) {
+    const { id } = readParams(c, IdParam);
+    const { minutes } = await readBody(c, SnoozeBody);
+    const userId = c.var.user.id;
+    const row = await ownNotification(db, userId, id);
+    if (!deps.jobs)
+      throw new ProblemError(
+        503,
+        'Service Unavailable',
+        'Snoozing needs the job scheduler, which is not configured here',
+      );
+    const jobs = deps.jobs;
+    const until = new Date(Date.now() + minutes * MINUTE_MS);
+    const updated = await db.transaction().execute(async (trx) => {
+      const task = await trx
+        .selectFrom('tasks')
+        .select(['id', 'status', 'due_at'])
+        .where('id', '=', row.task_id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!task) throw notFound('Task');
+      if (task.status === 'done' || !task.due_at)
+        throw new ProblemError(
+          409,
+          'Conflict',
+          'The task is done or has no due date; there is nothing to snooze',
+        );
+      const original = row.occurrence_key.split('/snooze/')[0] ?? row.occurrence_key;
+      const data: ReminderJobData = {
+        kind: 'snooze',
+        task_id: task.id,
+        user_id: userId,
+        due_at: task.due_at.toISOString(),
+        offset_minutes: offsetOfKey(original) ?? 0,
+        remind_at: until.toISOString(),
+        occurrence_key: snoozeOccurrenceKey(original, until),
+      };
+      await jobs.schedule({ name: snoozeJobName(task.id), dueTime: until, data });
+      await markScheduled(trx, {
+        userId,
+        taskId: task.id,
+        occurrenceKey: data.occurrence_key,
+        scheduledFor: until,
+        detail: 'snoozed',
+      });
+      return trx
+        .updateTable('notifications')
+        .set({ snoozed_until: until, read_at: row.read_at ?? new Date() })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    return c.json(toNotificationJson(updated));
+  });
+
+  app.post('/api/v1/notifications/:id/done', async function markDone(c) {
+    const { id } = readParams(c, IdParam);
+    const userId = c.var.user.id;
+    const row = await ownNotification(db, userId, id);
+    const current = await db
+      .selectFrom('tasks')
+      .select('status')
+      .where('id', '=', row.task_id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!current) throw notFound('Task');
+    // Completing goes through the same write as the API, so its TaskCompleted event removes the reminders.
+    if (current.status !== 'done') await completeTask({ db, userId, source: 'notifications' }, row.task_id);
+    const updated = await db
+      .updateTable('notifications')
+      .set({ read_at: row.read_at ?? new Date() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return c.json(toNotificationJson(updated));
+  });
+
+  app.get('/api/v1/tasks/:id/reminders', async function taskReminders(c) {
+    const { id } = readParams(c, IdParam);
+    const userId = c.var.user.id;
+    const items = await listReceipts(db, userId, id);
+    if (!items.length) {
+      // No receipts: tell "no reminders yet" (an empty list) from "not your task" (404).
+      const owned = await db
+        .selectFrom('tasks')
+        .select('id')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!owned) throw notFound('Task');
+    }
+    return c.json({ items });
+  });
+
+  return app;
+}
+
+export default notificationsApp;
