@@ -14,6 +14,8 @@ import {
   TaskPage,
   TaskPatch,
 } from './core/src/schemas.ts';
+import { eventRoute } from './core/src/event-app.ts';
+import { TOPICS, type Topic } from './core/src/events.ts';
 
 /**
  * The one list of functions. Containers, Helm templates, KEDA objects, Dapr subscriptions, the gateway's
@@ -62,6 +64,14 @@ const small = { cpu: '50m', memory: '96Mi' };
 // HTTP functions idle at zero; the KEDA HTTP add-on's interceptor holds requests while one starts.
 const httpScaling: Scaling = { minReplicas: 0, maxReplicas: 5 };
 const byId = { params: IdParam };
+/**
+ * Event functions idle at zero and KEDA scales them on their consumer group's lag. Replicas beyond a
+ * topic's partition count (3) would sit idle, so max 3. One replica drains ~50 small events within a
+ * second or two, so lag above 50 per replica is where another replica starts to pay for its cold start.
+ */
+const eventScaling: Scaling = { minReplicas: 0, maxReplicas: 3, lagThreshold: 50 };
+const eventSubscriptions = (...topics: Topic[]): Subscription[] =>
+  topics.map((topic) => ({ topic, route: eventRoute(topic) }));
 
 export const catalog: FunctionSpec[] = [
   {
@@ -260,7 +270,29 @@ export const catalog: FunctionSpec[] = [
     scaling: httpScaling,
     resources: small,
   },
+  {
+    name: 'clock',
+    kind: 'clock',
+    description:
+      'Owns every Dapr job (they fire back only to the app-id that scheduled them) and turns fired jobs into events; runs the outbox relay.',
+    routes: [],
+    subscriptions: [],
+    // Always exactly one: the Scheduler delivers a due job only to a connected instance of this app-id and
+    // nothing would scale it up from zero; the relay lives here for the same reason.
+    scaling: { minReplicas: 1, maxReplicas: 1 },
+    resources: small,
+  },
+  {
+    name: 'audit',
+    kind: 'event',
+    description: 'Every event on every topic into the audit log (actor, time, event, before/after).',
+    routes: [],
+    subscriptions: eventSubscriptions(TOPICS.taskEvents, TOPICS.taskUpdates, TOPICS.reminders),
+    scaling: eventScaling,
+    resources: small,
+  },
 ];
 
 export const httpFunctions = () => catalog.filter((f) => f.kind === 'http' && f.name !== 'gateway');
+export const eventFunctions = () => catalog.filter((f) => f.kind === 'event');
 export const findFunction = (name: string) => catalog.find((f) => f.name === name);

@@ -1,6 +1,9 @@
 import apiDocs from './api-docs/app.ts';
+import audit from './audit/app.ts';
 import auth from './auth/app.ts';
+import clock from './clock/app.ts';
 import completeTask from './complete-task/app.ts';
+import type { EventFunctionFactory } from './core/src/run-event-function.ts';
 import type { FunctionFactory } from './core/src/run-function.ts';
 import createTask from './create-task/app.ts';
 import deleteTask from './delete-task/app.ts';
@@ -18,4 +21,10 @@ export const httpApps: Record<string, FunctionFactory> = {
   'delete-task': deleteTask,
   tags,
   'api-docs': apiDocs,
+};
+
+/** Every event (and clock) function's app factory by catalog name, for the embedded runner and the tests. */
+export const eventApps: Record<string, EventFunctionFactory> = {
+  clock,
+  audit,
 };

@@ -1,18 +1,43 @@
-import type { Kysely } from 'kysely';
+import type { Hono } from 'hono';
+import { type Kysely, sql } from 'kysely';
+import { catalog } from '../catalog.ts';
 import { type Config, loadConfig } from '../core/src/config.ts';
 import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
 import { migrateToLatest } from '../core/src/db/migrate.ts';
 import type { Database } from '../core/src/db/types.ts';
+import type { EventDeps } from '../core/src/event-app.ts';
 import type { FunctionDeps } from '../core/src/http.ts';
+import {
+  createLocalJobRunner,
+  type LocalJobRunner,
+  type LocalSubscriber,
+  localBus,
+  localJobs,
+} from '../core/src/local-transport.ts';
 import { createLogger, type Logger } from '../core/src/log.ts';
+import { createOutboxRelay, type OutboxRelay } from '../core/src/outbox-relay.ts';
 import { createGatewayApp } from '../gateway/app.ts';
-import { httpApps } from '../registry.ts';
+import { eventApps, httpApps } from '../registry.ts';
+
+export interface LocalTransport {
+  relay: OutboxRelay;
+  jobs: LocalJobRunner;
+  /**
+   * Publishes every outbox row and fires every due job until nothing is left that can go now — for
+   * tests that want "all events so far have been handled" without waiting on timers.
+   */
+  settle(): Promise<void>;
+}
 
 export interface LocalStack {
   /** The gateway with every HTTP function mounted in-process: the same routing as in a cluster. */
   app: ReturnType<typeof createGatewayApp>;
   db: Kysely<Database>;
   deps: FunctionDeps;
+  /** Event and clock functions by catalog name (what the local bus and job runner deliver to). */
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app shape
+  eventApps: Record<string, Hono<any>>;
+  transport: LocalTransport;
   close(): Promise<void>;
 }
 
@@ -21,18 +46,25 @@ export interface LocalStackOptions {
   jwtSecret: string;
   config?: Config;
   log?: Logger;
+  /** Start the relay and job runner loops (default true); settle() works either way. */
+  background?: boolean;
 }
 
-/** Migrates the database and mounts every HTTP function behind the gateway, all in this process. */
+/**
+ * Migrates the database and mounts every function in this process: HTTP functions behind the gateway,
+ * event functions on the local bus (fed by the outbox relay), the clock on the local job runner.
+ * Same contract as the cluster, no Kafka or Dapr.
+ */
 export async function createLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = options.config ?? loadConfig({ DATABASE_URL: options.databaseUrl });
   const handle: DbHandle = connectDatabase(options.databaseUrl, config.DATABASE_POOL_MAX);
   await migrateToLatest(handle.db as Kysely<unknown>);
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
   const deps: FunctionDeps = {
     db: handle.db,
     config,
     jwtSecret: options.jwtSecret,
-    log: options.log ?? createLogger(config.LOG_LEVEL),
+    log,
     lifecycle: { draining: false },
   };
   const apps = Object.fromEntries(Object.entries(httpApps).map(([name, create]) => [name, create(deps)]));
@@ -41,5 +73,72 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     if (!target) throw new Error(`no app for ${fn}`);
     return target.fetch(request);
   });
-  return { app, db: handle.db, deps, close: () => handle.close() };
+
+  let runner: LocalJobRunner | undefined;
+  const eventDeps: EventDeps = {
+    ...deps,
+    jobs: localJobs({ db: handle.db, onScheduled: () => runner?.wake() }),
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app shape
+  const events: Record<string, Hono<any>> = {};
+  const subscribers: LocalSubscriber[] = [];
+  for (const fn of catalog.filter((f) => f.kind === 'event' || f.kind === 'clock')) {
+    const create = eventApps[fn.name];
+    if (!create) throw new Error(`functions/registry.ts: no eventApps entry for catalog function ${fn.name}`);
+    const fnApp = create(eventDeps);
+    events[fn.name] = fnApp;
+    for (const s of fn.subscriptions)
+      subscribers.push({ consumer: fn.name, topic: s.topic, route: s.route, app: fnApp });
+  }
+  const clock = catalog.find((f) => f.kind === 'clock');
+  if (!clock || !events[clock.name]) throw new Error('the catalog has no clock function');
+
+  const relay = createOutboxRelay({
+    db: handle.db,
+    publisher: localBus({ db: handle.db, subscribers: () => subscribers, log }),
+    log,
+    databaseUrl: options.databaseUrl,
+  });
+  runner = createLocalJobRunner({ db: handle.db, target: events[clock.name]!, log });
+  const jobRunner = runner;
+
+  const transport: LocalTransport = {
+    relay,
+    jobs: jobRunner,
+    async settle() {
+      for (let round = 0; round < 1000; round++) {
+        const published = await relay.drainOnce();
+        const fired = await jobRunner.runOnce();
+        if (published || fired) continue;
+        // Still claimable now (due, and not held behind an earlier failed event of the same key)?
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from outbox o
+          where o.sent_at is null and o.next_attempt_at <= now()
+            and not exists (select 1 from outbox e
+              where e.partition_key = o.partition_key and e.sent_at is null and e.id < o.id)`.execute(
+          handle.db,
+        );
+        if (!rows[0]?.n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('settle: events are still pending after 1000 rounds');
+    },
+  };
+
+  if (options.background ?? true) {
+    await relay.start();
+    jobRunner.start();
+  }
+  return {
+    app,
+    db: handle.db,
+    deps,
+    eventApps: events,
+    transport,
+    async close() {
+      await relay.stop();
+      await jobRunner.stop();
+      await handle.close();
+    },
+  };
 }

@@ -1,6 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './db/types.ts';
 import { EVENT_TOPIC, type EventData, type EventType, makeCloudEvent } from './events.ts';
+
+/** The LISTEN/NOTIFY channel the outbox relay waits on. */
+export const OUTBOX_CHANNEL = 'outbox';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -25,5 +28,7 @@ export async function enqueueEvent<T extends EventType>(
       cloud_event: JSON.stringify(event),
     })
     .execute();
+  // Wakes the relay the moment this transaction commits (Postgres delivers NOTIFY on commit, never on rollback).
+  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
   return event.id;
 }

@@ -127,6 +127,17 @@ export interface ScheduledJobsTable {
   created_at: CreatedAt;
 }
 
+/** Embedded runner only: events a consumer DROPped (in a cluster, Dapr sends them to the dead-letter topic). */
+export interface DeadLettersTable {
+  id: Generated<string>;
+  event_id: string;
+  topic: string;
+  consumer: string;
+  cloud_event: JSONColumnType<Record<string, unknown>>;
+  reason: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   tasks: TasksTable;
@@ -138,6 +149,7 @@ export interface Database {
   reminder_deliveries: ReminderDeliveriesTable;
   audit_log: AuditLogTable;
   scheduled_jobs: ScheduledJobsTable;
+  dead_letters: DeadLettersTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

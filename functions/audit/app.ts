@@ -1,0 +1,65 @@
+import { createEventFunctionApp, type EventDeps, type ParsedEvent, TOPICS } from '@todo/core';
+
+/** Who did it and to what: the user for their own task changes, the producing function for system events. */
+function describe(parsed: ParsedEvent) {
+  switch (parsed.type) {
+    case 'TaskCreated.v1':
+    case 'TaskUpdated.v1':
+    case 'TaskCompleted.v1':
+    case 'TaskDeleted.v1':
+      return {
+        user_id: parsed.data.user_id,
+        actor: `user:${parsed.data.user_id}`,
+        entity_id: parsed.data.task.id,
+        before: parsed.data.previous,
+        after: parsed.type === 'TaskDeleted.v1' ? null : parsed.data.task,
+      };
+    case 'RecurringTaskInstanceCreated.v1':
+      return {
+        user_id: parsed.data.user_id,
+        actor: `system:${parsed.event.source}`,
+        entity_id: parsed.data.task.id,
+        before: null,
+        after: parsed.data.task,
+      };
+    case 'ReminderDue.v1':
+      return {
+        user_id: parsed.data.user_id,
+        actor: `system:${parsed.event.source}`,
+        entity_id: parsed.data.task_id,
+        before: null,
+        after: parsed.data,
+      };
+  }
+}
+
+/**
+ * Records one audit row per event. Idempotent by event id (a unique column): a redelivered or
+ * concurrently delivered event inserts nothing the second time.
+ */
+async function recordEvent(parsed: ParsedEvent, deps: EventDeps): Promise<void> {
+  const d = describe(parsed);
+  await deps.db
+    .insertInto('audit_log')
+    .values({
+      event_id: parsed.event.id,
+      user_id: d.user_id,
+      actor: d.actor,
+      event_type: parsed.type,
+      entity_id: d.entity_id,
+      occurred_at: parsed.event.time,
+      before: JSON.stringify(d.before),
+      after: JSON.stringify(d.after),
+    })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
+}
+
+/** audit: every event on every topic into the audit log. */
+export default function auditApp(deps: EventDeps) {
+  return createEventFunctionApp('audit', deps, {
+    [TOPICS.taskEvents]: recordEvent,
+    [TOPICS.taskUpdates]: recordEvent,
+    [TOPICS.reminders]: recordEvent,
+  });
+}

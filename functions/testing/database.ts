@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
+import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
+import { migrateToLatest } from '../core/src/db/migrate.ts';
+import type { Database } from '../core/src/db/types.ts';
+
+export interface TestDatabase {
+  url: string;
+  db: Kysely<Database>;
+  handle: DbHandle;
+}
+
+/** A fresh, migrated database (in the run's one embedded Postgres) for one test file, without the API. */
+export function useTestDatabase(): TestDatabase {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const t = {} as TestDatabase;
+  beforeAll(async () => {
+    t.url = await ensureDatabase(inject('adminDatabaseUrl'), name);
+    t.handle = connectDatabase(t.url, 10);
+    t.db = t.handle.db;
+    await migrateToLatest(t.db as Kysely<unknown>);
+  });
+  afterAll(async () => {
+    await t.handle?.close();
+    await dropDatabase(inject('adminDatabaseUrl'), name);
+  });
+  return t;
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not true after ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
