@@ -1,0 +1,119 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, isMissingRoute } from '@/lib/api';
+import { Series } from '@/lib/series';
+import { formatDue } from '@/lib/time';
+import { useToast } from '@/lib/toast';
+import { LABELS, Nothing, type Session } from '@/lib/types';
+
+/** A recurring task's series: occurrences so far, the next ones (before they exist), skip one, end it. */
+export function SeriesView({ session, seriesId }: { session: Session; seriesId: string }) {
+  const token = session.token;
+  const zone = session.user.time_zone;
+  const toast = useToast();
+  const [series, setSeries] = useState<Series | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api(`/series/${seriesId}`, Series, { token, query: { count: '8' } })
+      .then((s) => {
+        setSeries(s);
+        setError(null);
+      })
+      .catch((e) =>
+        setError(
+          isMissingRoute(e)
+            ? 'The series view is not available on this server yet (the recurrence service is not running).'
+            : e instanceof ApiError
+              ? e.message
+              : 'Could not load the series.',
+        ),
+      );
+  }, [seriesId, token]);
+  useEffect(load, [load]);
+
+  async function skip(dueAt: string) {
+    try {
+      await api(`/series/${seriesId}/skip`, Nothing, { method: 'POST', token, body: { due_at: dueAt } });
+      toast.show(`Skipped ${formatDue(dueAt, zone)}.`);
+      load();
+    } catch (e) {
+      toast.show(e instanceof ApiError ? e.message : 'Could not skip that occurrence.');
+    }
+  }
+
+  async function end() {
+    if (!window.confirm('End this series? Tasks already created stay; no new ones will be made.')) return;
+    try {
+      await api(`/series/${seriesId}/end`, Nothing, { method: 'POST', token });
+      toast.show('Series ended.');
+      load();
+    } catch (e) {
+      toast.show(e instanceof ApiError ? e.message : 'Could not end the series.');
+    }
+  }
+
+  if (error) {
+    return (
+      <div className="alert alert-error" role="alert">
+        <p>{error}</p>
+        <Link href="/">Back to tasks</Link>
+      </div>
+    );
+  }
+  if (!series) return <p className="muted">Loading series…</p>;
+  return (
+    <section className="narrow" aria-labelledby="series-heading">
+      <h1 id="series-heading">{series.past.at(-1)?.title ?? 'Recurring task'}</h1>
+      <p>
+        {series.text && <strong>{series.text}</strong>}{' '}
+        {series.rule && <code className="muted">{series.rule}</code>}
+      </p>
+      {series.ended_at ? (
+        <p className="alert">This series ended {formatDue(series.ended_at, zone)}.</p>
+      ) : (
+        <button type="button" className="btn btn-danger" onClick={end}>
+          End series
+        </button>
+      )}
+      <div className="series-grid">
+        <section aria-labelledby="upcoming-heading">
+          <h2 id="upcoming-heading">Upcoming</h2>
+          {series.upcoming.length === 0 && <p className="muted">No more occurrences.</p>}
+          <ol className="occurrences">
+            {series.upcoming.map((o) => (
+              <li key={o.due_at} className={o.skipped ? 'skipped' : ''}>
+                <time dateTime={o.due_at}>{formatDue(o.due_at, zone)}</time>
+                {o.skipped ? (
+                  <span className="pill">skipped</span>
+                ) : (
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    aria-label={`Skip ${formatDue(o.due_at, zone)}`}
+                    onClick={() => skip(o.due_at)}
+                  >
+                    Skip
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="past-heading">
+          <h2 id="past-heading">So far</h2>
+          <ol className="occurrences">
+            {series.past.map((t) => (
+              <li key={t.id}>
+                <Link href={`/tasks/${t.id}`}>{t.due_at ? formatDue(t.due_at, zone) : t.title}</Link>
+                <span className="pill status">{LABELS.status[t.status]}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+'use client';
+
+import Link from 'next/link';
+import { formatDue } from '@/lib/time';
+import { LABELS, type Task } from '@/lib/types';
+
+export function isOverdue(task: Task, now = Date.now()): boolean {
+  return task.status !== 'done' && task.due_at !== null && new Date(task.due_at).getTime() < now;
+}
+
+interface TaskRowProps {
+  task: Task;
+  zone: string;
+  onToggle(task: Task): void;
+  onDelete(task: Task): void;
+}
+
+/** One task in the list: overdue and high-priority tasks carry a colour bar and a word, not colour alone. */
+export function TaskRow({ task, zone, onToggle, onDelete }: TaskRowProps) {
+  const overdue = isOverdue(task);
+  const done = task.status === 'done';
+  const classes = ['task', `prio-${task.priority}`, overdue ? 'overdue' : '', done ? 'done' : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <li className={classes} data-testid="task-row" data-task-id={task.id}>
+      <input
+        type="checkbox"
+        className="task-check"
+        checked={done}
+        onChange={() => onToggle(task)}
+        aria-label={done ? `Reopen ${task.title}` : `Complete ${task.title}`}
+      />
+      <div className="task-main">
+        <Link href={`/tasks/${task.id}`} className="task-title">
+          {task.title}
+        </Link>
+        <div className="task-meta">
+          <span className={`pill prio prio-${task.priority}`} data-testid="task-priority">
+            {LABELS.priority[task.priority]}
+          </span>
+          {task.status !== 'todo' && <span className="pill status">{LABELS.status[task.status]}</span>}
+          {task.due_at && (
+            <span className={`due ${overdue ? 'is-overdue' : ''}`}>
+              {overdue && <strong>Overdue · </strong>}
+              <time dateTime={task.due_at}>{formatDue(task.due_at, zone)}</time>
+            </span>
+          )}
+          {task.recurrence && (
+            <span className="pill repeat" title={task.recurrence.rule}>
+              ↻ repeats
+            </span>
+          )}
+          {task.reminders.length > 0 && (
+            <span className="pill" title="Reminders">
+              🔔 {task.reminders.length}
+            </span>
+          )}
+          {task.tags.map((t) => (
+            <span key={t.id} className="pill tag" data-testid="task-tag">
+              #{t.name}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div className="task-actions">
+        <Link href={`/tasks/${task.id}`} className="btn btn-small" aria-label={`Edit ${task.title}`}>
+          Edit
+        </Link>
+        <button
+          type="button"
+          className="btn btn-small btn-danger"
+          onClick={() => onDelete(task)}
+          aria-label={`Delete ${task.title}`}
+        >
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
