@@ -1,6 +1,7 @@
 // Proves the real engines start from the project's own scripts and do what the architecture relies on:
 // Kafka (kafkajs round trip), Dapr Jobs firing back to the app, and Dapr pub/sub on Kafka.
 // Nothing here skips: a missing engine is a failure that names the get-*.sh script to run.
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,6 +14,7 @@ import {
   startDaprd,
   startScheduler,
 } from './dapr.ts';
+import { ensureK8sTools } from './k8s-tools.ts';
 import { ensureKafka, type RunningKafka, startKafka } from './kafka.ts';
 import { enginesDir, removeTempDir } from './proc.ts';
 
@@ -235,4 +237,36 @@ describe('Dapr pub/sub on Kafka (pubsub.kafka component + declarative Subscripti
       await admin.disconnect();
     }
   }, 180_000);
+});
+
+describe('kubeconform against the offline schemas (get-k8s-tools.sh)', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('bash', args, (err, stdout, stderr) => {
+        resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr });
+      });
+    });
+  const fixture = (f: string) => join(enginesDir, 'fixtures', 'k8s', f);
+
+  it(
+    'accepts valid core, KEDA, HTTPScaledObject and Dapr objects',
+    async () => {
+      await ensureK8sTools();
+      const { code, out } = await run([join(enginesDir, 'kubeconform.sh'), fixture('valid.yaml')]);
+      expect(out).toContain('Valid: 7, Invalid: 0, Errors: 0, Skipped: 0');
+      expect(code).toBe(0);
+    },
+    30 * 60_000,
+  );
+
+  it('rejects typos, wrong types, duplicate keys and unknown kinds', async () => {
+    const { code, out } = await run([join(enginesDir, 'kubeconform.sh'), fixture('invalid.yaml')]);
+    expect(code).not.toBe(0);
+    expect(out).toContain("additional properties 'lables' not allowed");
+    expect(out).toContain("additional properties 'minReplicas' not allowed");
+    expect(out).toContain("additional properties 'deadLetter' not allowed");
+    expect(out).toContain('key "name" already set in map');
+    expect(out).toContain('could not find schema for Unknown');
+    expect(out).toContain('Valid: 0');
+  }, 60_000);
 });
