@@ -1,5 +1,5 @@
 // Bundles each function into one file, dist/<name>.js (what its container runs), plus the embedded
-// runner dist/local.js. The list of functions comes from the catalog; nothing here names them.
+// runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -21,15 +21,45 @@ const shared = {
   },
 };
 
-const appDirs = readdirSync(functionsDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(`${functionsDir}${d.name}/app.ts`) && d.name !== 'gateway')
-  .map((d) => d.name);
+/** The catalog (TypeScript) bundled in memory and imported, so the build reads each function's kind from it. */
+async function loadCatalog() {
+  const out = await build({
+    entryPoints: [`${functionsDir}catalog.ts`],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = out.outputFiles[0].text;
+  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).catalog;
+}
 
-const entries = appDirs.map((name) =>
+// Each kind has its container entry: HTTP functions serve requests; event functions also get the Dapr
+// ports (their jobs go to the clock); the clock owns the Dapr jobs and runs the outbox relay.
+const RUNNERS = {
+  http: { from: './core/src/run-function.ts', fn: 'runFunction' },
+  event: { from: './core/src/run-event-function.ts', fn: 'runEventFunction' },
+  clock: { from: './core/src/run-event-function.ts', fn: 'runClockFunction' },
+};
+
+const catalog = await loadCatalog();
+const deployed = catalog.filter((f) => f.name !== 'gateway');
+for (const f of deployed) {
+  if (!existsSync(`${functionsDir}${f.name}/app.ts`))
+    throw new Error(`catalog function ${f.name} has no functions/${f.name}/app.ts`);
+  if (!RUNNERS[f.kind]) throw new Error(`catalog function ${f.name}: no runner for kind ${f.kind}`);
+}
+const strays = readdirSync(functionsDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`${functionsDir}${d.name}/app.ts`) && d.name !== 'gateway')
+  .filter((d) => !deployed.some((f) => f.name === d.name));
+for (const d of strays) console.warn(`build: functions/${d.name}/app.ts has no catalog entry; not bundled`);
+
+const entries = deployed.map(({ name, kind }) =>
   build({
     ...shared,
     stdin: {
-      contents: `import create from './${name}/app.ts';\nimport { runFunction } from './core/src/run-function.ts';\nawait runFunction(${JSON.stringify(name)}, create);\n`,
+      contents: `import create from './${name}/app.ts';\nimport { ${RUNNERS[kind].fn} } from '${RUNNERS[kind].from}';\nawait ${RUNNERS[kind].fn}(${JSON.stringify(name)}, create);\n`,
       resolveDir: functionsDir,
       sourcefile: `${name}.entry.ts`,
       loader: 'ts',
