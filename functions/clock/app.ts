@@ -1,12 +1,14 @@
 import { createClockApp, type EventDeps, type JobHandler } from '@todo/core';
+import { clockJobs } from './job-handlers.ts';
 
 /**
- * Job-name prefix → handler. Names are deterministic (`reminder-<taskId>-<offset>`, `recur-<seriesId>`),
- * so a prefix says what fell due. Add a line per kind of job; an unknown name is a 404 (done, no retry).
+ * clock: the one always-on function (minReplicas 1). Dapr fires a job only back to the app-id that
+ * scheduled it, so every job is scheduled on the clock's app-id and lands here as `POST /job/<name>`
+ * with its data; reminders become ReminderDue events through the outbox. Replies: 2xx = done,
+ * 404 = done and never retry (unknown kind, or data failing its schema), 5xx = retry (database down).
  */
-export const jobHandlers: Record<string, JobHandler> = {};
-
-/** clock: the always-on function that owns every Dapr job and turns fired jobs into events. */
-export default function clockApp(deps: EventDeps) {
-  return createClockApp('clock', deps, jobHandlers);
+export function clockApp(deps: EventDeps, jobs: Record<string, JobHandler> = clockJobs) {
+  return createClockApp('clock', deps, jobs);
 }
+
+export default clockApp;
