@@ -1,0 +1,138 @@
+{{/* The catalog projection written by `npm run derive` (platform/derive/model.ts). */}}
+{{- define "todo.deployment" -}}
+{{- .Files.Get "files/deployment.json" | fromJson | toYaml -}}
+{{- end -}}
+
+{{- define "todo.labels" -}}
+app.kubernetes.io/part-of: todo
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
+
+{{/* Selector labels of one component (a function name, or "web"). Call with (list $ name). */}}
+{{- define "todo.selector" -}}
+app.kubernetes.io/name: {{ index . 1 }}
+app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
+{{- end -}}
+
+{{/* <registry>/<prefix><component>:<tag>. Call with (list $ name). */}}
+{{- define "todo.image" -}}
+{{- $ := index . 0 -}}
+{{- $repo := printf "%s%s" $.Values.image.prefix (index . 1) -}}
+{{- if $.Values.image.registry -}}
+{{- $repo = printf "%s/%s" (trimSuffix "/" $.Values.image.registry) $repo -}}
+{{- end -}}
+{{- printf "%s:%s" $repo (toString $.Values.image.tag) -}}
+{{- end -}}
+
+{{/* Pod Security "restricted": non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp. */}}
+{{- define "todo.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "todo.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{- define "todo.imagePullSecrets" -}}
+{{- with .Values.image.pullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment of every function container (functions/core/src/config.ts). Call with (list $ fn). */}}
+{{- define "todo.functionEnv" -}}
+{{- $ := index . 0 -}}
+{{- $fn := index . 1 -}}
+{{- $d := include "todo.deployment" $ | fromYaml -}}
+- name: PORT
+  value: {{ $d.ports.app | quote }}
+- name: LOG_LEVEL
+  value: {{ $.Values.config.logLevel | quote }}
+- name: SHUTDOWN_GRACE_MS
+  value: {{ $.Values.config.shutdownGraceMs | quote }}
+- name: DATABASE_POOL_MAX
+  value: {{ $.Values.config.databasePoolMax | quote }}
+- name: DAPR_HTTP_PORT
+  value: "3500"
+- name: PUBSUB_NAME
+  value: {{ $.Values.dapr.pubsubName | quote }}
+- name: EMAIL_FROM
+  value: {{ $.Values.config.emailFrom | quote }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef: { name: {{ $.Values.secrets.name }}, key: DATABASE_URL }
+- name: JWT_SECRET
+  valueFrom:
+    secretKeyRef: { name: {{ $.Values.secrets.name }}, key: JWT_SECRET }
+- name: RESEND_API_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ $.Values.secrets.name }}, key: RESEND_API_KEY, optional: true }
+{{- if eq $fn.name "gateway" }}
+# Every function answers on http://<name>:<service port>: a ClusterIP Service, or an ExternalName to
+# the KEDA HTTP add-on interceptor (which routes by that Host and holds requests during a cold start).
+- name: FUNCTION_URL_TEMPLATE
+  value: {{ ternary "http://{name}" (printf "http://{name}:%v" $d.ports.service) $.Values.knative.enabled | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Dapr sidecar: app-id = function name = Kafka consumer group (the pubsub component sets no consumerGroup).
+Metrics on a port that does not clash with Knative's queue-proxy (9090). Call with (list $ fn).
+*/}}
+{{- define "todo.daprAnnotations" -}}
+{{- $ := index . 0 -}}
+{{- $fn := index . 1 -}}
+{{- $d := include "todo.deployment" $ | fromYaml -}}
+dapr.io/enabled: "true"
+dapr.io/app-id: {{ $fn.appId | quote }}
+dapr.io/app-port: {{ $d.ports.app | quote }}
+dapr.io/app-protocol: http
+dapr.io/config: {{ $.Values.dapr.config | quote }}
+dapr.io/log-level: {{ $.Values.dapr.logLevel | quote }}
+dapr.io/enable-metrics: "true"
+dapr.io/metrics-port: {{ $d.ports.daprMetrics | quote }}
+dapr.io/sidecar-cpu-request: {{ $.Values.dapr.sidecar.cpuRequest | quote }}
+dapr.io/sidecar-memory-request: {{ $.Values.dapr.sidecar.memoryRequest | quote }}
+dapr.io/sidecar-cpu-limit: {{ $.Values.dapr.sidecar.cpuLimit | quote }}
+dapr.io/sidecar-memory-limit: {{ $.Values.dapr.sidecar.memoryLimit | quote }}
+# The app has up to shutdownGraceMs to drain; daprd must outlive it to flush acknowledgements.
+dapr.io/graceful-shutdown-seconds: {{ add 5 (div $.Values.config.shutdownGraceMs 1000) | quote }}
+{{- end -}}
+
+{{/* Requests from the catalog (or overrides), limits from values. Call with (list $ fn). */}}
+{{- define "todo.functionResources" -}}
+{{- $ := index . 0 -}}
+{{- $fn := index . 1 -}}
+{{- $o := index $.Values.overrides $fn.name | default dict -}}
+{{- if $o.resources }}
+{{- toYaml $o.resources }}
+{{- else }}
+requests:
+  cpu: {{ $fn.resources.cpu }}
+  memory: {{ $fn.resources.memory }}
+limits:
+  {{- with $.Values.limits.cpu }}
+  cpu: {{ . }}
+  {{- end }}
+  memory: {{ $.Values.limits.memory }}
+{{- end }}
+{{- end -}}
+
+{{/* Common labels plus the component's name. Call with (list $ name). */}}
+{{- define "todo.labelsFor" -}}
+{{ include "todo.labels" (index . 0) }}
+app.kubernetes.io/name: {{ index . 1 }}
+{{- end -}}

@@ -1,0 +1,79 @@
+// todo-platform up | status | down — the Minikube path from the README, as one command each.
+import { parseArgs } from 'node:util';
+import { gitSha } from './git.ts';
+import { directKafka, type KafkaAccess, portForwardedKafka } from './kafka-access.ts';
+import { connect, ensureReachable, PlatformError } from './kube.ts';
+import { collectStatus, renderStatus } from './status.ts';
+import { down, up } from './up.ts';
+
+const USAGE = `Usage: npm run platform -- <command> [options]   (or: npx todo-platform <command>)
+
+Commands:
+  up      install or verify Dapr, KEDA + HTTP add-on, Kafka, Postgres, then apply components,
+          functions and web (platform/k8s), waiting for each to be ready
+  status  one row per function: replicas wanted/ready, at zero, KEDA bounds, consumer lag, last scale event
+  down    delete the app and its Kafka/Postgres (namespace todo-app); --all also uninstalls Dapr and KEDA
+
+Options:
+  --namespace <ns>   the app's namespace (default todo-app)
+  --tag <tag>        image tag to deploy (default: the git SHA of HEAD)
+  --brokers <list>   status: Kafka bootstrap servers to read lag from (default: port-forward svc/kafka);
+                     SASL from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM, KAFKA_TLS=true
+  --timeout <s>      up: how long to wait for each step (default 600)
+  --all              down: also uninstall Dapr, KEDA and the HTTP add-on`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      namespace: { type: 'string', default: 'todo-app' },
+      tag: { type: 'string' },
+      brokers: { type: 'string' },
+      timeout: { type: 'string', default: '600' },
+      all: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['up', 'status', 'down'].includes(command)) {
+    console.log(USAGE);
+    return command && !values.help ? 2 : 0;
+  }
+  const log = (line: string) => console.log(line);
+  const kube = connect();
+  if (command === 'up') {
+    const timeoutS = Number(values.timeout);
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+      throw new PlatformError('--timeout must be a positive number of seconds');
+    await up(kube, { tag: values.tag ?? gitSha(), timeoutMs: timeoutS * 1000, log });
+    return 0;
+  }
+  if (command === 'down') {
+    await down(kube, { all: values.all, log });
+    return 0;
+  }
+  await ensureReachable(kube);
+  const kafka: KafkaAccess = values.brokers
+    ? await directKafka(values.brokers.split(','))
+    : await portForwardedKafka(values.namespace);
+  try {
+    console.log(renderStatus(await collectStatus(kube, values.namespace, kafka.readLag)));
+  } finally {
+    await kafka.close();
+  }
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    if (e instanceof PlatformError) {
+      console.error(`todo-platform: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
