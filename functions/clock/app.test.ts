@@ -1,48 +1,175 @@
-import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { useTestApi } from '../testing/stack.ts';
+import {
+  completeTask,
+  createLocalJobRunner,
+  createLogger,
+  createTask,
+  deleteTask,
+  type EventDeps,
+  loadConfig,
+  localJobs,
+  patchTask,
+  TaskCreate,
+} from '@todo/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { occurrenceKey, type ReminderJobData, reminderJobName } from '../core/src/reminders/reminder-plan.ts';
+import { useTestDatabase } from '../testing/database.ts';
+import { TEST_JWT_SECRET } from '../testing/stack.ts';
+import { clockApp } from './app.ts';
 
-const api = useTestApi();
+const t = useTestDatabase();
+let app: ReturnType<typeof clockApp>;
+let deps: EventDeps;
+let userId: string;
+const ctx = () => ({ db: t.db, userId, source: 'test' });
 
-const clockCall = (method: string, path: string, body?: unknown) =>
-  api.stack.eventApps.clock!.fetch(
-    new Request(`http://clock${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
+beforeAll(async () => {
+  deps = {
+    db: t.db,
+    config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
+    jwtSecret: TEST_JWT_SECRET,
+    log: createLogger('silent'),
+    jobs: localJobs({ db: t.db }),
+  };
+  app = clockApp(deps);
+  const user = await t.db
+    .insertInto('users')
+    .values({ email: 'clock@example.com', password_hash: 'x' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  userId = user.id;
+});
+
+async function taskWithReminder(offset = 0) {
+  const due = new Date(Date.now() + 3_600_000);
+  const task = await createTask(
+    ctx(),
+    TaskCreate.parse({ title: 'Call Ana', due_at: due.toISOString(), reminders: [offset] }),
   );
+  const data: ReminderJobData = {
+    kind: 'reminder',
+    task_id: task.id,
+    user_id: userId,
+    due_at: task.due_at!,
+    offset_minutes: offset,
+    remind_at: new Date(Date.parse(task.due_at!) - offset * 60_000).toISOString(),
+    occurrence_key: occurrenceKey(task.due_at!, offset),
+  };
+  return { task, data, name: reminderJobName(task.id, offset) };
+}
 
-describe('clock', () => {
-  it('answers 404 (done, no retry) to a job with no handler', async () => {
-    const res = await clockCall('POST', `/job/nothing-${randomUUID()}`, {});
-    expect(res.status).toBe(404);
+const fire = async (name: string, body: unknown): Promise<Response> =>
+  app.request(`/job/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
 
-  it('schedules and deletes jobs for other functions at /jobs/<name>', async () => {
-    const name = `test-${randomUUID()}`;
-    const due = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await clockCall('POST', `/jobs/${name}`, { dueTime: due, data: { a: 1 } })).status).toBe(204);
-    const row = await api.stack.db
-      .selectFrom('scheduled_jobs')
+const reminderEvents = async (taskId: string) =>
+  (
+    await t.db
+      .selectFrom('outbox')
+      .select('cloud_event')
+      .where('partition_key', '=', taskId)
+      .where('event_type', '=', 'ReminderDue.v1')
+      .execute()
+  ).map((r) => r.cloud_event);
+
+const receiptStatuses = async (taskId: string) =>
+  (
+    await t.db
+      .selectFrom('reminder_deliveries')
+      .select(['channel', 'status'])
+      .where('task_id', '=', taskId)
+      .orderBy('channel')
+      .execute()
+  ).map((r) => `${r.channel}:${r.status}`);
+
+describe('clock: POST /job/<name>', () => {
+  it('turns a due reminder into ReminderDue through the outbox and marks its receipts fired with lateness', async () => {
+    const { task, data, name } = await taskWithReminder(15);
+    const res = await fire(name, data);
+    expect(res.status).toBe(200);
+    const events = await reminderEvents(task.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'ReminderDue.v1',
+      source: 'clock',
+      subject: task.id,
+      data: {
+        task_id: task.id,
+        user_id: userId,
+        title: 'Call Ana',
+        offset_minutes: 15,
+        occurrence_key: data.occurrence_key,
+      },
+    });
+    const rows = await t.db
+      .selectFrom('reminder_deliveries')
       .selectAll()
-      .where('name', '=', name)
-      .executeTakeFirst();
-    expect(row).toMatchObject({ data: { a: 1 }, app_id: 'clock' });
-    expect(row?.due_at.toISOString()).toBe(due);
-    expect((await clockCall('DELETE', `/jobs/${name}`)).status).toBe(204);
-    expect((await clockCall('DELETE', `/jobs/${name}`)).status).toBe(204);
-    const gone = await api.stack.db
-      .selectFrom('scheduled_jobs')
-      .select('name')
-      .where('name', '=', name)
+      .where('task_id', '=', task.id)
       .execute();
-    expect(gone).toEqual([]);
+    expect(rows.map((r) => r.status)).toEqual(['fired', 'fired']);
+    expect(rows[0]!.fired_at).toBeInstanceOf(Date);
+    expect(rows[0]!.lateness_ms).toBe(0); // fired 45 minutes early in this test: lateness never goes negative
   });
 
-  it('rejects a bad schedule request with a 400 naming the field', async () => {
-    const res = await clockCall('POST', '/jobs/x', { dueTime: 'tomorrow', data: {} });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('dueTime');
+  it('fires once however often and however concurrently the same job arrives', async () => {
+    const { task, data, name } = await taskWithReminder();
+    const replies = await Promise.all(Array.from({ length: 6 }, () => fire(name, data)));
+    expect(replies.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect((await fire(name, data)).status).toBe(200);
+    expect(await reminderEvents(task.id)).toHaveLength(1);
+  });
+
+  it('answers 200 and does nothing for a stale job: due date moved, offset removed, task done or deleted', async () => {
+    const moved = await taskWithReminder();
+    await patchTask(ctx(), moved.task.id, { due_at: new Date(Date.now() + 7_200_000).toISOString() });
+    const trimmed = await taskWithReminder(5);
+    await patchTask(ctx(), trimmed.task.id, { reminders: [10] });
+    const done = await taskWithReminder();
+    await completeTask(ctx(), done.task.id);
+    const deleted = await taskWithReminder();
+    await deleteTask(ctx(), deleted.task.id);
+    for (const job of [moved, trimmed, done, deleted]) {
+      const res = await fire(job.name, job.data);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'done' });
+      expect(await reminderEvents(job.task.id)).toEqual([]);
+    }
+  });
+
+  it("refuses another user's task: the job's user must own it", async () => {
+    const { task, data, name } = await taskWithReminder();
+    const res = await fire(name, { ...data, user_id: '7d3c1a52-0b1e-4f6a-9c2d-3e4f5a6b7c8d' });
+    expect(res.status).toBe(200);
+    expect(await reminderEvents(task.id)).toEqual([]);
+  });
+
+  it('drops (404, no retry) a job whose data fails its schema, naming the field, and an unknown job kind', async () => {
+    const { data, name } = await taskWithReminder();
+    const bad = await fire(name, { ...data, task_id: 'nope' });
+    expect(bad.status).toBe(404);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(await bad.json())).toContain('body.task_id');
+    expect((await fire('mystery-1', {})).status).toBe(404);
+  });
+
+  it('accepts the data wrapped the way some Dapr versions deliver it', async () => {
+    const { task, data, name } = await taskWithReminder();
+    const res = await fire(name, { '@type': 'type.googleapis.com/google.protobuf.Value', value: data });
+    expect(res.status).toBe(200);
+    expect(await reminderEvents(task.id)).toHaveLength(1);
+  });
+
+  it('fires through the local job runner: a durable job due now becomes one ReminderDue', async () => {
+    const { task, data, name } = await taskWithReminder();
+    await deps.jobs.schedule({ name, dueTime: new Date(Date.now() - 1000), data });
+    const runner = createLocalJobRunner({ db: t.db, target: app, log: deps.log });
+    expect(await runner.runOnce()).toBeGreaterThanOrEqual(1);
+    expect(await reminderEvents(task.id)).toHaveLength(1);
+    expect(await receiptStatuses(task.id)).toEqual(['email:fired', 'in_app:fired']);
+    expect(await t.db.selectFrom('scheduled_jobs').select('name').where('name', '=', name).execute()).toEqual(
+      [],
+    );
   });
 });
