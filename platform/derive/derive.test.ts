@@ -1,0 +1,27 @@
+// The committed deployment files are exactly what `npm run derive` makes from the catalog today.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate, listFiles, readRepoFile, repoRoot } from './generate.ts';
+
+describe('catalog → committed YAML (npm run derive)', () => {
+  it('every generated file is committed and up to date with functions/catalog.ts', async () => {
+    const files = await generate();
+    const stale = [...files]
+      .filter(([path, content]) => readRepoFile(path) !== content)
+      .map(([path]) => path);
+    expect(
+      stale,
+      `out of date with the catalog: run \`npm run derive\` and commit:\n  ${stale.join('\n  ')}`,
+    ).toEqual([]);
+  });
+
+  it('no file under keda/ or platform/chart/files/ is left over from a function that is gone', async () => {
+    const files = await generate();
+    const leftovers = ['keda', 'platform/chart/files']
+      .filter((dir) => existsSync(join(repoRoot, dir)))
+      .flatMap((dir) => listFiles(join(repoRoot, dir)).map((f) => join(dir, f)))
+      .filter((path) => !files.has(path));
+    expect(leftovers, 'run `npm run derive` (it removes them)').toEqual([]);
+  });
+});
