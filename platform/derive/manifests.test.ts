@@ -116,7 +116,7 @@ describe('Helm chart (platform/chart)', () => {
     for (const values of [MINIKUBE, CLOUD]) {
       const objects = parseObjects(await renderChart(values));
       const pods = objects.flatMap((o) => {
-        if (o.kind === 'Pod') return [{ name: o.metadata.name, spec: o.spec as PodSpec }];
+        if (o.kind === 'Pod') return [{ name: o.metadata.name, spec: o.spec as unknown as PodSpec }];
         const t = (o.spec as { template?: { spec?: PodSpec } } | undefined)?.template?.spec;
         return t && ['Deployment', 'Job'].includes(o.kind) ? [{ name: o.metadata.name, spec: t }] : [];
       });
