@@ -1,4 +1,13 @@
 import type { z } from 'zod';
+import { eventRoute } from './core/src/event-app.ts';
+import { TOPICS, type Topic } from './core/src/events.ts';
+import {
+  ListNotificationsQuery,
+  NotificationOut,
+  NotificationPage,
+  SnoozeBody,
+} from './core/src/reminders/notifications.ts';
+import { ReceiptList } from './core/src/reminders/receipts.ts';
 import {
   Credentials,
   IdParam,
@@ -14,8 +23,6 @@ import {
   TaskPage,
   TaskPatch,
 } from './core/src/schemas.ts';
-import { eventRoute } from './core/src/event-app.ts';
-import { TOPICS, type Topic } from './core/src/events.ts';
 
 /**
  * The one list of functions. Containers, Helm templates, KEDA objects, Dapr subscriptions, the gateway's
@@ -289,6 +296,102 @@ export const catalog: FunctionSpec[] = [
     routes: [],
     subscriptions: eventSubscriptions(TOPICS.taskEvents, TOPICS.taskUpdates, TOPICS.reminders),
     scaling: eventScaling,
+    resources: small,
+  },
+  {
+    name: 'schedule-reminder',
+    kind: 'event',
+    description:
+      'Keeps one job per task reminder (reminder-<taskId>-<offset>, due − offset) in step with task events; jobs land on the clock.',
+    routes: [],
+    subscriptions: eventSubscriptions(TOPICS.taskEvents),
+    // Each event is one small read and a job call or two, so the shared event threshold fits.
+    scaling: eventScaling,
+    resources: small,
+  },
+  {
+    name: 'notify',
+    kind: 'event',
+    description:
+      'On ReminderDue: one in-app notification per task, occurrence and channel (pushed live via pg_notify), and the email through Resend.',
+    routes: [],
+    subscriptions: eventSubscriptions(TOPICS.reminders),
+    // Reminders arrive in bursts (on the hour) and each may wait on Resend (~100-300 ms), so a lag of 20
+    // per replica already means seconds of lateness: scale out earlier than the cheap consumers.
+    scaling: { minReplicas: 0, maxReplicas: 3, lagThreshold: 20 },
+    resources: small,
+  },
+  {
+    name: 'notifications',
+    kind: 'http',
+    description:
+      "The notification centre (list, read, snooze, done) and a task's reminder delivery receipts.",
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/v1/notifications',
+        summary: 'List notifications, newest first, with the unread count',
+        query: ListNotificationsQuery,
+        status: 200,
+        response: NotificationPage,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/notifications/:id/read',
+        summary: 'Mark a notification read',
+        ...byId,
+        status: 200,
+        response: NotificationOut,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/notifications/:id/snooze',
+        summary: 'Snooze: remind again in N minutes',
+        ...byId,
+        body: SnoozeBody,
+        status: 200,
+        response: NotificationOut,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/notifications/:id/done',
+        summary: "Complete the notification's task",
+        ...byId,
+        status: 200,
+        response: NotificationOut,
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/tasks/:id/reminders',
+        summary: "A task's reminder delivery receipts (scheduled → fired → sent per channel, with lateness)",
+        ...byId,
+        status: 200,
+        response: ReceiptList,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'live',
+    kind: 'http',
+    description:
+      'Server-Sent Events of new notifications, fed by Postgres LISTEN/NOTIFY (token as bearer or ?token=).',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/v1/notifications/stream',
+        summary: 'Live notifications (text/event-stream); EventSource may pass ?token=',
+        public: true,
+        status: 200,
+      },
+    ],
+    subscriptions: [],
+    // Always on: it holds the browsers' open streams. notify (scaled to zero between reminders) cannot,
+    // and the KEDA HTTP interceptor would count a held stream as one long request. Postgres LISTEN feeds
+    // it, so a push needs nothing else awake; each replica serves the browsers connected to it.
+    scaling: { minReplicas: 1, maxReplicas: 3 },
     resources: small,
   },
 ];

@@ -8,6 +8,10 @@ import type { FunctionFactory } from './core/src/run-function.ts';
 import createTask from './create-task/app.ts';
 import deleteTask from './delete-task/app.ts';
 import listTasks from './list-tasks/app.ts';
+import live from './live/app.ts';
+import notifications from './notifications/app.ts';
+import notify from './notify/app.ts';
+import scheduleReminder from './schedule-reminder/app.ts';
 import tags from './tags/app.ts';
 import updateTask from './update-task/app.ts';
 
@@ -21,10 +25,14 @@ export const httpApps: Record<string, FunctionFactory> = {
   'delete-task': deleteTask,
   tags,
   'api-docs': apiDocs,
+  notifications,
+  live,
 };
 
 /** Every event (and clock) function's app factory by catalog name, for the embedded runner and the tests. */
 export const eventApps: Record<string, EventFunctionFactory> = {
   clock,
   audit,
+  'schedule-reminder': scheduleReminder,
+  notify,
 };
