@@ -15,6 +15,7 @@ export * from './log.ts';
 export * from './outbox.ts';
 export * from './outbox-relay.ts';
 export * from './ports.ts';
+export * from './recurrence/index.ts';
 export * from './run-event-function.ts';
 export * from './run-function.ts';
 export * from './schemas.ts';

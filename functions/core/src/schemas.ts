@@ -1,5 +1,5 @@
-import { RRule } from 'rrule';
 import { z } from 'zod';
+import { ruleProblem } from './recurrence/rule.ts';
 
 /** Request and response shapes for the HTTP API; the OpenAPI document is generated from these. */
 
@@ -36,13 +36,10 @@ export const RecurrenceRule = z
       ctx.addIssue({ code: 'custom', message: 'give the rule only (FREQ=...); the start is the due date' });
       return;
     }
-    try {
-      const options = RRule.parseString(rule);
-      if (options.freq === undefined) throw new Error('FREQ is required');
-      if (options.freq < RRule.DAILY) throw new Error('FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY');
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `not a valid RRULE: ${(e as Error).message}` });
-    }
+    // One parser for validation and expansion (rrule numbers YEARLY 0 … DAILY 3, so `freq < DAILY`
+    // rejected weekly, monthly and yearly rules).
+    const problem = ruleProblem(rule);
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a valid RRULE: ${problem}` });
   });
 
 export const Recurrence = z.strictObject({

@@ -1,0 +1,118 @@
+import { RRule } from 'rrule';
+import { expandFloating } from './expand.ts';
+import { type ParsedRule, parseRule } from './rule.ts';
+import {
+  compareWallTime,
+  fromFloating,
+  instantOf,
+  toFloating,
+  type WallTime,
+  wallTimeOf,
+} from './wall-clock.ts';
+
+export interface OccurrenceOptions {
+  /**
+   * How many occurrences the series has had up to and including the anchor's (the anchor is number 1
+   * when omitted). COUNT is compared with this: COUNT=3 allows numbers 1, 2 and 3.
+   */
+  countSoFar?: number;
+  /**
+   * The wall-clock time the anchor was meant to be, when it differs from what `anchorDueAt` shows:
+   * a 02:30 that fell into a spring-forward gap became 03:30, and the next day must be 02:30 again.
+   */
+  anchorWallTime?: WallTime;
+}
+
+const YEAR_MS = 366 * 24 * 3_600_000;
+
+/**
+ * How far past the last occurrence to look for the next one before calling the series finished: at least
+ * ten years (leap days are at most eight apart) and at least ten of the rule's INTERVALs of years.
+ */
+function horizonMs(rule: ParsedRule): number {
+  const interval = rule.pattern.interval ?? 1;
+  const yearly = rule.pattern.freq === RRule.YEARLY;
+  return Math.max(10, yearly ? 10 * interval : 0) * YEAR_MS;
+}
+
+function beyondUntil(rule: ParsedRule, instant: Date, wall: WallTime): boolean {
+  const until = rule.until;
+  if (!until) return false;
+  if (until.kind === 'instant') return instant.getTime() > until.at.getTime();
+  if (until.kind === 'wall') return compareWallTime(wall, until.wall) > 0;
+  return compareWallTime({ ...wall, hour: 0, minute: 0, second: 0 }, until.wall) > 0;
+}
+
+/** One occurrence: its instant and the wall-clock time it was meant to be (they differ in a DST gap). */
+export interface Occurrence {
+  at: Date;
+  wall: WallTime;
+}
+
+/**
+ * The occurrences strictly after `after`, at most `limit`, of the series whose occurrence
+ * `countSoFar` is at `anchorDueAt`. The rule is expanded by rrule in floating wall-clock time from the
+ * anchor's wall time, each wall time is mapped to an instant in `timeZone` (see `instantOf` for the
+ * DST gap and overlap rule), and COUNT and UNTIL are applied here.
+ */
+export function occurrencesAfter(
+  ruleText: string | ParsedRule,
+  anchorDueAt: Date,
+  timeZone: string,
+  after: Date,
+  limit: number,
+  options: OccurrenceOptions = {},
+): Occurrence[] {
+  const rule = typeof ruleText === 'string' ? parseRule(ruleText) : ruleText;
+  const countSoFar = options.countSoFar ?? 1;
+  const remaining = rule.count === null ? limit : Math.min(limit, rule.count - countSoFar);
+  if (remaining <= 0) return [];
+  const anchorWall = options.anchorWallTime ?? wallTimeOf(anchorDueAt, timeZone);
+  const afterWall = wallTimeOf(after, timeZone);
+  // A wall time in an overlap can map to an instant just before `after`; start a little earlier in
+  // wall time and filter on instants, so nothing is skipped and nothing repeats.
+  let cursor = new Date(
+    Math.max(toFloating(afterWall).getTime() - 3_600_000, toFloating(anchorWall).getTime() - 1000),
+  );
+  const dtstart = toFloating(anchorWall);
+  const found: Occurrence[] = [];
+  let last = after.getTime();
+  for (;;) {
+    const to = new Date(cursor.getTime() + horizonMs(rule));
+    const batch = expandFloating(rule.pattern, dtstart, cursor, to, remaining + 2).dates;
+    if (!batch.length) return found;
+    for (const floating of batch) {
+      const wall = fromFloating(floating);
+      const instant = instantOf(wall, timeZone);
+      if (beyondUntil(rule, instant, wall)) return found;
+      // Two wall times in one spring-forward gap can land on the same instant: keep the first.
+      if (instant.getTime() <= last) continue;
+      found.push({ at: instant, wall });
+      last = instant.getTime();
+      if (found.length >= remaining) return found;
+    }
+    cursor = batch[batch.length - 1]!;
+  }
+}
+
+/** The first occurrence after `after`, or null when COUNT or UNTIL has ended the series. */
+export function nextOccurrence(
+  rule: string | ParsedRule,
+  anchorDueAt: Date,
+  timeZone: string,
+  after: Date,
+  options: OccurrenceOptions = {},
+): Date | null {
+  return occurrencesAfter(rule, anchorDueAt, timeZone, after, 1, options)[0]?.at ?? null;
+}
+
+/** The next `n` occurrences after the anchor (which is occurrence `countSoFar`, 1 by default). */
+export function upcomingOccurrences(
+  rule: string | ParsedRule,
+  anchorDueAt: Date,
+  timeZone: string,
+  n: number,
+  options: OccurrenceOptions = {},
+): Date[] {
+  return occurrencesAfter(rule, anchorDueAt, timeZone, anchorDueAt, n, options).map((o) => o.at);
+}
