@@ -65,6 +65,7 @@ export function NotificationBell({ session }: { session: Session }) {
     source.onerror = () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     source.onmessage = refresh;
     source.addEventListener('notification', refresh);
+    source.addEventListener('resync', refresh);
     window.addEventListener('focus', refresh);
     return () => {
       source.close();

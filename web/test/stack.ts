@@ -1,0 +1,127 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { dropDatabase, ensureDatabase } from '../../functions/core/src/db/admin.ts';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** Flags that let Debian's Chromium run headless as root in a container (see docs/INFRA.md). */
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** Installs Chromium with apt-get when missing (idempotent); a machine that cannot is a failed run. */
+export function ensureChromium(): string {
+  try {
+    return execFileSync(join(repoRoot, 'platform/scripts/ensure-chromium.sh'), { encoding: 'utf8' }).trim();
+  } catch (e) {
+    throw new Error(
+      `Chromium is required for the browser tests and could not be installed: ${(e as Error).message}`,
+    );
+  }
+}
+
+export interface RunningStack {
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start`'s stack, started the way `npm start` starts it (bundles, then `node dist/local.js`, which
+ * builds the web app if stale), on a free port with its own database and data folder.
+ */
+export async function startStack(adminDatabaseUrl: string): Promise<RunningStack> {
+  execFileSync(process.execPath, ['platform/scripts/build-functions.mjs'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  const dbName = `web_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = await ensureDatabase(adminDatabaseUrl, dbName);
+  const dataDir = mkdtempSync(join(tmpdir(), 'todo-web-test-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['dist/local.js'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      TODO_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let exitCode: number | null = null;
+  child.on('exit', (code) => {
+    exitCode = code ?? -1;
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (exitCode !== null)
+      throw new Error(`the stack (node dist/local.js) exited with ${exitCode} while starting`);
+    try {
+      const res = await fetch(`${origin}/login`);
+      if (res.ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    origin,
+    async stop() {
+      if (exitCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+        if (exitCode === null) child.kill('SIGKILL');
+      }
+      await dropDatabase(adminDatabaseUrl, dbName).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium through playwright-core, with a fresh profile, in the given time zone. */
+export async function launchBrowser(executablePath: string, timezoneId: string): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'todo-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    timezoneId,
+    locale: 'en-GB',
+    viewport: { width: 1280, height: 860 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

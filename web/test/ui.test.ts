@@ -1,0 +1,336 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeViolations, seriousA11yViolations } from './a11y.ts';
+import {
+  type Browser,
+  ensureChromium,
+  launchBrowser,
+  type RunningStack,
+  repoRoot,
+  startStack,
+} from './stack.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+/**
+ * The product through a real browser: Debian's Chromium (playwright-core) against the stack `npm start`
+ * runs (bundled runner + Next standalone server + embedded functions) on a free port and a fresh database.
+ * The user lives in New York so every date on screen goes through the time-zone code.
+ */
+const ZONE = 'America/New_York';
+const SHOTS = join(repoRoot, 'web', 'screenshots');
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+let stack: RunningStack;
+let browser: Browser;
+let page: Page;
+let token = '';
+const email = `ui-${Date.now()}@example.com`;
+const password = 'correct horse battery';
+
+async function apiCall<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${stack.origin}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? null : await res.json()) as T;
+}
+
+const rows = () => page.getByTestId('task-row');
+const row = (title: string) => rows().filter({ hasText: title });
+const titles = () => page.locator('[data-testid=task-row] .task-title').allTextContents();
+
+async function shot(name: string, viewport = DESKTOP) {
+  await page.setViewportSize(viewport);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  await page.setViewportSize(DESKTOP);
+}
+
+async function expectNoSeriousA11yViolations(what: string) {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${what}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+async function gotoList(query = '') {
+  await page.goto(`${stack.origin}/${query ? `?${query}` : ''}`);
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const chromiumPath = ensureChromium();
+  stack = await startStack(inject('adminDatabaseUrl'));
+  browser = await launchBrowser(chromiumPath, ZONE);
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(20_000);
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+describe('accounts', () => {
+  it('signs up, stays signed in across a reload, logs out and logs back in', async () => {
+    await page.goto(`${stack.origin}/`);
+    await page.waitForURL(/\/login/);
+    await shot('login');
+    await expectNoSeriousA11yViolations('log-in page');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    await page.getByText('No tasks yet.').waitFor();
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    expect(page.url()).not.toContain('/login');
+
+    await page.locator('.account summary').click();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const session = await page.evaluate(() => localStorage.getItem('todo.session'));
+    token = JSON.parse(session ?? '{}').token;
+    expect(token).toBeTruthy();
+    const me = await apiCall<{ time_zone: string }>('GET', '/auth/me');
+    expect(me.time_zone).toBe(ZONE);
+  });
+});
+
+describe('User Story 1: priorities, tags, search, filter, sort', () => {
+  it('creates a High priority task tagged work and urgent', async () => {
+    await page.keyboard.press('n');
+    await page.getByRole('heading', { name: 'New task' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('title');
+    await page.getByLabel('Title').fill('Prepare quarterly report');
+    await page.getByLabel('Description').fill('Numbers for the board meeting');
+    await page.getByLabel('Priority').selectOption('high');
+    const tags = page.getByLabel('Tags', { exact: true });
+    await tags.fill('work');
+    await tags.press('Enter');
+    await tags.fill('urgent');
+    await tags.press('Enter');
+    await page.getByRole('button', { name: 'Remove tag urgent' }).waitFor();
+    await expectNoSeriousA11yViolations('new task form');
+    await page.getByRole('button', { name: 'Create task' }).click();
+
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const created = row('Prepare quarterly report');
+    await created.waitFor();
+    expect(await created.getByTestId('task-priority').textContent()).toBe('High');
+    expect((await created.getByTestId('task-tag').allTextContents()).sort()).toEqual(['#urgent', '#work']);
+  });
+
+  it('edits it to Low priority and removes the urgent tag', async () => {
+    await row('Prepare quarterly report')
+      .getByRole('link', { name: 'Edit Prepare quarterly report' })
+      .click();
+    await page.getByRole('heading', { name: 'Edit task' }).waitFor();
+    await page.getByRole('button', { name: 'Remove tag urgent' }).waitFor();
+    await page.getByLabel('Priority').selectOption('low');
+    await page.getByRole('button', { name: 'Remove tag urgent' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const edited = row('Prepare quarterly report');
+    await edited.getByTestId('task-priority').filter({ hasText: 'Low' }).waitFor();
+    expect(await edited.getByTestId('task-tag').allTextContents()).toEqual(['#work']);
+  });
+
+  it('search "urgent" shows only tasks tagged urgent', async () => {
+    await apiCall('POST', '/tasks', {
+      title: 'Fix the production outage',
+      priority: 'high',
+      tags: ['urgent', 'ops'],
+    });
+    await apiCall('POST', '/tasks', { title: 'Call the plumber', tags: ['home', 'urgent'] });
+    await apiCall('POST', '/tasks', { title: 'Water the plants', tags: ['home'] });
+    await gotoList();
+    await page.keyboard.press('/');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('search');
+    await page.keyboard.type('urgent');
+    await page.waitForURL(/q=urgent/);
+    await expect
+      .poll(async () => (await titles()).sort())
+      .toEqual(['Call the plumber', 'Fix the production outage']);
+    for (const r of await rows().all()) {
+      expect(await r.getByTestId('task-tag').allTextContents()).toContain('#urgent');
+    }
+  });
+
+  it('filters by High priority and In progress status, and the URL reproduces the view', async () => {
+    await apiCall('POST', '/tasks', {
+      title: 'Migrate the database',
+      priority: 'high',
+      status: 'in_progress',
+    });
+    await apiCall('POST', '/tasks', { title: 'Review pull request', priority: 'high', status: 'todo' });
+    await apiCall('POST', '/tasks', { title: 'Tidy the wiki', priority: 'low', status: 'in_progress' });
+    await gotoList();
+    await page.getByRole('checkbox', { name: 'High', exact: true }).click();
+    await page.waitForURL(/priority=high/);
+    await page.getByRole('checkbox', { name: 'In progress', exact: true }).click();
+    await page.waitForURL(/status=in_progress/);
+    await expect.poll(titles).toEqual(['Migrate the database']);
+
+    const url = page.url();
+    await page.goto(url);
+    await expect.poll(titles).toEqual(['Migrate the database']);
+    expect(await page.getByRole('checkbox', { name: 'High', exact: true }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'In progress', exact: true }).isChecked()).toBe(true);
+  });
+
+  it('sorts by priority from High to Low', async () => {
+    await gotoList();
+    await page.getByLabel('Sort by').selectOption('priority');
+    await page.waitForURL(/sort=priority/);
+    await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
+    const rank = { High: 3, Medium: 2, Low: 1 } as Record<string, number>;
+    const priorities = await page.getByTestId('task-priority').allTextContents();
+    expect(priorities.length).toBe(7);
+    const ranks = priorities.map((p) => rank[p] ?? 0);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    expect(priorities[0]).toBe('High');
+    expect(priorities.at(-1)).toBe('Low');
+    await shot('tasks-desktop');
+    await shot('tasks-phone', PHONE);
+    await expectNoSeriousA11yViolations('task list');
+  });
+
+  it('deletes a task and brings it back with undo', async () => {
+    await gotoList();
+    await row('Water the plants').getByRole('button', { name: 'Delete Water the plants' }).click();
+    await expect.poll(async () => (await titles()).includes('Water the plants')).toBe(false);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await row('Water the plants').waitFor();
+    await page.reload();
+    await row('Water the plants').waitFor();
+  });
+
+  it('shows overdue tasks and filters them', async () => {
+    await apiCall('POST', '/tasks', {
+      title: 'Renew passport',
+      due_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      time_zone: ZONE,
+    });
+    await gotoList('due=overdue');
+    await expect.poll(titles).toEqual(['Renew passport']);
+    await row('Renew passport').getByText('Overdue').waitFor();
+  });
+
+  it('renames and counts tags on the tags page', async () => {
+    await page.goto(`${stack.origin}/tags`);
+    const home = page.getByTestId('tag-item').filter({ hasText: '#home' });
+    await home.getByTestId('tag-count').filter({ hasText: '2 tasks' }).waitFor();
+    await shot('tags-desktop');
+    await expectNoSeriousA11yViolations('tags page');
+    await page.getByRole('button', { name: 'Rename #ops' }).click();
+    await page.getByLabel('New name for #ops').fill('operations');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('tag-item').filter({ hasText: '#operations' }).waitFor();
+  });
+});
+
+describe('User Story 2: recurring tasks and reminders', () => {
+  it('creates a daily 09:00 task with a 15-minute reminder, completes it, and tomorrow’s occurrence appears', async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+    await page.goto(`${stack.origin}/tasks/new`);
+    await page.getByLabel('Title').fill('Team Standup');
+    await page.getByLabel('Date', { exact: true }).fill(today);
+    await page.getByLabel('Time', { exact: true }).fill('09:00');
+    await page.getByLabel('Repeats').selectOption('daily');
+    await page.getByRole('button', { name: '+ Add reminder' }).click();
+    await page.getByLabel('Reminder 1 amount').fill('15');
+    await page.getByLabel('Reminder 1 unit').selectOption('minutes');
+    const preview = page.getByTestId('recurrence-preview');
+    await preview.getByText(/every day/i).waitFor();
+    expect(
+      await preview.getByRole('list', { name: 'Next dates' }).getByRole('listitem').count(),
+    ).toBeGreaterThan(1);
+    await shot('task-editor-desktop');
+    await shot('task-editor-phone', PHONE);
+    await expectNoSeriousA11yViolations('recurring task form');
+    await page.getByRole('button', { name: 'Create task' }).click();
+
+    await gotoList('q=standup');
+    await expect.poll(titles).toEqual(['Team Standup']);
+    const first = await apiCall<{
+      items: { id: string; due_at: string; reminders: number[]; series_id: string }[];
+    }>('GET', '/tasks?search=standup');
+    expect(first.items[0]?.reminders).toEqual([15]);
+    await row('Team Standup').getByRole('checkbox', { name: 'Complete Team Standup' }).check();
+
+    // The next occurrence is a new task, due tomorrow at 09:00 New York time, status To do.
+    await expect
+      .poll(async () => (await apiCall<{ items: unknown[] }>('GET', '/tasks?search=standup')).items.length, {
+        timeout: 30_000,
+      })
+      .toBe(2);
+    await gotoList('q=standup&status=todo');
+    await expect.poll(titles).toEqual(['Team Standup']);
+    const next = await apiCall<{ items: { due_at: string; status: string; series_id: string }[] }>(
+      'GET',
+      '/tasks?search=standup&status=todo',
+    );
+    const tomorrow = new Date(new Date(`${today}T12:00:00Z`).getTime() + 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const wall = new Intl.DateTimeFormat('en-CA', {
+      timeZone: ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(next.items[0]!.due_at));
+    expect(wall).toBe(`${tomorrow}, 09:00`);
+
+    await page.goto(`${stack.origin}/series/${next.items[0]!.series_id}`);
+    await page.getByRole('heading', { name: 'Upcoming' }).waitFor();
+    await shot('series-desktop');
+    await expectNoSeriousA11yViolations('series view');
+  });
+
+  it('a reminder shows up live in the bell without a reload', async () => {
+    await gotoList();
+    const bell = page.getByRole('button', { name: /^Notifications/ });
+    await bell.click();
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
+    await bell.click();
+    // Due a few seconds from now with a reminder at the due time: it fires while the page is open.
+    await apiCall('POST', '/tasks', {
+      title: 'Leave for the airport',
+      due_at: new Date(Date.now() + 5000).toISOString(),
+      time_zone: ZONE,
+      reminders: [0],
+    });
+    await page.getByTestId('unread-count').filter({ hasText: '1' }).waitFor({ timeout: 60_000 });
+    await bell.click();
+    const panel = page.getByRole('region', { name: 'Notifications' });
+    await panel.getByText('Leave for the airport').waitFor();
+    await shot('notifications-desktop');
+    await expectNoSeriousA11yViolations('notifications panel');
+    await panel.getByRole('button', { name: 'Mark read' }).click();
+    await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+  });
+});
