@@ -67,7 +67,13 @@ const entries = deployed.map(({ name, kind }) =>
     outfile: `${outdir}${name}.js`,
   }),
 );
-const extra = ['gateway/main.ts:gateway', 'local/main.ts:local', 'bench/main.ts:bench']
+// migrate: the cluster's migration Job entry (platform/migrate/main.ts).
+const extra = [
+  'gateway/main.ts:gateway',
+  'local/main.ts:local',
+  'bench/main.ts:bench',
+  '../platform/migrate/main.ts:migrate',
+]
   .map((s) => s.split(':'))
   .filter(([entry]) => existsSync(functionsDir + entry))
   .map(([entry, out]) =>
