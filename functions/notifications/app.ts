@@ -134,13 +134,6 @@ export function notificationsApp(deps: NotificationsDeps) {
     const { minutes } = await readBody(c, SnoozeBody);
     const userId = c.var.user.id;
     const row = await ownNotification(db, userId, id);
-    if (!deps.jobs)
-      throw new ProblemError(
-        503,
-        'Service Unavailable',
-        'Snoozing needs the job scheduler, which is not configured here',
-      );
-    const jobs = deps.jobs;
     const until = new Date(Date.now() + minutes * MINUTE_MS);
     const updated = await db.transaction().execute(async (trx) => {
       const task = await trx
