@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import { ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
 import { eventRoute } from './core/src/event-app.ts';
 import { TOPICS, type Topic } from './core/src/events.ts';
+import { QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
 import {
   ListNotificationsQuery,
   NotificationOut,
@@ -272,6 +274,71 @@ export const catalog: FunctionSpec[] = [
     description: 'The OpenAPI 3.1 document, generated from the catalog and its zod schemas.',
     routes: [
       { method: 'GET', path: '/api/v1/openapi.json', summary: 'OpenAPI document', public: true, status: 200 },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'quick-add',
+    kind: 'http',
+    description:
+      'Reads a typed line ("pay rent every month on the 1st 9am #bills !high") as a task: preview, or create.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/quick-add/parse',
+        summary: 'Preview what a line of text would create (saves nothing)',
+        body: QuickAddRequest,
+        status: 200,
+        response: QuickAddParse,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/quick-add',
+        summary: 'Create a task from a line of text',
+        body: QuickAddRequest,
+        status: 201,
+        response: TaskOut,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'chat',
+    kind: 'http',
+    description:
+      'The chat box: an LLM through the task tools when configured, built-in commands and quick-add offline.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/chat',
+        summary: 'One chat turn: a reply and the actions taken',
+        body: ChatRequest,
+        status: 200,
+        response: ChatReply,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+  },
+  {
+    name: 'mcp',
+    kind: 'http',
+    description:
+      'Model Context Protocol server (Streamable HTTP, stateless) with the task tools, for AI assistants.',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/mcp',
+        summary: 'MCP JSON-RPC messages (initialize, tools/list, tools/call)',
+        status: 200,
+      },
+      { method: 'GET', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
+      { method: 'DELETE', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
     ],
     subscriptions: [],
     scaling: httpScaling,

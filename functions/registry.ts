@@ -1,6 +1,7 @@
 import apiDocs from './api-docs/app.ts';
 import audit from './audit/app.ts';
 import auth from './auth/app.ts';
+import chat from './chat/app.ts';
 import clock from './clock/app.ts';
 import completeTask from './complete-task/app.ts';
 import type { EventFunctionFactory } from './core/src/run-event-function.ts';
@@ -9,8 +10,10 @@ import createTask from './create-task/app.ts';
 import deleteTask from './delete-task/app.ts';
 import listTasks from './list-tasks/app.ts';
 import live from './live/app.ts';
+import mcp from './mcp/app.ts';
 import notifications from './notifications/app.ts';
 import notify from './notify/app.ts';
+import quickAdd from './quick-add/app.ts';
 import scheduleReminder from './schedule-reminder/app.ts';
 import tags from './tags/app.ts';
 import updateTask from './update-task/app.ts';
@@ -27,6 +30,9 @@ export const httpApps: Record<string, FunctionFactory> = {
   'api-docs': apiDocs,
   notifications,
   live,
+  'quick-add': quickAdd,
+  chat,
+  mcp,
 };
 
 /** Every event (and clock) function's app factory by catalog name, for the embedded runner and the tests. */

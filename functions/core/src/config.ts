@@ -19,6 +19,10 @@ const ConfigSchema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).default('Todo <reminders@todo.local>'),
+  /** An OpenAI-compatible chat-completions endpoint for the chat box; without both, chat runs offline. */
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -2,7 +2,7 @@ import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
 import { TextView } from './text-view.ts';
 import { MONTH_NAME, ORDINAL_DAY } from './vocabulary.ts';
-import { addDays, compareWall, type WallClock, wallClockOf, weekdayOf } from './wall-clock.ts';
+import { addDays, compareWall, instantOf, type WallClock, wallClockOf, weekdayOf } from './wall-clock.ts';
 
 export interface ParseContext {
   now: Date;
@@ -200,4 +200,20 @@ export function resolveWhen(when: WhenPhrase, ctx: ParseContext): ResolvedWhen {
   const wall = at(date, time);
   if (compareWall(wall, now) < 0) notes.push('That time has already passed, so the task is overdue.');
   return { wall, notes };
+}
+
+/**
+ * The new due date for "move X to friday": a date without a time keeps the task's current time of day,
+ * so moving a 14:00 dentist appointment to Friday keeps it at 14:00.
+ */
+export function rescheduleTarget(text: string, ctx: ParseContext, currentDue: Date | null): Date | undefined {
+  const view = new TextView(text);
+  const when = extractWhen(view, ctx);
+  if (!when.time && when.date && currentDue) {
+    const local = wallClockOf(currentDue, ctx.timeZone);
+    when.time = { hour: local.hour, minute: local.minute };
+  }
+  const resolved = resolveWhen(when, ctx);
+  if (resolved.instant) return resolved.instant;
+  return resolved.wall ? instantOf(resolved.wall, ctx.timeZone).toJSDate() : undefined;
 }

@@ -1,0 +1,32 @@
+import { createFunctionApp, type FunctionDeps, readBody } from '@todo/core';
+import { ChatRequest } from '@todo/core/assistant/chat-schema';
+import { llmChat, llmSettings } from '@todo/core/assistant/llm-chat';
+import { offlineChat } from '@todo/core/assistant/offline-chat';
+import { userTimeZone } from '@todo/core/quick-add/quick-add-task';
+
+/**
+ * chat: POST /api/v1/chat — one turn of the chat box. With a model configured (OPENAI_BASE_URL and
+ * OPENAI_API_KEY) the model answers through the task tools; without one, built-in commands and quick-add.
+ */
+export function createChatApp(deps: FunctionDeps) {
+  const app = createFunctionApp('chat', deps);
+  const settings = llmSettings(deps.config);
+  app.post('/api/v1/chat', async function chatRoute(c) {
+    const request = await readBody(c, ChatRequest);
+    const userId = c.var.user.id;
+    const ctx = {
+      db: deps.db,
+      userId,
+      source: 'chat',
+      timeZone: await userTimeZone(deps.db, userId, request.time_zone),
+      now: new Date(),
+      log: deps.log,
+    };
+    return c.json(
+      settings ? await llmChat(ctx, request.message, settings) : await offlineChat(ctx, request.message),
+    );
+  });
+  return app;
+}
+
+export default createChatApp;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { Logger } from '../log.ts';
+import { TimeZone } from '../schemas.ts';
+import type { ToolContext } from './tools.ts';
+
+/** POST /api/v1/chat. */
+export const ChatRequest = z.strictObject({
+  message: z.string().trim().min(1, 'say something').max(2000),
+  /** Defaults to the user's time zone. */
+  time_zone: TimeZone.optional(),
+});
+export type ChatRequest = z.infer<typeof ChatRequest>;
+
+export const ChatAction = z.object({
+  tool: z.string(),
+  input: z.unknown(),
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.string().optional(),
+});
+export type ChatAction = z.infer<typeof ChatAction>;
+
+export const ChatReply = z.object({
+  reply: z.string(),
+  /** Every tool the answer used, in order, with its outcome. */
+  actions: z.array(ChatAction),
+  /** True when an action changed the user's data (the UI refreshes its lists). */
+  changed: z.boolean(),
+  /** `llm` when a configured model answered; `offline` for the built-in commands. */
+  mode: z.enum(['llm', 'offline']),
+});
+export type ChatReply = z.infer<typeof ChatReply>;
+
+export interface ChatContext extends ToolContext {
+  timeZone: string;
+  now: Date;
+  log?: Logger;
+}

@@ -1,0 +1,233 @@
+import { DateTime } from 'luxon';
+import { ProblemError } from '../errors.ts';
+import { rescheduleTarget } from '../quick-add/dates.ts';
+import { quickAddTask } from '../quick-add/quick-add-task.ts';
+import type { TaskOut } from '../schemas.ts';
+import type { TaskListing } from '../tasks/list-tasks.ts';
+import { callTool } from './call-tool.ts';
+import type { ChatAction, ChatContext, ChatReply } from './chat-schema.ts';
+import { findTool } from './tools.ts';
+
+export const OFFLINE_HELP = [
+  'I can add tasks the way you type them, e.g. "Pay rent every month on the 1st at 9am remind me 1 day before #bills !high".',
+  'Ask me: "what\'s overdue?", "what\'s due today?" (or tomorrow, this week), "list my tasks".',
+  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "delete laundry".',
+  'With an AI model configured (OPENAI_BASE_URL and OPENAI_API_KEY) I understand free-form requests too.',
+].join('\n');
+
+const OPEN = ['todo', 'in_progress'] as const;
+
+/** One chat turn without a model: a handful of commands, and anything else is a quick-add. */
+export async function offlineChat(ctx: ChatContext, message: string): Promise<ChatReply> {
+  const actions: ChatAction[] = [];
+  const reply = await answer(ctx, message.trim(), actions);
+  return { reply, actions, changed: changedData(actions), mode: 'offline' };
+}
+
+export function changedData(actions: ChatAction[]): boolean {
+  return actions.some((a) => a.ok && !findTool(a.tool)?.annotations.readOnlyHint);
+}
+
+async function act(ctx: ChatContext, actions: ChatAction[], tool: string, input: Record<string, unknown>) {
+  const outcome = await callTool(ctx, tool, input, ctx.log);
+  actions.push(
+    outcome.ok
+      ? { tool, input, ok: true, result: outcome.result }
+      : { tool, input, ok: false, error: outcome.error },
+  );
+  return outcome;
+}
+
+function when(task: TaskOut, ctx: ChatContext): string {
+  if (!task.due_at) return '';
+  const due = DateTime.fromISO(task.due_at, { zone: ctx.timeZone });
+  const overdue = task.status !== 'done' && due.toMillis() < ctx.now.getTime() ? ', overdue' : '';
+  return ` — due ${due.toFormat('ccc d LLL HH:mm')}${overdue}`;
+}
+
+const line = (t: TaskOut, ctx: ChatContext) =>
+  `• ${t.title}${when(t, ctx)}${t.priority === 'high' ? ' (high)' : ''}${t.recurrence ? ' ↻' : ''}`;
+
+async function listing(
+  ctx: ChatContext,
+  actions: ChatAction[],
+  input: Record<string, unknown>,
+  empty: string,
+  heading: string,
+) {
+  const outcome = await act(ctx, actions, 'list_tasks', { sort_by: 'due_date', limit: 20, ...input });
+  if (!outcome.ok) return outcome.error;
+  const { items, next_cursor } = outcome.result as TaskListing;
+  if (!items.length) return empty;
+  const more = next_cursor ? '\n…and more.' : '';
+  return `${heading.replace('{n}', String(items.length))}\n${items.map((t) => line(t, ctx)).join('\n')}${more}`;
+}
+
+function dayRange(ctx: ChatContext, which: string): { from: DateTime; to: DateTime } {
+  const today = DateTime.fromJSDate(ctx.now, { zone: ctx.timeZone }).startOf('day');
+  if (which === 'tomorrow')
+    return { from: today.plus({ days: 1 }), to: today.plus({ days: 1 }).endOf('day') };
+  if (which === 'this week') return { from: today, to: today.endOf('week') };
+  return { from: today, to: today.endOf('day') };
+}
+
+/** "the dentist" → the one open task about the dentist, or a reply saying why not. */
+async function findTask(
+  ctx: ChatContext,
+  actions: ChatAction[],
+  phrase: string,
+  status: readonly string[] | undefined,
+): Promise<TaskOut | string> {
+  const name = phrase
+    .replace(/^(?:the|my|a|an)\s+/i, '')
+    .replace(/\s+(?:task|todo)$/i, '')
+    .replace(/^["'“]|["'”]$/g, '')
+    .trim();
+  if (!name) return 'Which task? Use part of its title, e.g. "done with laundry".';
+  const outcome = await act(ctx, actions, 'list_tasks', {
+    search: name,
+    ...(status ? { status } : {}),
+    sort_by: 'due_date',
+    limit: 10,
+  });
+  if (!outcome.ok) return outcome.error;
+  const { items } = outcome.result as TaskListing;
+  const exact = items.filter((t) => t.title.toLowerCase() === name.toLowerCase());
+  if (exact.length === 1) return exact[0]!;
+  if (items.length === 1) return items[0]!;
+  const which = status?.includes('done') && status.length === 1 ? 'done ' : status ? 'open ' : '';
+  if (!items.length) return `I couldn't find a ${which}task matching "${name}".`;
+  const shown = items.slice(0, 5).map((t) => line(t, ctx));
+  return `Several tasks match "${name}":\n${shown.join('\n')}\nWhich one? Use more of its title.`;
+}
+
+async function quickAdd(ctx: ChatContext, actions: ChatAction[], text: string): Promise<string> {
+  try {
+    const { task, parse } = await quickAddTask(ctx, { text, time_zone: ctx.timeZone }, ctx.now);
+    actions.push({ tool: 'add_task', input: { text }, ok: true, result: task });
+    const details = [
+      task.recurrence &&
+        `repeats ${task.recurrence.rule}${task.recurrence.mode === 'completion' ? ' (from completion)' : ''}`,
+      task.reminders.length && `reminders ${task.reminders.map((m) => `${m} min`).join(', ')} before`,
+      task.tags.length && task.tags.map((t) => `#${t.name}`).join(' '),
+      task.priority !== 'medium' && `${task.priority} priority`,
+    ].filter(Boolean);
+    const notes = parse.notes.length ? `\n${parse.notes.join('\n')}` : '';
+    return `Added "${task.title}"${when(task, ctx)}${details.length ? ` (${details.join('; ')})` : ''}.${notes}`;
+  } catch (e) {
+    if (!(e instanceof ProblemError)) throw e;
+    const error = e.errors?.map((f) => f.message).join('; ') ?? e.detail ?? e.title;
+    actions.push({ tool: 'add_task', input: { text }, ok: false, error });
+    return `I couldn't add that: ${error}.`;
+  }
+}
+
+interface Command {
+  /** Matched against the lower-cased message without its trailing punctuation. */
+  pattern: RegExp;
+  /** `text` is the message as typed; match indexes line up with it. */
+  run(ctx: ChatContext, actions: ChatAction[], m: RegExpExecArray, text: string): Promise<string> | string;
+}
+
+/** The phrase a group captured, in the case the user typed it. */
+const typed = (m: RegExpExecArray, text: string, group: number) => {
+  const value = m[group] ?? '';
+  const at = m.index + m[0].indexOf(value);
+  return text.slice(at, at + value.length);
+};
+
+const iso = (d: DateTime) => d.toISO({ suppressMilliseconds: true });
+
+/** Tried in order; the first match answers. Anything unmatched that is not a question is a quick-add. */
+const COMMANDS: Command[] = [
+  {
+    pattern: /^(?:help|commands|what can you do|what do you do|how does this work|hi|hello|hey)?$/,
+    run: () => OFFLINE_HELP,
+  },
+  {
+    pattern: /^(?:help|commands|what can you do|hi|hello|hey)\b/,
+    run: () => OFFLINE_HELP,
+  },
+  {
+    pattern: /^(?:add|new task|new|todo|create|task)\b:?\s+(.+)$/,
+    run: (ctx, actions, m, text) => quickAdd(ctx, actions, typed(m, text, 1)),
+  },
+  {
+    pattern: /^(?:move|reschedule|postpone|push|shift)\s+(.+?)\s+(?:to|until|till)\s+(.+)$/,
+    run: async (ctx, actions, m, text) => {
+      const task = await findTask(ctx, actions, typed(m, text, 1), OPEN);
+      if (typeof task === 'string') return task;
+      const target = typed(m, text, 2);
+      const due = rescheduleTarget(target, ctx, task.due_at ? new Date(task.due_at) : null);
+      if (!due) return `I couldn't read "${target}" as a date; try "friday 3pm" or "in 2 days".`;
+      const due_at = iso(DateTime.fromJSDate(due, { zone: ctx.timeZone }));
+      const outcome = await act(ctx, actions, 'update_task', { id: task.id, due_at });
+      if (!outcome.ok) return outcome.error;
+      return `Moved "${task.title}"${when(outcome.result as TaskOut, ctx).replace(' — due', ' to')}.`;
+    },
+  },
+  {
+    pattern: /^(?:reopen|undo|uncomplete|not done(?: with)?)\b\s*(.*)$|^mark\s+(.+?)\s+(?:as\s+)?not done$/,
+    run: async (ctx, actions, m, text) => {
+      const task = await findTask(ctx, actions, typed(m, text, m[2] ? 2 : 1), ['done']);
+      if (typeof task === 'string') return task;
+      const outcome = await act(ctx, actions, 'reopen_task', { id: task.id });
+      return outcome.ok ? `Reopened "${task.title}".` : outcome.error;
+    },
+  },
+  {
+    pattern:
+      /^(?:i'?m\s+)?(?:done with|finished|i finished|i did|complete|completed|check off|tick off|mark)\s+(.+?)(?:\s+as\s+(?:done|complete|completed)|\s+done)?$|^(.+?)\s+is\s+(?:done|finished|complete|completed)$/,
+    run: async (ctx, actions, m, text) => {
+      const task = await findTask(ctx, actions, typed(m, text, m[1] ? 1 : 2), OPEN);
+      if (typeof task === 'string') return task;
+      const outcome = await act(ctx, actions, 'complete_task', { id: task.id });
+      if (!outcome.ok) return outcome.error;
+      return `Done: "${task.title}".${task.recurrence ? ' The next one will be scheduled.' : ''}`;
+    },
+  },
+  {
+    pattern: /^(?:delete|remove|drop|trash|get rid of)\s+(.+)$/,
+    run: async (ctx, actions, m, text) => {
+      const task = await findTask(ctx, actions, typed(m, text, 1), undefined);
+      if (typeof task === 'string') return task;
+      const outcome = await act(ctx, actions, 'delete_task', { id: task.id });
+      return outcome.ok ? `Deleted "${task.title}".` : outcome.error;
+    },
+  },
+  {
+    pattern: /\boverdue\b/,
+    run: (ctx, actions) =>
+      listing(ctx, actions, { overdue: true, status: OPEN }, 'Nothing is overdue.', 'Overdue ({n}):'),
+  },
+  {
+    pattern:
+      /^(?:what|what's|whats|show|list|anything|any|do i|is there|due)\b.*\b(today|tomorrow|this week)$/,
+    run: (ctx, actions, m) => {
+      const { from, to } = dayRange(ctx, m[1]!);
+      const range = { due_from: iso(from), due_to: iso(to), status: OPEN };
+      return listing(ctx, actions, range, `Nothing is due ${m[1]}.`, `Due ${m[1]} ({n}):`);
+    },
+  },
+  {
+    pattern:
+      /^(?:(?:list|show)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-dos|list)|my tasks|tasks|what(?:'s| is) on my (?:list|plate))$/,
+    run: (ctx, actions) =>
+      listing(ctx, actions, { status: OPEN }, 'You have no open tasks.', 'Open tasks ({n}):'),
+  },
+  {
+    pattern: /^(?:what|how|why|when|who|which|can|could|would|is|are|do|does)\b/,
+    run: () => `I didn't catch that.\n${OFFLINE_HELP}`,
+  },
+];
+
+async function answer(ctx: ChatContext, message: string, actions: ChatAction[]): Promise<string> {
+  const text = message.replace(/[?.!\s]+$/, '').replace(/’/g, "'");
+  const lower = text.toLowerCase();
+  for (const command of COMMANDS) {
+    const m = command.pattern.exec(lower);
+    if (m) return command.run(ctx, actions, m, text);
+  }
+  if (/\?\s*$/.test(message)) return `I didn't catch that.\n${OFFLINE_HELP}`;
+  return quickAdd(ctx, actions, text);
+}

@@ -1,0 +1,203 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, type RunningServer } from '../core/src/serve.ts';
+import { type TestUser, useTestApi } from '../testing/stack.ts';
+
+const api = useTestApi();
+let server: RunningServer;
+let alice: TestUser;
+let bob: TestUser;
+const clients: Client[] = [];
+
+/** The official SDK client over real HTTP to the whole local stack (gateway → mcp function). */
+async function connect(token: string | undefined): Promise<Client> {
+  const client = new Client({ name: 'mcp-test', version: '1.0.0' });
+  const url = new URL(`http://127.0.0.1:${server.port}/api/v1/mcp`);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+  clients.push(client);
+  return client;
+}
+
+type ToolResult = { isError?: boolean; content: { type: string; text?: string }[]; structuredContent?: any };
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as ToolResult;
+  const text = result.content.map((c) => c.text ?? '').join('');
+  return { isError: result.isError === true, text, data: result.structuredContent };
+}
+
+beforeAll(async () => {
+  server = await listen(api.stack.app, 0, '127.0.0.1');
+  alice = await api.signUp();
+  bob = await api.signUp();
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close();
+  await server?.close(1000);
+});
+
+describe('mcp server (Streamable HTTP, official SDK client)', () => {
+  it('lists the twelve task tools with annotations and schemas derived from the API', async () => {
+    const client = await connect(alice.token);
+    const { tools } = await client.listTools();
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(Object.keys(byName).sort()).toEqual(
+      [
+        'add_tag',
+        'add_task',
+        'complete_task',
+        'delete_tag',
+        'delete_task',
+        'get_task',
+        'list_tags',
+        'list_tasks',
+        'reopen_task',
+        'set_reminder',
+        'skip_occurrence',
+        'update_task',
+      ].sort(),
+    );
+    expect(byName.list_tasks!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect(byName.delete_task!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.update_task!.annotations).toMatchObject({ idempotentHint: true, destructiveHint: false });
+    expect(byName.add_task!.annotations).toMatchObject({ idempotentHint: false });
+    const add = byName.add_task!.inputSchema as any;
+    expect(add.required).toEqual(['title']);
+    expect(add.properties.priority.enum).toEqual(['low', 'medium', 'high']);
+    const list = byName.list_tasks!.inputSchema as any;
+    expect(list.properties.status.items.enum).toEqual(['todo', 'in_progress', 'done']);
+    expect(list.properties.sort_by.enum).toEqual(['due_date', 'priority', 'created_at', 'title']);
+    expect(list.properties.overdue.type).toBe('boolean');
+  });
+
+  it('calls every tool: add, list (search, filter, sort), get, update, reminders, complete, reopen, tags, delete', async () => {
+    const client = await connect(alice.token);
+    const tag = await call(client, 'add_tag', { name: 'errands' });
+    expect(tag.isError).toBe(false);
+    expect(tag.data).toMatchObject({ name: 'errands', task_count: 0 });
+
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    const added = await call(client, 'add_task', {
+      title: 'Buy stamps',
+      priority: 'high',
+      tags: ['errands', 'post'],
+      due_at: due,
+      reminders: [60],
+    });
+    expect(added.isError).toBe(false);
+    const id = added.data.id as string;
+    expect(added.data).toMatchObject({ title: 'Buy stamps', priority: 'high', reminders: [60] });
+    await call(client, 'add_task', { title: 'Water plants', priority: 'low' });
+
+    const found = await call(client, 'list_tasks', {
+      search: 'stamps',
+      priority: ['high'],
+      tags: ['errands'],
+    });
+    expect(found.data.items.map((t: any) => t.title)).toEqual(['Buy stamps']);
+    const sorted = await call(client, 'list_tasks', { sort_by: 'priority' });
+    expect(sorted.data.items.map((t: any) => t.priority)).toEqual(['high', 'low']);
+    const page = await call(client, 'list_tasks', { limit: 1, sort_by: 'title' });
+    expect(page.data.items).toHaveLength(1);
+    const next = await call(client, 'list_tasks', {
+      limit: 1,
+      sort_by: 'title',
+      cursor: page.data.next_cursor,
+    });
+    expect(next.data.items[0].title).toBe('Water plants');
+
+    expect((await call(client, 'get_task', { id })).data.title).toBe('Buy stamps');
+    const updated = await call(client, 'update_task', { id, title: 'Buy 10 stamps', tags: ['post'] });
+    expect(updated.data).toMatchObject({ title: 'Buy 10 stamps', tags: [{ name: 'post' }] });
+    const reminded = await call(client, 'set_reminder', { id, reminders: [1440, 15] });
+    expect(reminded.data.reminders).toEqual([1440, 15]);
+    expect((await call(client, 'complete_task', { id })).data.status).toBe('done');
+    expect((await call(client, 'reopen_task', { id })).data.status).toBe('todo');
+
+    const tags = await call(client, 'list_tags');
+    expect(tags.data.items.map((t: any) => [t.name, t.task_count])).toEqual([
+      ['errands', 0],
+      ['post', 1],
+    ]);
+    expect((await call(client, 'delete_tag', { id: tag.data.id })).data).toEqual({
+      deleted: true,
+      id: tag.data.id,
+    });
+
+    const skip = await call(client, 'skip_occurrence', { id });
+    expect(skip.isError).toBe(true);
+    expect(skip.text).toMatch(/not available yet.*complete_task/);
+
+    expect((await call(client, 'delete_task', { id })).data).toEqual({ deleted: true, id });
+    const gone = await call(client, 'get_task', { id });
+    expect(gone.isError).toBe(true);
+    expect(gone.text).toMatch(/not found: no task with that id belongs to you; call list_tasks/);
+  });
+
+  it("keeps each user's data to themselves: another user's ids are simply not found", async () => {
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    const secret = await call(a, 'add_task', { title: 'Alice secret plan', tags: ['private'] });
+    const aliceTag = (await call(a, 'list_tags')).data.items.find((t: any) => t.name === 'private');
+    expect((await call(b, 'list_tasks', { search: 'secret' })).data.items).toEqual([]);
+    expect((await call(b, 'list_tags')).data.items).toEqual([]);
+    for (const tool of ['get_task', 'complete_task', 'reopen_task', 'delete_task', 'skip_occurrence']) {
+      const r = await call(b, tool, { id: secret.data.id });
+      expect(r.isError, tool).toBe(true);
+    }
+    const change = await call(b, 'update_task', { id: secret.data.id, title: 'hijacked' });
+    expect(change.isError).toBe(true);
+    expect(change.text).toMatch(/no task with that id belongs to you/);
+    expect((await call(b, 'set_reminder', { id: secret.data.id, reminders: [5] })).isError).toBe(true);
+    expect((await call(b, 'delete_tag', { id: aliceTag.id })).text).toMatch(/Tag not found: .*list_tags/);
+    const still = await call(a, 'get_task', { id: secret.data.id });
+    expect(still.data).toMatchObject({ title: 'Alice secret plan', status: 'todo' });
+  });
+
+  it('answers bad arguments with tool errors an assistant can act on, and keeps serving', async () => {
+    const client = await connect(alice.token);
+    const badEnum = await call(client, 'add_task', { title: 'x', priority: 'urgent' });
+    expect(badEnum.isError).toBe(true);
+    expect(badEnum.text).toMatch(/priority/);
+    const noTitle = await call(client, 'add_task', { title: '   ' });
+    expect(noTitle.isError).toBe(true);
+    expect(noTitle.text).toMatch(/title/);
+    const badId = await call(client, 'get_task', { id: 'not-a-uuid' });
+    expect(badId.isError).toBe(true);
+    expect(badId.text).toMatch(/id/);
+    const extra = await call(client, 'add_task', { title: 'x', colour: 'red' });
+    expect(extra.isError).toBe(true);
+    const recurring = await call(client, 'add_task', { title: 'x', recurrence: { rule: 'FREQ=DAILY' } });
+    expect(recurring.isError).toBe(true);
+    expect(recurring.text).toMatch(/due/);
+    const plain = await call(client, 'add_task', { title: 'No due date' });
+    const reminder = await call(client, 'set_reminder', { id: plain.data.id, reminders: [10] });
+    expect(reminder.isError).toBe(true);
+    expect(reminder.text).toMatch(/due_at: recurrence and reminders need a due date/);
+    const nothing = await call(client, 'update_task', { id: plain.data.id });
+    expect(nothing.isError).toBe(true);
+    expect(nothing.text).toMatch(/at least one field/);
+    const badCursor = await call(client, 'list_tasks', { cursor: 'garbage' });
+    expect(badCursor.isError).toBe(true);
+    expect(badCursor.text).toMatch(/cursor/);
+    const duplicate = await call(client, 'add_tag', { name: 'dup' });
+    expect(duplicate.isError).toBe(false);
+    expect((await call(client, 'add_tag', { name: 'DUP' })).text).toMatch(/already have a tag/);
+    const unknown = await call(client, 'fly_to_moon', {});
+    expect(unknown.isError).toBe(true);
+    expect((await client.listTools()).tools).toHaveLength(12);
+  });
+
+  it('turns away callers without a valid token, and GET on the stateless endpoint is 405', async () => {
+    await expect(connect(undefined)).rejects.toThrow();
+    await expect(connect('not.a.token')).rejects.toThrow();
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/mcp`, {
+      headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream' },
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+});
