@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -67,23 +68,31 @@ export function webSourceHash(root: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One builder at a time (a test run and `npm start` may race); a lock older than 15 minutes is stale. */
-async function withBuildLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One builder at a time (a test run and `npm start` may race); a lock whose owner died is taken over. */
+async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
-      mkdirSync(lockDir);
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
       break;
     } catch {
-      if (Date.now() - statSync(lockDir, { throwIfNoEntry: false })!.mtimeMs > 15 * 60_000) {
-        rmSync(lockDir, { recursive: true, force: true });
-      }
-      await sleep(1000);
+      const owner = Number(readFileSync(lockFile, { encoding: 'utf8', flag: 'a+' }));
+      if (!owner || !processAlive(owner)) rmSync(lockFile, { force: true });
+      else await sleep(1000);
     }
   }
   try {
     return await work();
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    rmSync(lockFile, { force: true });
   }
 }
 
@@ -111,27 +120,39 @@ function run(command: string, args: string[], cwd: string, log: Logger): Promise
   });
 }
 
-/** Builds web/ (`next build`, standalone output) unless the last build is of the same sources. */
+const KEEP_BUILDS = 3;
+
+/**
+ * Builds web/ (`next build`, standalone output) unless a build of the same sources is cached. Each build
+ * is copied to node_modules/.cache/todo-web/<source hash>/, and servers run from that copy, so a rebuild
+ * (someone editing web/) never pulls files from under a server that is already running.
+ */
 export async function ensureWebBuild(root: string, log: Logger): Promise<string> {
   const web = join(root, 'web');
-  const standalone = join(web, '.next', 'standalone');
-  const server = join(standalone, 'web', 'server.js');
-  const stamp = join(web, '.next', 'todo-source-hash');
-  const fresh = () =>
-    existsSync(server) && existsSync(stamp) && readFileSync(stamp, 'utf8') === webSourceHash(root);
-  if (fresh()) return server;
-  mkdirSync(join(web, '.next'), { recursive: true });
-  await withBuildLock(join(web, '.next-build.lock'), async () => {
-    if (fresh()) return; // another process built it while we waited
-    const hash = webSourceHash(root);
+  const cache = join(root, 'node_modules', '.cache', 'todo-web');
+  const hash = webSourceHash(root);
+  const server = join(cache, hash, 'web', 'server.js');
+  if (existsSync(server)) return server;
+  mkdirSync(cache, { recursive: true });
+  await withBuildLock(join(cache, 'build.lock'), async () => {
+    if (existsSync(server)) return; // another process built it while we waited
     log.info('building the web app (next build); later starts reuse it until web/ changes');
     const nextBin = createRequire(join(root, 'package.json')).resolve('next/dist/bin/next');
     await run(process.execPath, [nextBin, 'build'], web, log);
+    const staging = join(cache, `${hash}.tmp-${process.pid}`);
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(join(web, '.next', 'standalone'), staging, { recursive: true });
     // The standalone server serves static assets only from beside itself.
-    cpSync(join(web, '.next', 'static'), join(standalone, 'web', '.next', 'static'), { recursive: true });
-    if (existsSync(join(web, 'public')))
-      cpSync(join(web, 'public'), join(standalone, 'web', 'public'), { recursive: true });
-    writeFileSync(stamp, hash);
+    cpSync(join(web, '.next', 'static'), join(staging, 'web', '.next', 'static'), { recursive: true });
+    if (existsSync(join(web, 'public'))) {
+      cpSync(join(web, 'public'), join(staging, 'web', 'public'), { recursive: true });
+    }
+    renameSync(staging, join(cache, hash));
+    const builds = readdirSync(cache, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== hash)
+      .map((e) => ({ dir: join(cache, e.name), at: statSync(join(cache, e.name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(old.dir, { recursive: true, force: true });
   });
   return server;
 }

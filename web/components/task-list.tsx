@@ -57,6 +57,7 @@ export function TaskList({ session }: { session: Session }) {
   const [tags, setTags] = useState<TagWithCount[]>([]);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [searchText, setSearchText] = useState(view.q);
+  const [filtersOpen, setFiltersOpen] = useState(true);
   const requestId = useRef(0);
   const sentinel = useRef<HTMLLIElement>(null);
 
@@ -114,6 +115,12 @@ export function TaskList({ session }: { session: Session }) {
     const t = setTimeout(() => setView({ q: searchText.trim() }), 300);
     return () => clearTimeout(t);
   }, [searchText, view.q, setView]);
+
+  // On a phone the filters start folded (unless some are set) so the tasks come first.
+  const filteredAtLoad = useRef(isFiltered(view));
+  useEffect(() => {
+    if (window.matchMedia('(max-width: 760px)').matches && !filteredAtLoad.current) setFiltersOpen(false);
+  }, []);
 
   useEffect(() => {
     if (params.get('focus') === 'search') document.getElementById('search')?.focus();
@@ -198,7 +205,11 @@ export function TaskList({ session }: { session: Session }) {
             </label>
           </form>
         </search>
-        <details className="filters" open>
+        <details
+          className="filters"
+          open={filtersOpen}
+          onToggle={(e) => setFiltersOpen(e.currentTarget.open)}
+        >
           <summary>Filters</summary>
           <fieldset>
             <legend>Status</legend>
