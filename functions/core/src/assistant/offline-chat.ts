@@ -87,7 +87,7 @@ async function findTask(
   const outcome = await act(ctx, actions, 'list_tasks', {
     search: name,
     ...(status ? { status } : {}),
-    sort_by: 'due_date',
+    sort_by: 'title',
     limit: 10,
   });
   if (!outcome.ok) return outcome.error;
@@ -95,8 +95,8 @@ async function findTask(
   const exact = items.filter((t) => t.title.toLowerCase() === name.toLowerCase());
   if (exact.length === 1) return exact[0]!;
   if (items.length === 1) return items[0]!;
-  const which = status?.includes('done') && status.length === 1 ? 'done ' : status ? 'open ' : '';
-  if (!items.length) return `I couldn't find a ${which}task matching "${name}".`;
+  const which = status?.includes('done') && status.length === 1 ? 'a done' : status ? 'an open' : 'a';
+  if (!items.length) return `I couldn't find ${which} task matching "${name}".`;
   const shown = items.slice(0, 5).map((t) => line(t, ctx));
   return `Several tasks match "${name}":\n${shown.join('\n')}\nWhich one? Use more of its title.`;
 }

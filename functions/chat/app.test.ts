@@ -1,0 +1,258 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestUser, useTestApi } from '../testing/stack.ts';
+import { createChatApp } from './app.ts';
+
+const api = useTestApi();
+
+const chat = (user: TestUser, message: string, time_zone = 'UTC') =>
+  api.json('POST', '/api/v1/chat', { token: user.token, body: { message, time_zone } });
+
+const addTask = async (user: TestUser, body: Record<string, unknown>) =>
+  (await api.json('POST', '/api/v1/tasks', { token: user.token, body })).body;
+
+describe('chat without a model (offline commands)', () => {
+  it('says what it can do', async () => {
+    const user = await api.signUp();
+    const res = await chat(user, 'help');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ mode: 'offline', actions: [], changed: false });
+    expect(res.body.reply).toMatch(/what's overdue/);
+    expect(res.body.reply).toMatch(/OPENAI_BASE_URL/);
+    const unknown = await chat(user, 'why is the sky blue?');
+    expect(unknown.body.reply).toMatch(/didn't catch that/);
+    expect(unknown.body.actions).toEqual([]);
+  });
+
+  it('quick-adds anything that is not a command', async () => {
+    const user = await api.signUp();
+    const res = await chat(
+      user,
+      'Pay rent every month on the 1st at 9am remind me 1 day before #bills !high',
+      'Europe/Paris',
+    );
+    expect(res.body.reply).toMatch(/^Added "Pay rent" — due \w{3} 1 \w{3} 09:00/);
+    expect(res.body.changed).toBe(true);
+    expect(res.body.actions[0]).toMatchObject({
+      tool: 'add_task',
+      ok: true,
+      result: {
+        title: 'Pay rent',
+        priority: 'high',
+        reminders: [1440],
+        recurrence: { rule: 'FREQ=MONTHLY;BYMONTHDAY=1' },
+      },
+    });
+    const explicit = await chat(user, 'add: buy stamps tomorrow');
+    expect(explicit.body.actions[0].result.title).toBe('buy stamps');
+  });
+
+  it("answers what's overdue and what's due today or tomorrow, from the caller's tasks only", async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const today = DateTime.utc().startOf('day');
+    await addTask(user, { title: 'Late report', due_at: today.minus({ days: 2 }).toISO() });
+    await addTask(user, { title: 'Today thing', due_at: today.plus({ hours: 23, minutes: 58 }).toISO() });
+    await addTask(user, { title: 'Tomorrow thing', due_at: today.plus({ days: 1, hours: 12 }).toISO() });
+    await addTask(user, { title: 'Old but done', due_at: today.minus({ days: 3 }).toISO(), status: 'done' });
+    await addTask(other, { title: 'Someone else late', due_at: today.minus({ days: 2 }).toISO() });
+
+    const overdue = await chat(user, "What's overdue?");
+    expect(overdue.body.reply).toMatch(/^Overdue \(1\):\n• Late report — due .*overdue/);
+    expect(overdue.body.changed).toBe(false);
+    const due = await chat(user, "what's due today?");
+    expect(due.body.reply).toMatch(/^Due today \(1\):\n• Today thing/);
+    const tomorrow = await chat(user, 'anything due tomorrow');
+    expect(tomorrow.body.reply).toMatch(/^Due tomorrow \(1\):\n• Tomorrow thing/);
+    const all = await chat(user, 'list my tasks');
+    expect(all.body.reply).toMatch(/^Open tasks \(3\)/);
+    const none = await chat(await api.signUp(), "what's overdue");
+    expect(none.body.reply).toBe('Nothing is overdue.');
+  });
+
+  it('moves the dentist to Friday keeping its time of day', async () => {
+    const user = await api.signUp();
+    const dentist = await addTask(user, {
+      title: 'Dentist',
+      due_at: DateTime.utc()
+        .plus({ days: 1 })
+        .set({ hour: 14, minute: 30, second: 0, millisecond: 0 })
+        .toISO(),
+    });
+    const res = await chat(user, 'move the dentist to Friday');
+    expect(res.body.reply).toMatch(/^Moved "Dentist" to Fri \d+ \w{3} 14:30/);
+    const moved = DateTime.fromISO(res.body.actions.at(-1).result.due_at, { zone: 'UTC' });
+    expect([moved.weekday, moved.hour, moved.minute]).toEqual([5, 14, 30]);
+    expect(moved.toMillis()).toBeGreaterThan(Date.now());
+    const stored = await api.json('GET', `/api/v1/tasks/${dentist.id}`, { token: user.token });
+    expect(new Date(stored.body.due_at).getTime()).toBe(moved.toMillis());
+    const bad = await chat(user, 'move the dentist to someday maybe');
+    expect(bad.body.reply).toMatch(/couldn't read "someday maybe" as a date/);
+  });
+
+  it('completes, reopens and deletes by name; asks when several match; never touches another user', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const laundry = await addTask(user, { title: 'Laundry' });
+    await addTask(user, { title: 'Call mom' });
+    await addTask(user, { title: 'Call dad' });
+    await addTask(other, { title: 'Laundry' });
+
+    const done = await chat(user, 'done with laundry');
+    expect(done.body).toMatchObject({ reply: 'Done: "Laundry".', changed: true });
+    expect((await api.json('GET', `/api/v1/tasks/${laundry.id}`, { token: user.token })).body.status).toBe(
+      'done',
+    );
+    expect((await chat(user, 'reopen laundry')).body.reply).toBe('Reopened "Laundry".');
+    expect((await chat(user, 'laundry is done')).body.reply).toBe('Done: "Laundry".');
+
+    const ambiguous = await chat(user, 'done with call');
+    expect(ambiguous.body.reply).toMatch(/^Several tasks match "call":\n• Call dad\n• Call mom\nWhich one/);
+    expect(ambiguous.body.changed).toBe(false);
+    expect((await chat(user, 'done with unicorns')).body.reply).toBe(
+      'I couldn\'t find an open task matching "unicorns".',
+    );
+
+    expect((await chat(user, 'delete call mom')).body.reply).toBe('Deleted "Call mom".');
+    const theirs = await api.json('GET', '/api/v1/tasks?search=laundry', { token: other.token });
+    expect(theirs.body.items.map((t: any) => t.status)).toEqual(['todo']);
+  });
+
+  it('rejects an empty message and a missing token', async () => {
+    const user = await api.signUp();
+    const empty = await api.json('POST', '/api/v1/chat', { token: user.token, body: { message: '  ' } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors[0].field).toBe('body.message');
+    expect((await api.json('POST', '/api/v1/chat', { body: { message: 'hi' } })).status).toBe(401);
+  });
+});
+
+/** A real OpenAI-compatible HTTP peer on loopback that answers from a script and records what it was sent. */
+function startModelStub(script: ((body: any) => { status?: number; json: unknown })[]) {
+  const requests: { headers: IncomingMessage['headers']; body: any }[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      const body = JSON.parse(raw);
+      requests.push({ headers: req.headers, body });
+      const step = script[Math.min(requests.length - 1, script.length - 1)]!(body);
+      res.writeHead(step.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(step.json));
+    });
+  });
+  return new Promise<{ url: string; requests: typeof requests; close(): Promise<void> }>((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+        requests,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    ),
+  );
+}
+
+const toolCall = (id: string, name: string, args: unknown) => ({
+  id,
+  type: 'function',
+  function: { name, arguments: typeof args === 'string' ? args : JSON.stringify(args) },
+});
+const completion = (message: Record<string, unknown>) => ({
+  json: {
+    id: 'c',
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', ...message } }],
+  },
+});
+
+describe('chat with a model configured (OpenAI-compatible stub on 127.0.0.1)', () => {
+  let stub: Awaited<ReturnType<typeof startModelStub>>;
+  beforeAll(async () => {
+    stub = await startModelStub([
+      () =>
+        completion({
+          content: null,
+          tool_calls: [
+            toolCall('call_1', 'add_task', { title: 'Buy milk', priority: 'high', tags: ['shopping'] }),
+            toolCall('call_2', 'add_task', { title: 'Bad one', priority: 'urgent' }),
+            toolCall('call_3', 'list_tasks', '{not json'),
+          ],
+        }),
+      (body) => {
+        const results = body.messages
+          .filter((m: any) => m.role === 'tool')
+          .map((m: any) => JSON.parse(m.content));
+        return completion({
+          content: `Added ${results[0].title}; ${results[1].error ? 'one call failed' : ''}`,
+        });
+      },
+    ]);
+  });
+  afterAll(() => stub?.close());
+
+  const appWith = (overrides: Record<string, string>) =>
+    createChatApp({ ...api.stack.deps, config: { ...api.stack.deps.config, ...overrides } });
+  const post = (app: ReturnType<typeof createChatApp>, user: TestUser, message: string) =>
+    app.fetch(
+      new Request('http://chat.local/api/v1/chat', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message, time_zone: 'Europe/Berlin' }),
+      }),
+    );
+
+  it('runs the tool calls the model asks for, as the caller, and returns its reply', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const app = appWith({ OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: 'stub-model' });
+    const res = await post(app, user, 'remember to buy milk, it is important');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ mode: 'llm', changed: true, reply: 'Added Buy milk; one call failed' });
+    expect(body.actions.map((a: any) => [a.tool, a.ok])).toEqual([
+      ['add_task', true],
+      ['add_task', false],
+      ['list_tasks', false],
+    ]);
+    expect(body.actions[1].error).toMatch(/priority/);
+    expect(body.actions[2].error).toMatch(/not valid JSON/);
+
+    const first = stub.requests[0]!;
+    expect(first.headers.authorization).toBe('Bearer sk-test');
+    expect(first.body.model).toBe('stub-model');
+    expect(first.body.tools.map((t: any) => t.function.name)).toContain('skip_occurrence');
+    expect(
+      first.body.tools.find((t: any) => t.function.name === 'add_task').function.parameters.required,
+    ).toEqual(['title']);
+    expect(first.body.messages[0].content).toMatch(/Europe\/Berlin/);
+    const second = stub.requests[1]!;
+    expect(
+      second.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => m.tool_call_id),
+    ).toEqual(['call_1', 'call_2', 'call_3']);
+
+    const mine = await api.json('GET', '/api/v1/tasks?search=milk', { token: user.token });
+    expect(mine.body.items.map((t: any) => [t.title, t.priority])).toEqual([['Buy milk', 'high']]);
+    expect((await api.json('GET', '/api/v1/tasks?search=milk', { token: other.token })).body.items).toEqual(
+      [],
+    );
+  });
+
+  it('falls back to the offline commands, and says so, when the model endpoint fails', async () => {
+    const failing = await startModelStub([() => ({ status: 500, json: { error: 'boom' } })]);
+    try {
+      const user = await api.signUp();
+      const app = appWith({ OPENAI_BASE_URL: failing.url, OPENAI_API_KEY: 'sk-test' });
+      const body = (await (await post(app, user, "what's overdue?")).json()) as any;
+      expect(body.mode).toBe('offline');
+      expect(body.reply).toMatch(
+        /^\(The AI model is unavailable: the model endpoint answered 500\.[^\n]*\)\nNothing is overdue\./,
+      );
+    } finally {
+      await failing.close();
+    }
+  });
+});
