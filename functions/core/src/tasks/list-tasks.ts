@@ -2,8 +2,8 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { ProblemError } from '../errors.ts';
 import type { ListTasksQuery, TaskOut } from '../schemas.ts';
-import { resolveTagsForFilter, tagsOfTasks } from '../tags/tag-queries.ts';
-import { toTaskJson } from './task-json.ts';
+import { resolveTagsForFilter } from '../tags/tag-queries.ts';
+import { type TaskTag, toTaskJson } from './task-json.ts';
 
 type SortBy = ListTasksQuery['sort_by'];
 type Order = 'asc' | 'desc';
@@ -63,6 +63,12 @@ function decodeCursor(raw: string, sort: string): Cursor {
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+/** A task's tags as JSON in the same query, so a page costs one round trip. */
+const tagsJson = sql<
+  TaskTag[]
+>`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by g.name), '[]')
+  from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id)`;
+
 export interface TaskListing {
   items: TaskOut[];
   next_cursor: string | null;
@@ -80,6 +86,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(sql<string>`(${key.expr})::text`.as('sort_key'))
+    .select(tagsJson.as('tags'))
     .where('t.user_id', '=', userId);
 
   for (const word of q.search?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) {
@@ -131,13 +138,9 @@ export async function listTasks(
   if (!built) return { items: [], next_cursor: null };
   const rows = await built.query.execute();
   const page = rows.slice(0, q.limit);
-  const tags = await tagsOfTasks(
-    db,
-    page.map((r) => r.id),
-  );
   const last = page.at(-1);
   return {
-    items: page.map((r) => toTaskJson(r, tags.get(r.id) ?? [])),
+    items: page.map((r) => toTaskJson(r, r.tags)),
     next_cursor:
       rows.length > q.limit && last
         ? encodeCursor({ s: built.sortName, k: last.sort_key, id: last.id })
@@ -147,11 +150,11 @@ export async function listTasks(
 
 export async function getTask(db: Kysely<Database>, userId: string, id: string): Promise<TaskOut | null> {
   const row = await db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(tagsJson.as('tags'))
+    .where('t.id', '=', id)
+    .where('t.user_id', '=', userId)
     .executeTakeFirst();
-  if (!row) return null;
-  return toTaskJson(row, (await tagsOfTasks(db, [id])).get(id) ?? []);
+  return row ? toTaskJson(row, row.tags) : null;
 }
