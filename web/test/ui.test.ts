@@ -49,9 +49,14 @@ const rows = () => page.getByTestId('task-row');
 const row = (title: string) => rows().filter({ hasText: title });
 const titles = () => page.locator('[data-testid=task-row] .task-title').allTextContents();
 
-async function shot(name: string, viewport = DESKTOP) {
+/** Saves a screenshot; `reload` lays the page out as a phone would first see it (filters folded). */
+async function shot(name: string, viewport = DESKTOP, reload = false) {
   await page.setViewportSize(viewport);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  if (reload) {
+    await page.reload();
+    await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
+  }
+  await page.screenshot({ path: join(SHOTS, `${name}.tmp.png`), fullPage: false });
   await page.setViewportSize(DESKTOP);
 }
 
@@ -131,6 +136,7 @@ describe('User Story 1: priorities, tags, search, filter, sort', () => {
     await tags.press('Enter');
     await page.getByRole('button', { name: 'Remove tag urgent' }).waitFor();
     await expectNoSeriousA11yViolations('new task form');
+    await shot('new-task-desktop');
     await page.getByRole('button', { name: 'Create task' }).click();
 
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
@@ -212,7 +218,7 @@ describe('User Story 1: priorities, tags, search, filter, sort', () => {
     expect(priorities[0]).toBe('High');
     expect(priorities.at(-1)).toBe('Low');
     await shot('tasks-desktop');
-    await shot('tasks-phone', PHONE);
+    await shot('tasks-phone', PHONE, true);
     await expectNoSeriousA11yViolations('task list');
   });
 
