@@ -18,17 +18,11 @@ export async function enqueueEvent<T extends EventType>(
   opts: { source: string; subject: string },
 ): Promise<string> {
   const event = makeCloudEvent(type, data, opts);
-  await trx
-    .insertInto('outbox')
-    .values({
-      event_id: event.id,
-      topic: EVENT_TOPIC[type],
-      partition_key: opts.subject,
-      event_type: type,
-      cloud_event: JSON.stringify(event),
-    })
-    .execute();
-  // Wakes the relay the moment this transaction commits (Postgres delivers NOTIFY on commit, never on rollback).
-  await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+  // One round trip: the row, and a NOTIFY that wakes the relay the moment this transaction commits
+  // (Postgres delivers NOTIFY on commit, never on rollback).
+  await sql`with queued as (
+      insert into outbox (event_id, topic, partition_key, event_type, cloud_event)
+      values (${event.id}, ${EVENT_TOPIC[type]}, ${opts.subject}, ${type}, ${JSON.stringify(event)}::jsonb))
+    select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
   return event.id;
 }

@@ -34,24 +34,31 @@ export async function resolveTagsForWrite(trx: Executor, userId: string, refs: s
     }
     found.push(...rows);
   }
-  if (names.length) {
-    await sql`insert into tags (user_id, name)
-      select ${userId}::uuid, n from unnest(${names}::text[]) as n
-      on conflict (user_id, lower(name)) do nothing`.execute(trx);
-    const rows = await trx
-      .selectFrom('tags')
-      .select(['id', 'name'])
-      .where('user_id', '=', userId)
-      .where(
-        sql<string>`lower(name)`,
-        'in',
-        names.map((n) => n.toLowerCase()),
-      )
-      .execute();
-    found.push(...rows);
-  }
+  if (names.length) found.push(...(await upsertTagsByName(trx, userId, names)));
   const unique = new Map(found.map((t) => [t.id, t]));
   return [...unique.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Creates the missing names and returns every named tag in one statement: the new rows from the insert,
+ * the old ones from the statement's snapshot. A tag another transaction created meanwhile is in neither,
+ * so a short answer is read again (read committed: the second statement sees it).
+ */
+async function upsertTagsByName(trx: Executor, userId: string, names: string[]): Promise<TaskTag[]> {
+  const lower = names.map((n) => n.toLowerCase());
+  const { rows } = await sql<TaskTag>`with created as (
+      insert into tags (user_id, name) select ${userId}::uuid, n from unnest(${names}::text[]) as n
+      on conflict (user_id, lower(name)) do nothing returning id, name)
+    select id, name from created
+    union all
+    select id, name from tags where user_id = ${userId} and lower(name) = any(${lower}::text[])`.execute(trx);
+  if (rows.length >= names.length) return rows;
+  return trx
+    .selectFrom('tags')
+    .select(['id', 'name'])
+    .where('user_id', '=', userId)
+    .where(sql<string>`lower(name)`, 'in', lower)
+    .execute();
 }
 
 /** Looks tags up for filtering without creating any; returns null when one of them does not exist. */

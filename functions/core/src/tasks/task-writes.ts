@@ -17,7 +17,7 @@ export interface WriteContext {
 
 type Trx = Transaction<Database>;
 
-async function setTags(trx: Trx, taskId: string, tags: TaskTag[]): Promise<void> {
+export async function setTags(trx: Trx, taskId: string, tags: TaskTag[]): Promise<void> {
   await trx.deleteFrom('task_tags').where('task_id', '=', taskId).execute();
   if (tags.length) {
     await trx
@@ -28,7 +28,11 @@ async function setTags(trx: Trx, taskId: string, tags: TaskTag[]): Promise<void>
   await refreshTagNames(trx, [taskId]);
 }
 
-async function loadForUpdate(trx: Trx, userId: string, id: string): Promise<{ row: TaskRow; json: TaskOut }> {
+export async function loadForUpdate(
+  trx: Trx,
+  userId: string,
+  id: string,
+): Promise<{ row: TaskRow; json: TaskOut }> {
   const row = await trx
     .selectFrom('tasks')
     .selectAll()
@@ -41,7 +45,7 @@ async function loadForUpdate(trx: Trx, userId: string, id: string): Promise<{ ro
   return { row, json: toTaskJson(row, tags) };
 }
 
-async function reload(trx: Trx, id: string): Promise<TaskOut> {
+export async function reload(trx: Trx, id: string): Promise<TaskOut> {
   const row = await trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   return toTaskJson(row, (await tagsOfTasks(trx, [id])).get(id) ?? []);
 }
@@ -55,7 +59,8 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
   return ctx.db.transaction().execute(async (trx) => {
     const id = randomUUID();
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
-    await trx
+    // Round trips are the cost of a write: the row comes back from the insert, tag names are known here.
+    const row = await trx
       .insertInto('tasks')
       .values({
         id,
@@ -69,11 +74,18 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
         ...recurrenceColumns(input.recurrence),
         series_id: input.recurrence ? id : null,
         reminder_offsets: input.reminders,
+        tag_names: tags.map((t) => t.name).join(' '),
         completed_at: input.status === 'done' ? new Date() : null,
       })
-      .execute();
-    await setTags(trx, id, tags);
-    const task = await reload(trx, id);
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (tags.length) {
+      await trx
+        .insertInto('task_tags')
+        .values(tags.map((t) => ({ task_id: id, tag_id: t.id })))
+        .execute();
+    }
+    const task = toTaskJson(row, tags);
     await enqueueEvent(
       trx,
       'TaskCreated.v1',
@@ -116,7 +128,7 @@ async function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Pro
       ...recurrenceColumns(change.recurrence),
       ...(change.recurrence && !row.series_id && { series_id: row.id }),
       ...(becomesDone && { completed_at: new Date() }),
-      ...(leavesDone && { completed_at: null }),
+      ...(leavesDone && { completed_at: null, skipped_at: null }),
       updated_at: new Date(),
     };
     await trx.updateTable('tasks').set(update).where('id', '=', id).execute();
