@@ -4,6 +4,14 @@ import { eventRoute } from './core/src/event-app.ts';
 import { TOPICS, type Topic } from './core/src/events.ts';
 import { QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
 import {
+  EndSeriesOut,
+  RecurrencePreview,
+  RecurrencePreviewQuery,
+  SeriesOut,
+  SeriesQuery,
+  SkipOut,
+} from './core/src/recurrence/series-schemas.ts';
+import {
   ListNotificationsQuery,
   NotificationOut,
   NotificationPage,
@@ -374,6 +382,62 @@ export const catalog: FunctionSpec[] = [
     subscriptions: eventSubscriptions(TOPICS.taskEvents),
     // Each event is one small read and a job call or two, so the shared event threshold fits.
     scaling: eventScaling,
+    resources: small,
+  },
+  {
+    name: 'schedule-recurrence',
+    kind: 'event',
+    description:
+      'On TaskCompleted of a recurring occurrence (a skip is one too): the next occurrence as a new task, due by the rule in the task zone; RecurringTaskInstanceCreated.',
+    routes: [],
+    subscriptions: eventSubscriptions(TOPICS.taskEvents),
+    // It sees every task event but acts only on completions of recurring tasks (one small transaction
+    // each), so a replica keeps up with a lot of lag; 100 per replica before another cold start pays off,
+    // and no more than the topic's 3 partitions.
+    scaling: { minReplicas: 0, maxReplicas: 3, lagThreshold: 100 },
+    resources: small,
+  },
+  {
+    name: 'series',
+    kind: 'http',
+    description: "A recurring task's series (past and upcoming occurrences), skip one, end it; rule preview.",
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/v1/series/:id',
+        summary: 'A series: its occurrences so far and the next ones the rule will create',
+        ...byId,
+        query: SeriesQuery,
+        status: 200,
+        response: SeriesOut,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/series/:id/skip',
+        summary: 'Skip the open occurrence (the next one is created as after a completion)',
+        ...byId,
+        status: 200,
+        response: SkipOut,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/series/:id/end',
+        summary: 'End the series: no further occurrences; the open one stays as a one-off task',
+        ...byId,
+        status: 200,
+        response: EndSeriesOut,
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/recurrence/preview',
+        summary: 'Human text and the next dates of a rule, for the task form',
+        query: RecurrencePreviewQuery,
+        status: 200,
+        response: RecurrencePreview,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
     resources: small,
   },
   {

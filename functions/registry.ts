@@ -14,7 +14,9 @@ import mcp from './mcp/app.ts';
 import notifications from './notifications/app.ts';
 import notify from './notify/app.ts';
 import quickAdd from './quick-add/app.ts';
+import scheduleRecurrence from './schedule-recurrence/app.ts';
 import scheduleReminder from './schedule-reminder/app.ts';
+import series from './series/app.ts';
 import tags from './tags/app.ts';
 import updateTask from './update-task/app.ts';
 
@@ -30,6 +32,7 @@ export const httpApps: Record<string, FunctionFactory> = {
   'api-docs': apiDocs,
   notifications,
   live,
+  series,
   'quick-add': quickAdd,
   chat,
   mcp,
@@ -40,5 +43,6 @@ export const eventApps: Record<string, EventFunctionFactory> = {
   clock,
   audit,
   'schedule-reminder': scheduleReminder,
+  'schedule-recurrence': scheduleRecurrence,
   notify,
 };

@@ -39,6 +39,21 @@ export interface TasksTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   completed_at: Timestamp | null;
+  /** 1 for a series' first occurrence, +1 for each next one (COUNT is compared with it). */
+  occurrence_number: Generated<number>;
+  /** The occurrence this one was created after; unique, so one occurrence has at most one next. */
+  previous_occurrence_id: string | null;
+  /** The wall-clock due (`YYYY-MM-DDTHH:mm:ss` in time_zone) the series meant, e.g. 02:30 in a DST gap. */
+  due_local: string | null;
+  /** Set when the occurrence was skipped rather than done (it is closed like a completed one). */
+  skipped_at: Timestamp | null;
+}
+
+/** Series the user ended: no further occurrence is created for them. */
+export interface RecurrenceSeriesEndsTable {
+  series_id: string;
+  user_id: string;
+  ended_at: CreatedAt;
 }
 
 export interface TagsTable {
@@ -150,6 +165,7 @@ export interface Database {
   audit_log: AuditLogTable;
   scheduled_jobs: ScheduledJobsTable;
   dead_letters: DeadLettersTable;
+  recurrence_series_ends: RecurrenceSeriesEndsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -2,4 +2,5 @@ export * from './describe.ts';
 export * from './next-due.ts';
 export * from './occurrences.ts';
 export * from './rule.ts';
+export * from './series-schemas.ts';
 export * from './wall-clock.ts';

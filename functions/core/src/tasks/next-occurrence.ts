@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/types.ts';
+import { enqueueEvent } from '../outbox.ts';
+import { nextDue } from '../recurrence/next-due.ts';
+import type { TaskOut } from '../schemas.ts';
+import { reload, setTags } from './task-writes.ts';
+
+type Trx = Transaction<Database>;
+
+/**
+ * Serialises everything that decides a series' future (next occurrence, skip, end) across replicas, so
+ * "end the series" and an in-flight completion cannot both win.
+ */
+export async function lockSeries(trx: Trx, seriesId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`series:${seriesId}`}, 0))`.execute(trx);
+}
+
+export async function seriesEndedAt(trx: Trx, seriesId: string): Promise<Date | null> {
+  const row = await trx
+    .selectFrom('recurrence_series_ends')
+    .select('ended_at')
+    .where('series_id', '=', seriesId)
+    .executeTakeFirst();
+  return row?.ended_at ?? null;
+}
+
+export interface NextOccurrenceInput {
+  /** The occurrence as it was completed or skipped (the TaskCompleted event's `task`). */
+  completed: TaskOut;
+  userId: string;
+  source: string;
+}
+
+/**
+ * Creates the occurrence that follows `completed` as a new todo task (same title, description,
+ * priority, tags, reminders, zone, rule and mode; due = the rule's next occurrence) and records its
+ * TaskCreated (task-events: reminders and audit follow it like any new task) and
+ * RecurringTaskInstanceCreated (task-updates) events in the caller's transaction.
+ *
+ * Returns null — and writes nothing — when the task is not recurring, the series was ended, COUNT or
+ * UNTIL has run out, or a next occurrence of `completed` already exists (the unique
+ * `previous_occurrence_id` is the natural key that makes duplicate and concurrent completions harmless).
+ */
+export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput): Promise<TaskOut | null> {
+  const { completed, userId, source } = input;
+  if (!completed.series_id || !completed.recurrence || !completed.due_at) return null;
+  await lockSeries(trx, completed.series_id);
+  if (await seriesEndedAt(trx, completed.series_id)) return null;
+  const stored = await trx
+    .selectFrom('tasks')
+    .select(['occurrence_number', 'due_local'])
+    .where('id', '=', completed.id)
+    .executeTakeFirst();
+  const next = nextDue({
+    rule: completed.recurrence.rule,
+    mode: completed.recurrence.mode,
+    dueAt: new Date(completed.due_at),
+    dueLocal: stored?.due_local ?? null,
+    timeZone: completed.time_zone,
+    occurrenceNumber: stored?.occurrence_number ?? 1,
+    completedAt: new Date(completed.completed_at ?? Date.now()),
+  });
+  if (!next) return null;
+
+  const id = randomUUID();
+  const inserted = await trx
+    .insertInto('tasks')
+    .values({
+      id,
+      user_id: userId,
+      title: completed.title,
+      description: completed.description,
+      status: 'todo',
+      priority: completed.priority,
+      due_at: next.dueAt,
+      due_local: next.dueLocal,
+      time_zone: completed.time_zone,
+      recurrence_rule: completed.recurrence.rule,
+      recurrence_mode: completed.recurrence.mode,
+      series_id: completed.series_id,
+      occurrence_number: next.occurrenceNumber,
+      previous_occurrence_id: completed.id,
+      reminder_offsets: completed.reminders,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return null;
+
+  // Tags by id, keeping only those the user still has (one may have been deleted since).
+  const tagIds = completed.tags.map((t) => t.id);
+  const tags = tagIds.length
+    ? await trx
+        .selectFrom('tags')
+        .select(['id', 'name'])
+        .where('user_id', '=', userId)
+        .where('id', 'in', tagIds)
+        .execute()
+    : [];
+  await setTags(trx, id, tags);
+  const task = await reload(trx, id);
+  await enqueueEvent(
+    trx,
+    'TaskCreated.v1',
+    { task, previous: null, user_id: userId },
+    { source, subject: id },
+  );
+  await enqueueEvent(
+    trx,
+    'RecurringTaskInstanceCreated.v1',
+    { user_id: userId, series_id: completed.series_id, previous_task_id: completed.id, task },
+    { source, subject: id },
+  );
+  return task;
+}
