@@ -1,0 +1,233 @@
+'use client';
+
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+
+/** What POST /api/v1/quick-add/parse returns: the task the typed line would create. */
+interface QuickAddPreview {
+  title: string;
+  due_at: string | null;
+  time_zone: string;
+  recurrence: { rule: string; mode: 'schedule' | 'completion' } | null;
+  reminders: number[];
+  tags: string[];
+  priority: 'low' | 'medium' | 'high';
+  notes: string[];
+}
+
+/** What POST /api/v1/chat returns. */
+interface ChatReply {
+  reply: string;
+  actions: { tool: string; ok: boolean; error?: string }[];
+  changed: boolean;
+  mode: 'llm' | 'offline';
+}
+
+interface Turn {
+  id: number;
+  who: 'you' | 'assistant';
+  text: string;
+  error?: boolean;
+}
+
+export interface ChatBoxProps {
+  /** The API root, e.g. `/api/v1` or `http://127.0.0.1:3000/api/v1`. */
+  apiBase: string;
+  token: string;
+  timeZone: string;
+  /** Called after a reply that changed tasks, so the page can refresh its lists. */
+  onChange?: () => void;
+}
+
+const PREVIEW_DELAY_MS = 250;
+/** Commands the chat answers itself; no point previewing them as a task. */
+const COMMAND =
+  /^(?:help|what|what's|whats|show|list|anything|move|reschedule|postpone|done with|finished|complete|mark|reopen|undo|delete|remove|why|how|when|who|can|is|are|do)\b/i;
+
+async function post<T>(url: string, token: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(json?.detail ?? json?.title ?? `The server answered ${res.status}`);
+  return json as T;
+}
+
+function formatDue(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  }).format(new Date(iso));
+}
+
+function reminderText(minutes: number): string {
+  if (minutes === 0) return 'at due time';
+  if (minutes % 1440 === 0) return `${minutes / 1440} d before`;
+  if (minutes % 60 === 0) return `${minutes / 60} h before`;
+  return `${minutes} min before`;
+}
+
+/** The parsed line, as the task it would become. */
+function Preview({ preview }: { preview: QuickAddPreview }) {
+  return (
+    <dl className="preview chat-preview">
+      <dt>Task</dt>
+      <dd>{preview.title || <em>no title yet</em>}</dd>
+      {preview.due_at && (
+        <>
+          <dt>Due</dt>
+          <dd>
+            {formatDue(preview.due_at, preview.time_zone)}{' '}
+            <span className="muted">({preview.time_zone})</span>
+          </dd>
+        </>
+      )}
+      {preview.recurrence && (
+        <>
+          <dt>Repeats</dt>
+          <dd>
+            <code>{preview.recurrence.rule}</code>
+            {preview.recurrence.mode === 'completion' ? ' from completion' : ''}
+          </dd>
+        </>
+      )}
+      {preview.reminders.length > 0 && (
+        <>
+          <dt>Reminders</dt>
+          <dd>{preview.reminders.map(reminderText).join(', ')}</dd>
+        </>
+      )}
+      {preview.tags.length > 0 && (
+        <>
+          <dt>Tags</dt>
+          <dd>{preview.tags.map((t) => `#${t}`).join(' ')}</dd>
+        </>
+      )}
+      {preview.priority !== 'medium' && (
+        <>
+          <dt>Priority</dt>
+          <dd className={`prio-${preview.priority}`}>{preview.priority}</dd>
+        </>
+      )}
+      {preview.notes.map((note) => (
+        <dd key={note} className="muted">
+          {note}
+        </dd>
+      ))}
+    </dl>
+  );
+}
+
+/**
+ * The chat box: type a task the way you think it ("pay rent every month on the 1st 9am #bills !high") and
+ * see what it will create while you type, or ask ("what's overdue?", "move the dentist to Friday").
+ */
+export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
+  const base = apiBase.replace(/\/$/, '');
+  const inputId = useId();
+  const previewId = useId();
+  const [text, setText] = useState('');
+  const [preview, setPreview] = useState<QuickAddPreview | null>(null);
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [sending, setSending] = useState(false);
+  const nextId = useRef(0);
+  const logEnd = useRef<HTMLLIElement>(null);
+
+  useEffect(() => {
+    const line = text.trim();
+    if (!line || COMMAND.test(line)) {
+      setPreview(null);
+      return;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      post<QuickAddPreview>(
+        `${base}/quick-add/parse`,
+        token,
+        { text: line, time_zone: timeZone },
+        abort.signal,
+      )
+        .then(setPreview)
+        .catch(() => setPreview(null));
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [text, base, token, timeZone]);
+
+  useEffect(() => {
+    if (turns.length) logEnd.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [turns]);
+
+  const say = (who: Turn['who'], message: string, error = false) =>
+    setTurns((all) => [...all, { id: nextId.current++, who, text: message, error }]);
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    const message = text.trim();
+    if (!message || sending) return;
+    say('you', message);
+    setText('');
+    setPreview(null);
+    setSending(true);
+    try {
+      const reply = await post<ChatReply>(`${base}/chat`, token, { message, time_zone: timeZone });
+      say('assistant', reply.reply);
+      if (reply.changed) onChange?.();
+    } catch (e) {
+      say('assistant', `Sorry, that failed: ${(e as Error).message}`, true);
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <section className="chat-box" aria-label="Chat">
+      <ol className="chat-log" aria-live="polite" aria-label="Conversation">
+        {turns.length === 0 && (
+          <li className="muted">
+            Type a task (“Pay rent every month on the 1st at 9am remind me 1 day before #bills !high”) or ask
+            “what’s overdue?”. Type “help” for more.
+          </li>
+        )}
+        {turns.map((turn) => (
+          <li key={turn.id} className={`chat-turn chat-${turn.who}`} role={turn.error ? 'alert' : undefined}>
+            <span className="sr-only">{turn.who === 'you' ? 'You said: ' : 'Assistant: '}</span>
+            <span style={{ whiteSpace: 'pre-line' }}>{turn.text}</span>
+          </li>
+        ))}
+        <li ref={logEnd} aria-hidden="true" />
+      </ol>
+      <form onSubmit={send} className="chat-form">
+        <label htmlFor={inputId}>Message or new task</label>
+        <input
+          id={inputId}
+          type="text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="e.g. Dentist next friday 3pm remind me 1 hour before"
+          autoComplete="off"
+          maxLength={2000}
+          aria-describedby={preview ? previewId : undefined}
+        />
+        <button type="submit" className="btn btn-primary" disabled={sending || !text.trim()}>
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+      {preview && (
+        <div id={previewId} role="status" aria-label="Quick-add preview">
+          <Preview preview={preview} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+export default ChatBox;
