@@ -1,7 +1,7 @@
 import {
+  clockJobsClient,
   completeTask,
   createFunctionApp,
-  daprClockJobs,
   type FunctionDeps,
   IdParam,
   type JobScheduler,
@@ -71,12 +71,12 @@ async function ownNotification(db: Kysely<Database>, userId: string, id: string)
 export function notificationsApp(deps: NotificationsDeps) {
   const app = createFunctionApp('notifications', deps);
   const { db } = deps;
-  // Jobs must land on the clock's app-id: through this function's sidecar (service invocation to the
-  // always-on clock) in a cluster, or straight into the embedded runner's table when there is no Dapr.
+  // Jobs must land on the clock's app-id: through the always-on clock's /jobs endpoint in a cluster, or
+  // straight into the embedded runner's table when there is no Dapr.
   const jobs =
     deps.jobs ??
     (deps.config.DAPR_HTTP_PORT
-      ? daprClockJobs({ httpPort: deps.config.DAPR_HTTP_PORT })
+      ? clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret })
       : localJobs({ db }));
 
   app.get('/api/v1/notifications', async function listNotifications(c) {

@@ -14,6 +14,7 @@ type ReminderDue = EventData<'ReminderDue.v1'>;
 /** How long a claimed email send may stay unfinished before another delivery may take it over. */
 const EMAIL_CLAIM_LEASE = '60 seconds';
 const SENDING = 'sending';
+const EMAIL_OFF = 'email is off (RESEND_API_KEY not set); logged only';
 
 export class EmailClaimHeld extends Error {
   override readonly name = 'EmailClaimHeld';
@@ -155,7 +156,7 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
 
   async function finishEmail(
     r: ReminderDue,
-    change: { status: 'sent' | 'failed' | 'cancelled' | 'fired'; detail: string },
+    change: { status: 'sent' | 'failed' | 'fired'; detail: string },
   ): Promise<void> {
     const now = new Date();
     await deps.db
@@ -172,22 +173,45 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
       .execute();
   }
 
+  /** Email off: one statement records that the email was only logged (no claim/finish round trips). */
+  async function recordEmailOff(r: ReminderDue): Promise<boolean> {
+    const recorded = await deps.db
+      .insertInto('reminder_deliveries')
+      .values({
+        user_id: r.user_id,
+        task_id: r.task_id,
+        occurrence_key: r.occurrence_key,
+        channel: 'email',
+        status: 'cancelled',
+        scheduled_for: r.remind_at,
+        detail: EMAIL_OFF,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['task_id', 'occurrence_key', 'channel'])
+          .doUpdateSet({ status: 'cancelled', detail: EMAIL_OFF, updated_at: sql`now()` })
+          .where('reminder_deliveries.status', 'in', ['scheduled', 'fired']),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    return recorded !== undefined;
+  }
+
   async function sendEmailOnce(r: ReminderDue, to: string, body: string): Promise<void> {
-    if (!(await claimEmail(r))) return;
     const message = {
       to,
       subject: `Reminder: ${r.title}`,
       text: `${r.title}\n\n${body}\n`,
       idempotencyKey: `reminder/${r.task_id}/${r.occurrence_key}/email`,
     };
+    if (!email.live) {
+      if (await recordEmailOff(r)) await email.send(message);
+      return;
+    }
+    if (!(await claimEmail(r))) return;
     try {
       const { id } = await email.send(message);
-      if (email.live) await finishEmail(r, { status: 'sent', detail: `resend id ${id}` });
-      else
-        await finishEmail(r, {
-          status: 'cancelled',
-          detail: 'email is off (RESEND_API_KEY not set); logged only',
-        });
+      await finishEmail(r, { status: 'sent', detail: `resend id ${id}` });
     } catch (e) {
       if (e instanceof EmailSendError && !e.retryable) {
         await finishEmail(r, { status: 'failed', detail: e.message });

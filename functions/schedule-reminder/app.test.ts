@@ -47,15 +47,16 @@ describe('scheduleReminder against the real database, with a recording scheduler
   let userId: string;
   const ctx = () => ({ db: t.db, userId, source: 'test' });
 
+  const depsFor = async (jobs: JobScheduler): Promise<EventDeps> => ({
+    db: t.db,
+    config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
+    jwtSecret: TEST_JWT_SECRET,
+    log: createLogger('silent'),
+    jobs,
+  });
+
   beforeAll(async () => {
-    const deps: EventDeps = {
-      db: t.db,
-      config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
-      jwtSecret: TEST_JWT_SECRET,
-      log: createLogger('silent'),
-      jobs: rec.scheduler,
-    };
-    app = scheduleReminderApp(deps);
+    app = scheduleReminderApp(await depsFor(rec.scheduler));
     const user = await t.db
       .insertInto('users')
       .values({ email: 'sr@example.com', password_hash: 'x' })
@@ -127,17 +128,49 @@ describe('scheduleReminder against the real database, with a recording scheduler
     expect(rows[2]!.scheduled_for.toISOString()).toBe(new Date(due.getTime() - 30 * 60_000).toISOString());
   });
 
-  it('is idempotent: a redelivered event makes no further scheduler calls and no new receipts', async () => {
+  it('is idempotent: redelivered and concurrent copies leave the same jobs and receipts', async () => {
     const task = await createTask(
       ctx(),
       TaskCreate.parse({ title: 'Twice', due_at: inFuture(HOUR), reminders: [10] }),
     );
     const [created] = await eventsOf(task.id);
     await deliver(created!);
-    const before = rec.calls.length;
+    const jobsBefore = jobsOf(task.id);
+    const receiptsBefore = await receipts(task.id);
     await Promise.all([deliver(created!), deliver(created!)]);
-    expect(rec.calls.slice(before).filter((c) => c.startsWith('schedule'))).toEqual([]);
-    expect(await receipts(task.id)).toHaveLength(2);
+    await deliver(created!);
+    expect(jobsOf(task.id)).toEqual(jobsBefore);
+    expect(await receipts(task.id)).toEqual(receiptsBefore);
+  });
+
+  it('retries (and then converges) when the task changes while its jobs are being scheduled', async () => {
+    const task = await createTask(
+      ctx(),
+      TaskCreate.parse({ title: 'Racing', due_at: inFuture(HOUR), reminders: [0] }),
+    );
+    const [created] = await eventsOf(task.id);
+    const racing = recordingJobs();
+    const later = new Date(Date.now() + 4 * HOUR);
+    later.setMilliseconds(0);
+    // A scheduler slow enough for an edit to land between planning and recording the receipts.
+    const slowApp = scheduleReminderApp({
+      ...(await depsFor(racing.scheduler)),
+      jobs: {
+        async schedule(job) {
+          await patchTask(ctx(), task.id, { due_at: later.toISOString() });
+          await racing.scheduler.schedule(job);
+        },
+        remove: racing.scheduler.remove,
+      },
+    });
+    const res = await slowApp.request(eventRoute(TOPICS.taskEvents), {
+      method: 'POST',
+      body: JSON.stringify(created),
+    });
+    expect(await res.json()).toEqual({ status: 'RETRY' });
+    expect(await receipts(task.id)).toEqual([]);
+    await deliverLatest(task.id);
+    expect(jobsOf(task.id)).toEqual([{ name: `reminder-${task.id}-0`, dueTime: later.toISOString() }]);
   });
 
   it('moves the jobs when the due date moves, and cancels the old occurrence', async () => {

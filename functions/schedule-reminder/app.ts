@@ -1,5 +1,6 @@
 import { createEventFunctionApp, type EventDeps, type EventHandler, TOPICS } from '@todo/core';
-import { sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../core/src/db/types.ts';
 import {
   cancelScheduled,
   FIRED_STATUSES,
@@ -15,50 +16,91 @@ import {
   snoozeJobName,
 } from '../core/src/reminders/reminder-plan.ts';
 
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const readTask = (db: Executor, taskId: string, userId: string) =>
+  db
+    .selectFrom('tasks')
+    .select(['id', 'status', 'due_at', 'reminder_offsets'])
+    .where('id', '=', taskId)
+    .where('user_id', '=', userId);
+
+type TaskState = { status: string; due_at: Date | null; reminder_offsets: number[] } | undefined;
+const fingerprint = (t: TaskState) =>
+  t ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort()]) : 'gone';
+
+export class TaskChangedWhileScheduling extends Error {
+  override readonly name = 'TaskChangedWhileScheduling';
+}
+
 /**
  * scheduleReminder: keeps one job per (task, reminder offset) in step with the task.
  *
  * It reconciles against the task as it is NOW in the database rather than trusting the event's copy, so
  * a redelivered, replayed or out-of-order event converges on the same jobs: the handler is idempotent
- * without a processed-events row. Receipts record what was scheduled; they also let a replay see that an
- * occurrence already fired and must not be armed again.
+ * without a processed-events row. Planned jobs are (re)scheduled every time — overwrite makes that
+ * harmless — except occurrences whose receipts say they already went out, which are never armed again.
+ *
+ * No transaction is held across the scheduler calls (the embedded scheduler needs a pool connection of
+ * its own, and a Dapr call may be slow). Instead the receipts are written only if the task still looks
+ * as it did when the plan was made; if a concurrent change slipped in, the event is retried and the
+ * retry schedules from the newer state, overwriting anything stale this attempt wrote.
  */
 export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   if (parsed.type === 'RecurringTaskInstanceCreated.v1' || parsed.type === 'ReminderDue.v1') return;
   const { task: eventTask, previous, user_id: userId } = parsed.data;
   const taskId = eventTask.id;
-  await deps.db.transaction().execute(async (trx) => {
-    // One reconciliation per task at a time, even across replicas.
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`reminders:${taskId}`}, 0))`.execute(trx);
-    const task = await trx
-      .selectFrom('tasks')
-      .select(['id', 'status', 'due_at', 'reminder_offsets'])
-      .where('id', '=', taskId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    const now = new Date();
-    const plan = planReminders(task, now);
-    const receipts = await trx
-      .selectFrom('reminder_deliveries')
-      .select(['occurrence_key', 'status', 'scheduled_for'])
-      .where('task_id', '=', taskId)
-      .execute();
-    const statusesOf = (key: string) => receipts.filter((r) => r.occurrence_key === key).map((r) => r.status);
+  const task = await readTask(deps.db, taskId, userId).executeTakeFirst();
+  const plan = planReminders(task, new Date());
+  const receipts = await deps.db
+    .selectFrom('reminder_deliveries')
+    .select(['occurrence_key', 'status'])
+    .where('task_id', '=', taskId)
+    .execute();
+  const wentOut = new Set(
+    receipts
+      .filter((r) => (FIRED_STATUSES as readonly string[]).includes(r.status))
+      .map((r) => r.occurrence_key),
+  );
 
-    for (const reminder of plan.schedule) {
-      const statuses = statusesOf(reminder.occurrenceKey);
-      if (statuses.some((s) => (FIRED_STATUSES as readonly string[]).includes(s))) continue; // already went out
-      if (statuses.length && statuses.every((s) => s === 'scheduled')) continue; // its job is in place
-      const data: ReminderJobData = {
-        kind: 'reminder',
-        task_id: taskId,
-        user_id: userId,
-        due_at: reminder.dueAt.toISOString(),
-        offset_minutes: reminder.offsetMinutes,
-        remind_at: reminder.remindAt.toISOString(),
-        occurrence_key: reminder.occurrenceKey,
-      };
-      await deps.jobs.schedule({ name: reminder.jobName, dueTime: reminder.fireAt, data });
+  const armed = plan.schedule.filter((r) => !wentOut.has(r.occurrenceKey));
+  for (const reminder of armed) {
+    const data: ReminderJobData = {
+      kind: 'reminder',
+      task_id: taskId,
+      user_id: userId,
+      due_at: reminder.dueAt.toISOString(),
+      offset_minutes: reminder.offsetMinutes,
+      remind_at: reminder.remindAt.toISOString(),
+      occurrence_key: reminder.occurrenceKey,
+    };
+    await deps.jobs.schedule({ name: reminder.jobName, dueTime: reminder.fireAt, data });
+  }
+
+  // Jobs for offsets the task no longer has (or for a task that is gone or done) are removed.
+  const wanted = new Set(plan.schedule.map((r) => r.jobName));
+  const known = new Set<number>([
+    ...eventTask.reminders,
+    ...(previous?.reminders ?? []),
+    ...receipts
+      .filter((r) => r.status === 'scheduled')
+      .map((r) => offsetOfKey(r.occurrence_key))
+      .filter((offset) => offset !== null),
+  ]);
+  for (const offset of known) {
+    const name = reminderJobName(taskId, offset);
+    if (!wanted.has(name)) await deps.jobs.remove(name);
+  }
+  const gone = !task || task.status === 'done';
+  if (gone) await deps.jobs.remove(snoozeJobName(taskId));
+
+  await deps.db.transaction().execute(async (trx) => {
+    const current = await readTask(trx, taskId, userId).forUpdate().executeTakeFirst();
+    if (fingerprint(current) !== fingerprint(task))
+      throw new TaskChangedWhileScheduling(
+        `task ${taskId} changed while its reminders were scheduled; retrying`,
+      );
+    for (const reminder of armed) {
       await markScheduled(trx, {
         userId,
         taskId,
@@ -77,24 +119,6 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
         detail: 'skipped: the reminder time and the due date had both passed when it was scheduled',
       });
     }
-
-    // Jobs for offsets the task no longer has (or for a task that is gone or done) are removed.
-    const wanted = new Set(plan.schedule.map((r) => r.jobName));
-    const known = new Set<number>([
-      ...eventTask.reminders,
-      ...(previous?.reminders ?? []),
-      ...receipts
-        .filter((r) => r.status === 'scheduled')
-        .map((r) => offsetOfKey(r.occurrence_key))
-        .filter((offset) => offset !== null),
-    ]);
-    for (const offset of known) {
-      const name = reminderJobName(taskId, offset);
-      if (!wanted.has(name)) await deps.jobs.remove(name);
-    }
-    const gone = !task || task.status === 'done';
-    if (gone) await deps.jobs.remove(snoozeJobName(taskId));
-
     const wantedKeys = new Set([...plan.schedule, ...plan.skipped].map((r) => r.occurrenceKey));
     const stale = [
       ...new Set(
@@ -108,7 +132,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   });
 };
 
-function cancelReason(task: { status: string; due_at: Date | null } | undefined): string {
+function cancelReason(task: TaskState): string {
   if (!task) return 'cancelled: the task was deleted';
   if (task.status === 'done') return 'cancelled: the task was completed';
   if (!task.due_at) return 'cancelled: the due date was cleared';
