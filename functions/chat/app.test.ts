@@ -115,6 +115,20 @@ describe('chat without a model (offline commands)', () => {
       'I couldn\'t find an open task matching "unicorns".',
     );
 
+    const standup = await addTask(user, {
+      title: 'Standup',
+      due_at: DateTime.utc().plus({ hours: 2 }).toISO(),
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    expect((await chat(user, 'skip standup')).body.reply).toBe(
+      'Skipped this "Standup"; the series moves on to the next one.',
+    );
+    expect((await api.json('GET', `/api/v1/tasks/${standup.id}`, { token: user.token })).body.status).toBe(
+      'done',
+    );
+    expect((await chat(user, 'skip call dad')).body.reply).toBe(
+      '"Call dad" does not repeat; there is nothing to skip.',
+    );
     expect((await chat(user, 'delete call mom')).body.reply).toBe('Deleted "Call mom".');
     const theirs = await api.json('GET', '/api/v1/tasks?search=laundry', { token: other.token });
     expect(theirs.body.items.map((t: any) => t.status)).toEqual(['todo']);

@@ -127,9 +127,20 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
       id: tag.data.id,
     });
 
-    const skip = await call(client, 'skip_occurrence', { id });
-    expect(skip.isError).toBe(true);
-    expect(skip.text).toMatch(/not available yet.*complete_task/);
+    const daily = await call(client, 'add_task', {
+      title: 'Stretch',
+      due_at: due,
+      recurrence: { rule: 'FREQ=DAILY', mode: 'schedule' },
+    });
+    expect(daily.data.series_id).toBe(daily.data.id);
+    const skip = await call(client, 'skip_occurrence', { series_id: daily.data.series_id });
+    expect(skip.isError).toBe(false);
+    expect(skip.data).toMatchObject({ id: daily.data.id, status: 'done', state: 'skipped' });
+    const again = await call(client, 'skip_occurrence', { series_id: daily.data.series_id });
+    expect(again.isError).toBe(true);
+    expect(again.text).toMatch(/no open occurrence/);
+    const plainSeries = await call(client, 'skip_occurrence', { series_id: id });
+    expect(plainSeries.text).toMatch(/Series not found: .*series_id/);
 
     expect((await call(client, 'delete_task', { id })).data).toEqual({ deleted: true, id });
     const gone = await call(client, 'get_task', { id });
@@ -144,7 +155,16 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     const aliceTag = (await call(a, 'list_tags')).data.items.find((t: any) => t.name === 'private');
     expect((await call(b, 'list_tasks', { search: 'secret' })).data.items).toEqual([]);
     expect((await call(b, 'list_tags')).data.items).toEqual([]);
-    for (const tool of ['get_task', 'complete_task', 'reopen_task', 'delete_task', 'skip_occurrence']) {
+    const series = await call(a, 'add_task', {
+      title: 'Alice daily',
+      due_at: new Date(Date.now() + 3_600_000).toISOString(),
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    const skip = await call(b, 'skip_occurrence', { series_id: series.data.series_id });
+    expect(skip.isError).toBe(true);
+    expect(skip.text).toMatch(/Series not found/);
+    expect((await call(a, 'get_task', { id: series.data.id })).data.status).toBe('todo');
+    for (const tool of ['get_task', 'complete_task', 'reopen_task', 'delete_task']) {
       const r = await call(b, tool, { id: secret.data.id });
       expect(r.isError, tool).toBe(true);
     }

@@ -16,8 +16,12 @@ function describeProblem(p: ProblemError): string {
   const fields = p.errors?.map((e) => `${e.field.replace(/^(body|query|path)\./, '')}: ${e.message}`);
   if (p.status === 400 && fields?.length) return `Invalid arguments: ${fields.join('; ')}`;
   if (p.status === 404) {
-    const what = /^Tag\b/.test(p.detail ?? '') ? 'tag' : 'task';
-    return `${p.detail ?? 'Not found'}: no ${what} with that id belongs to you; call list_${what}s to find its id.`;
+    const detail = p.detail ?? 'Not found';
+    if (/^Series\b/.test(detail)) {
+      return `${detail}: no series with that id belongs to you; use the series_id of a recurring task from list_tasks.`;
+    }
+    const what = /^Tag\b/.test(detail) ? 'tag' : 'task';
+    return `${detail}: no ${what} with that id belongs to you; call list_${what}s to find its id.`;
   }
   return p.detail ?? p.title;
 }

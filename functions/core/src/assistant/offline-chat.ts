@@ -11,7 +11,7 @@ import { findTool } from './tools.ts';
 export const OFFLINE_HELP = [
   'I can add tasks the way you type them, e.g. "Pay rent every month on the 1st at 9am remind me 1 day before #bills !high".',
   'Ask me: "what\'s overdue?", "what\'s due today?" (or tomorrow, this week), "list my tasks".',
-  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "delete laundry".',
+  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry".',
   'With an AI model configured (OPENAI_BASE_URL and OPENAI_API_KEY) I understand free-form requests too.',
 ].join('\n');
 
@@ -184,6 +184,19 @@ const COMMANDS: Command[] = [
       const outcome = await act(ctx, actions, 'complete_task', { id: task.id });
       if (!outcome.ok) return outcome.error;
       return `Done: "${task.title}".${task.recurrence ? ' The next one will be scheduled.' : ''}`;
+    },
+  },
+  {
+    pattern: /^skip\s+(?:this\s+|the\s+next\s+|next\s+)?(.+?)(?:\s+this time|\s+once)?$/,
+    run: async (ctx, actions, m, text) => {
+      const task = await findTask(ctx, actions, typed(m, text, 1), OPEN);
+      if (typeof task === 'string') return task;
+      if (!task.series_id || !task.recurrence)
+        return `"${task.title}" does not repeat; there is nothing to skip.`;
+      const outcome = await act(ctx, actions, 'skip_occurrence', { series_id: task.series_id });
+      return outcome.ok
+        ? `Skipped this "${task.title}"; the series moves on to the next one.`
+        : outcome.error;
     },
   },
   {

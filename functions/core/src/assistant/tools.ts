@@ -14,6 +14,7 @@ import {
 } from '../schemas.ts';
 import { createTag, deleteTag, listTags } from '../tags/tag-crud.ts';
 import { getTask, listTasks } from '../tasks/list-tasks.ts';
+import { skipOccurrence } from '../tasks/series.ts';
 import { completeTask, createTask, deleteTask, patchTask, reopenTask } from '../tasks/task-writes.ts';
 
 /** Who is calling (every query is scoped to them) and which function is the source of the events. */
@@ -62,6 +63,7 @@ export const ListTasksInput = ListTasksQuery.extend({
 });
 
 export const UpdateTaskInput = IdParam.extend(TaskPatch.shape);
+export const SkipOccurrenceInput = z.strictObject({ series_id: IdParam.shape.id });
 export const SetReminderInput = IdParam.extend({
   reminders: TaskPatch.shape.reminders
     .unwrap()
@@ -171,17 +173,10 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'skip_occurrence',
     title: 'Skip an occurrence',
     description:
-      'Skip one occurrence of a recurring task (by the id of that occurrence): the series moves on to the next one.',
-    input: IdParam,
+      "Skip the open occurrence of a recurring task's series: it is closed as skipped (kept in the history) and the series moves on to the next one. series_id is on every occurrence (get_task, list_tasks).",
+    input: SkipOccurrenceInput,
     annotations: WRITE,
-    run: async () => {
-      // The series skip lives with the recurrence engine; until it is in core this says so plainly.
-      throw new ProblemError(
-        501,
-        'Not Implemented',
-        'Skipping an occurrence is not available yet. To move past this one, call complete_task on it (the next occurrence is created) or update_task to change its due_at.',
-      );
-    },
+    run: (ctx, { series_id }) => skipOccurrence(ctx, series_id),
   }),
 ];
 
