@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../testing/database.ts';
+import { type TestUser, useTestApi } from '../testing/stack.ts';
+
+const api = useTestApi();
+const NY = 'America/New_York';
+
+/**
+ * Waits until every outbox event so far has been delivered (the local bus runs the event functions).
+ * settle() can return while the background relay is still handing an event over, so wait for no row
+ * to be unsent either.
+ */
+async function settle() {
+  await api.stack.transport.settle();
+  await eventually('every outbox event delivered', async () => {
+    const unsent = await api.stack.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .execute();
+    return unsent.length === 0;
+  });
+}
+
+/** The series once it has `n` occurrences (the next one is created by the event function). */
+async function seriesWith(user: TestUser, id: string, n: number, query = '') {
+  return eventually(`series with ${n} occurrences`, async () => {
+    const res = await series(user, id, query);
+    return res.body.occurrences.length === n ? res : undefined;
+  });
+}
+
+async function createDaily(user: TestUser, due = '2024-03-09T09:00:00-05:00', rule = 'FREQ=DAILY') {
+  const res = await api.json('POST', '/api/v1/tasks', {
+    token: user.token,
+    body: { title: 'Standup', due_at: due, time_zone: NY, recurrence: { rule }, reminders: [15] },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; series_id: string };
+}
+
+const series = (user: TestUser, id: string, query = '') =>
+  api.json('GET', `/api/v1/series/${id}${query}`, { token: user.token });
+
+describe('series API', () => {
+  it('complete → the next occurrence exists (09:00 EDT after the DST change) and the series lists past and upcoming', async () => {
+    const user = await api.signUp();
+    const first = await createDaily(user);
+    expect((await api.json('POST', `/api/v1/tasks/${first.id}/complete`, { token: user.token })).status).toBe(
+      200,
+    );
+    const res = await seriesWith(user, first.series_id, 2, '?upcoming=3');
+    expect(res.status).toBe(200);
+    expect(res.body.recurrence).toEqual({ rule: 'FREQ=DAILY', mode: 'schedule', text: 'every day at 09:00' });
+    expect(res.body.occurrences.map((o: any) => [o.occurrence_number, o.state, o.due_at])).toEqual([
+      [1, 'done', '2024-03-09T14:00:00.000Z'],
+      [2, 'open', '2024-03-10T13:00:00.000Z'],
+    ]);
+    expect(res.body.upcoming).toEqual([
+      { due_at: '2024-03-11T13:00:00.000Z', due_local: '2024-03-11T09:00:00', occurrence_number: 3 },
+      { due_at: '2024-03-12T13:00:00.000Z', due_local: '2024-03-12T09:00:00', occurrence_number: 4 },
+      { due_at: '2024-03-13T13:00:00.000Z', due_local: '2024-03-13T09:00:00', occurrence_number: 5 },
+    ]);
+    // The new occurrence is an ordinary task in the list, status todo.
+    const list = await api.json('GET', `/api/v1/tasks?series_id=${first.series_id}&sort_by=due_date`, {
+      token: user.token,
+    });
+    expect(list.body.items.map((t: any) => t.status)).toEqual(['done', 'todo']);
+  });
+
+  it('skip closes the open occurrence as skipped and the next one follows through the completion path', async () => {
+    const user = await api.signUp();
+    const first = await createDaily(user, '2024-11-02T09:00:00-04:00');
+    const skip = await api.json('POST', `/api/v1/series/${first.series_id}/skip`, { token: user.token });
+    expect(skip.status).toBe(200);
+    expect(skip.body.skipped).toMatchObject({ id: first.id, state: 'skipped', status: 'done' });
+    const res = await seriesWith(user, first.series_id, 2);
+    expect(res.body.occurrences.map((o: any) => [o.state, o.due_at])).toEqual([
+      ['skipped', '2024-11-02T13:00:00.000Z'],
+      ['open', '2024-11-03T14:00:00.000Z'], // 09:00 EST after fall-back
+    ]);
+    expect(res.body.occurrences[0].skipped_at).not.toBeNull();
+  });
+
+  it('end: no further occurrences, the open one stays as a one-off task, skipping is then a conflict', async () => {
+    const user = await api.signUp();
+    const first = await createDaily(user, '2024-06-01T09:00:00-04:00');
+    const end = await api.json('POST', `/api/v1/series/${first.series_id}/end`, { token: user.token });
+    expect(end.status).toBe(200);
+    expect(end.body.open_task).toMatchObject({
+      id: first.id,
+      status: 'todo',
+      recurrence: null,
+      reminders: [15],
+    });
+    expect(end.body.ended_at).toEqual(expect.any(String));
+    const again = await api.json('POST', `/api/v1/series/${first.series_id}/end`, { token: user.token });
+    expect(again.body.ended_at).toBe(end.body.ended_at);
+
+    await api.json('POST', `/api/v1/tasks/${first.id}/complete`, { token: user.token });
+    await settle();
+    const res = await series(user, first.series_id);
+    expect(res.body.occurrences).toHaveLength(1);
+    expect(res.body.upcoming).toEqual([]);
+    expect(res.body.ended_at).toBe(end.body.ended_at);
+    const skip = await api.json('POST', `/api/v1/series/${first.series_id}/skip`, { token: user.token });
+    expect(skip.status).toBe(409);
+  });
+
+  it('end wins over a completion already on its way', async () => {
+    const user = await api.signUp();
+    const first = await createDaily(user, '2024-06-10T09:00:00-04:00');
+    await api.json('POST', `/api/v1/tasks/${first.id}/complete`, { token: user.token });
+    // The TaskCompleted event is still in the outbox when the user ends the series.
+    await api.json('POST', `/api/v1/series/${first.series_id}/end`, { token: user.token });
+    await settle();
+    expect((await series(user, first.series_id)).body.occurrences).toHaveLength(1);
+  });
+
+  it("another user's series is a 404 for reading, skipping and ending; a bad id is a 400", async () => {
+    const owner = await api.signUp();
+    const intruder = await api.signUp();
+    const first = await createDaily(owner, '2024-06-20T09:00:00-04:00');
+    expect((await series(intruder, first.series_id)).status).toBe(404);
+    for (const action of ['skip', 'end']) {
+      const res = await api.json('POST', `/api/v1/series/${first.series_id}/${action}`, {
+        token: intruder.token,
+      });
+      expect(res.status).toBe(404);
+    }
+    const still = await series(owner, first.series_id);
+    expect(still.body.occurrences.map((o: any) => [o.state, o.recurrence?.rule])).toEqual([
+      ['open', 'FREQ=DAILY'],
+    ]);
+    expect(still.body.ended_at).toBeNull();
+    expect((await series(owner, 'not-a-uuid')).status).toBe(400);
+    expect((await series(owner, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api.json('GET', `/api/v1/series/${first.series_id}`)).status).toBe(401);
+  });
+
+  it('accepts weekly, monthly and yearly rules on tasks', async () => {
+    const user = await api.signUp();
+    for (const rule of [
+      'FREQ=WEEKLY;BYDAY=MO,WE',
+      'FREQ=MONTHLY;BYMONTHDAY=-1',
+      'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29',
+    ]) {
+      const task = await createDaily(user, '2024-02-29T09:00:00-05:00', rule);
+      expect(task.series_id).toBe(task.id);
+    }
+  });
+});
+
+describe('recurrence preview', () => {
+  it('gives the human text and the first dates, the due date included', async () => {
+    const user = await api.signUp();
+    const q = new URLSearchParams({
+      rule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+      due_at: '2024-03-08T08:45:00-05:00',
+      time_zone: NY,
+      count: '3',
+    });
+    const res = await api.json('GET', `/api/v1/recurrence/preview?${q}`, { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      rule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+      text: 'every weekday at 08:45',
+      time_zone: NY,
+      occurrences: [
+        { due_at: '2024-03-08T13:45:00.000Z', due_local: '2024-03-08T08:45:00' },
+        { due_at: '2024-03-11T12:45:00.000Z', due_local: '2024-03-11T08:45:00' },
+        { due_at: '2024-03-12T12:45:00.000Z', due_local: '2024-03-12T08:45:00' },
+      ],
+    });
+  });
+
+  it("defaults to the user's time zone and stops at COUNT", async () => {
+    const user = await api.signUp();
+    const q = new URLSearchParams({ rule: 'FREQ=DAILY;COUNT=2', due_at: '2024-01-01T09:00:00Z' });
+    const res = await api.json('GET', `/api/v1/recurrence/preview?${q}`, { token: user.token });
+    expect(res.body.time_zone).toBe('UTC');
+    expect(res.body.text).toBe('every day at 09:00, 2 times');
+    expect(res.body.occurrences).toHaveLength(2);
+  });
+
+  it.each([
+    [{ rule: 'FREQ=SOMETIMES', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
+    [{ rule: 'FREQ=HOURLY', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
+    [{ rule: 'FREQ=DAILY' }, 'query.due_at'],
+    [{ rule: 'FREQ=DAILY', due_at: 'tomorrow' }, 'query.due_at'],
+    [{ rule: 'FREQ=DAILY', due_at: '2024-01-01T09:00:00Z', time_zone: 'Mars/Olympus' }, 'query.time_zone'],
+    [{ rule: 'FREQ=DAILY', due_at: '2024-01-01T09:00:00Z', count: '500' }, 'query.count'],
+  ])('rejects %o with a 400 naming %s', async (params, field) => {
+    const user = await api.signUp();
+    const res = await api.json('GET', `/api/v1/recurrence/preview?${new URLSearchParams(params)}`, {
+      token: user.token,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+});
