@@ -1,16 +1,30 @@
 'use client';
 
 import { useState } from 'react';
+import { API_ROOT } from '@/lib/api';
 import type { Session } from '@/lib/types';
+import { ChatBox } from './chat-box';
 
-/**
- * Where the chat box (web/components/chat-box.tsx, owned by the quick-add/MCP work) is mounted.
- * Tasks changed from the chat refresh the list through the `todo:changed` window event.
- */
+/** Tells open lists that tasks changed elsewhere on the page (the chat box, a notification). */
+export function announceTasksChanged() {
+  window.dispatchEvent(new Event('todo:changed'));
+}
+
+/** A floating panel holding the chat box (quick-add and commands); lists refresh when it changes tasks. */
 export function AssistantPanel({ session }: { session: Session }) {
   const [open, setOpen] = useState(false);
   return (
     <aside className={`assistant ${open ? 'open' : ''}`} aria-label="Assistant">
+      <div id="assistant-body" hidden={!open} className="assistant-body">
+        {open && (
+          <ChatBox
+            apiBase={API_ROOT}
+            token={session.token}
+            timeZone={session.user.time_zone}
+            onChange={announceTasksChanged}
+          />
+        )}
+      </div>
       <button
         type="button"
         className="btn assistant-toggle"
@@ -20,15 +34,6 @@ export function AssistantPanel({ session }: { session: Session }) {
       >
         {open ? 'Close assistant' : 'Assistant'}
       </button>
-      <div id="assistant-body" hidden={!open} className="assistant-body">
-        <p className="muted">
-          The assistant is not installed in this build yet. Signed in as {session.user.email}.
-        </p>
-      </div>
     </aside>
   );
-}
-
-export function announceTasksChanged() {
-  window.dispatchEvent(new Event('todo:changed'));
 }

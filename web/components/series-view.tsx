@@ -17,7 +17,7 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    api(`/series/${seriesId}`, Series, { token, query: { count: '8' } })
+    api(`/series/${seriesId}`, Series, { token, query: { upcoming: '8' } })
       .then((s) => {
         setSeries(s);
         setError(null);
@@ -34,10 +34,10 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
   }, [seriesId, token]);
   useEffect(load, [load]);
 
-  async function skip(dueAt: string) {
+  async function skip() {
     try {
-      await api(`/series/${seriesId}/skip`, Nothing, { method: 'POST', token, body: { due_at: dueAt } });
-      toast.show(`Skipped ${formatDue(dueAt, zone)}.`);
+      await api(`/series/${seriesId}/skip`, Nothing, { method: 'POST', token });
+      toast.show('Skipped this occurrence; the next one is now open.');
       load();
     } catch (e) {
       toast.show(e instanceof ApiError ? e.message : 'Could not skip that occurrence.');
@@ -64,19 +64,33 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
     );
   }
   if (!series) return <p className="muted">Loading series…</p>;
+  const title = series.occurrences.at(-1)?.title ?? 'Recurring task';
+  const open = series.occurrences.find((o) => o.state === 'open');
   return (
     <section className="narrow" aria-labelledby="series-heading">
-      <h1 id="series-heading">{series.past.at(-1)?.title ?? 'Recurring task'}</h1>
-      <p>
-        {series.text && <strong>{series.text}</strong>}{' '}
-        {series.rule && <code className="muted">{series.rule}</code>}
-      </p>
+      <h1 id="series-heading">{title}</h1>
+      {series.recurrence && (
+        <p>
+          <strong>{series.recurrence.text}</strong>{' '}
+          <span className="muted small">
+            ({series.time_zone}
+            {series.recurrence.mode === 'completion' ? ', counted from completion' : ''})
+          </span>
+        </p>
+      )}
       {series.ended_at ? (
         <p className="alert">This series ended {formatDue(series.ended_at, zone)}.</p>
       ) : (
-        <button type="button" className="btn btn-danger" onClick={end}>
-          End series
-        </button>
+        <div className="row wrap">
+          {open && (
+            <button type="button" className="btn" onClick={skip}>
+              Skip the open occurrence{open.due_at ? ` (${formatDue(open.due_at, zone)})` : ''}
+            </button>
+          )}
+          <button type="button" className="btn btn-danger" onClick={end}>
+            End series
+          </button>
+        </div>
       )}
       <div className="series-grid">
         <section aria-labelledby="upcoming-heading">
@@ -84,20 +98,9 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
           {series.upcoming.length === 0 && <p className="muted">No more occurrences.</p>}
           <ol className="occurrences">
             {series.upcoming.map((o) => (
-              <li key={o.due_at} className={o.skipped ? 'skipped' : ''}>
+              <li key={o.occurrence_number}>
                 <time dateTime={o.due_at}>{formatDue(o.due_at, zone)}</time>
-                {o.skipped ? (
-                  <span className="pill">skipped</span>
-                ) : (
-                  <button
-                    type="button"
-                    className="btn btn-small"
-                    aria-label={`Skip ${formatDue(o.due_at, zone)}`}
-                    onClick={() => skip(o.due_at)}
-                  >
-                    Skip
-                  </button>
-                )}
+                <span className="muted small">#{o.occurrence_number}</span>
               </li>
             ))}
           </ol>
@@ -105,10 +108,16 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
         <section aria-labelledby="past-heading">
           <h2 id="past-heading">So far</h2>
           <ol className="occurrences">
-            {series.past.map((t) => (
-              <li key={t.id}>
-                <Link href={`/tasks/${t.id}`}>{t.due_at ? formatDue(t.due_at, zone) : t.title}</Link>
-                <span className="pill status">{LABELS.status[t.status]}</span>
+            {series.occurrences.map((t) => (
+              <li key={t.id} className={t.state === 'skipped' ? 'skipped' : ''}>
+                <Link href={`/tasks/${t.id}`}>
+                  <time dateTime={t.due_at ?? undefined}>
+                    {t.due_at ? formatDue(t.due_at, zone) : t.title}
+                  </time>
+                </Link>
+                <span className={`pill state-${t.state}`}>
+                  {t.state === 'open' ? LABELS.status[t.status] : t.state === 'done' ? 'Done' : 'Skipped'}
+                </span>
               </li>
             ))}
           </ol>

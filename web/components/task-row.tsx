@@ -46,10 +46,10 @@ export function TaskRow({ task, zone, onToggle, onDelete }: TaskRowProps) {
               <time dateTime={task.due_at}>{formatDue(task.due_at, zone)}</time>
             </span>
           )}
-          {task.recurrence && (
-            <span className="pill repeat" title={task.recurrence.rule}>
-              ↻ repeats
-            </span>
+          {task.recurrence && task.series_id && (
+            <Link href={`/series/${task.series_id}`} className="pill repeat" title={task.recurrence.rule}>
+              ↻ repeats<span className="sr-only">: view the series of {task.title}</span>
+            </Link>
           )}
           {task.reminders.length > 0 && (
             <span className="pill" title="Reminders">

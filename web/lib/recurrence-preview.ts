@@ -4,13 +4,12 @@ import { api } from './api';
 /** The recurrence service's preview: a sentence ("every weekday at 08:45") and the next dates. */
 export const RecurrencePreview = z
   .object({
-    text: z.string().optional(),
-    description: z.string().optional(),
-    next: z.array(z.string()).optional(),
-    occurrences: z.array(z.string()).optional(),
+    rule: z.string(),
+    text: z.string(),
+    time_zone: z.string(),
+    occurrences: z.array(z.object({ due_at: z.string(), due_local: z.string() })),
   })
-  .loose()
-  .transform((p) => ({ text: p.text ?? p.description ?? '', next: p.next ?? p.occurrences ?? [] }));
+  .transform((p) => ({ text: p.text, next: p.occurrences.map((o) => o.due_at) }));
 export type RecurrencePreview = z.output<typeof RecurrencePreview>;
 
 export function fetchRecurrencePreview(

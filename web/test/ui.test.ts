@@ -256,6 +256,23 @@ describe('User Story 1: priorities, tags, search, filter, sort', () => {
   });
 });
 
+describe('paging', () => {
+  it('loads further pages as the list scrolls', async () => {
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        apiCall('POST', '/tasks', { title: `Bulk item ${String(i).padStart(2, '0')}` }),
+      ),
+    );
+    await gotoList('q=bulk&sort=title&order=asc');
+    await expect.poll(async () => (await titles()).length).toBe(25);
+    await page.getByRole('button', { name: 'Load more' }).scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await titles()).length).toBe(30);
+    const all = await titles();
+    expect(all).toEqual([...all].sort());
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  });
+});
+
 describe('User Story 2: recurring tasks and reminders', () => {
   it('creates a daily 09:00 task with a 15-minute reminder, completes it, and tomorrow’s occurrence appears', async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
@@ -268,7 +285,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await page.getByLabel('Reminder 1 amount').fill('15');
     await page.getByLabel('Reminder 1 unit').selectOption('minutes');
     const preview = page.getByTestId('recurrence-preview');
-    await preview.getByText(/every day/i).waitFor();
+    await preview.getByText('every day at 09:00').waitFor();
     expect(
       await preview.getByRole('list', { name: 'Next dates' }).getByRole('listitem').count(),
     ).toBeGreaterThan(1);
@@ -283,7 +300,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
       items: { id: string; due_at: string; reminders: number[]; series_id: string }[];
     }>('GET', '/tasks?search=standup');
     expect(first.items[0]?.reminders).toEqual([15]);
-    await row('Team Standup').getByRole('checkbox', { name: 'Complete Team Standup' }).check();
+    await row('Team Standup').getByRole('checkbox', { name: 'Complete Team Standup' }).click();
 
     // The next occurrence is a new task, due tomorrow at 09:00 New York time, status To do.
     await expect
@@ -313,6 +330,14 @@ describe('User Story 2: recurring tasks and reminders', () => {
 
     await page.goto(`${stack.origin}/series/${next.items[0]!.series_id}`);
     await page.getByRole('heading', { name: 'Upcoming' }).waitFor();
+    await page.getByText('every day at 09:00').waitFor();
+    const soFar = page.getByRole('region', { name: 'So far' }).getByRole('listitem');
+    await expect.poll(() => soFar.allTextContents()).toHaveLength(2);
+    expect((await soFar.nth(0).textContent()) ?? '').toContain('Done');
+    expect((await soFar.nth(1).textContent()) ?? '').toContain('To do');
+    expect(
+      await page.getByRole('region', { name: 'Upcoming' }).getByRole('listitem').count(),
+    ).toBeGreaterThan(2);
     await shot('series-desktop');
     await expectNoSeriousA11yViolations('series view');
   });
@@ -324,7 +349,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await page.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
     await bell.click();
     // Due a few seconds from now with a reminder at the due time: it fires while the page is open.
-    await apiCall('POST', '/tasks', {
+    const task = await apiCall<{ id: string }>('POST', '/tasks', {
       title: 'Leave for the airport',
       due_at: new Date(Date.now() + 5000).toISOString(),
       time_zone: ZONE,
@@ -338,5 +363,27 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await expectNoSeriousA11yViolations('notifications panel');
     await panel.getByRole('button', { name: 'Mark read' }).click();
     await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+
+    // The task's reminder receipts: the in-app delivery, sent, with its lateness.
+    await page.goto(`${stack.origin}/tasks/${task.id}`);
+    const receipts = page.getByRole('region', { name: 'Reminder receipts' });
+    await receipts.getByRole('cell', { name: 'in_app' }).waitFor();
+    await receipts.getByText('sent').first().waitFor();
+  });
+});
+
+describe('assistant', () => {
+  it('adds a task from a typed line, with a live preview, and the list refreshes', async () => {
+    await gotoList();
+    await page.getByRole('button', { name: 'Assistant' }).click();
+    const input = page.getByLabel('Message or new task');
+    await input.fill('Call mum tomorrow 6pm #family !high');
+    await page.getByLabel('Quick-add preview').getByText('#family').waitFor();
+    await page.getByRole('button', { name: 'Send' }).click();
+    const created = row('Call mum');
+    await created.waitFor();
+    expect(await created.getByTestId('task-priority').textContent()).toBe('High');
+    await shot('assistant-desktop');
+    await expectNoSeriousA11yViolations('assistant panel');
   });
 });
