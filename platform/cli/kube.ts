@@ -1,4 +1,7 @@
 // The Kubernetes client, with errors that say what to do when there is no cluster.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
 export interface Kube {
@@ -17,6 +20,14 @@ export class PlatformError extends Error {
 export function connect(config?: KubeConfig): Kube {
   const kc = config ?? new KubeConfig();
   if (!config) {
+    // Without any kubeconfig, client-node silently falls back to http://localhost:8080.
+    const files = (process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config'))
+      .split(delimiter)
+      .filter(Boolean);
+    if (!process.env.KUBERNETES_SERVICE_HOST && !files.some((f) => existsSync(f)))
+      throw new PlatformError(
+        `No Kubernetes cluster configured (no kubeconfig at ${files.join(', ') || '$KUBECONFIG'}). Start one: minikube start --cpus 4 --memory 8g`,
+      );
     try {
       kc.loadFromDefault();
     } catch (e) {

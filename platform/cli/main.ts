@@ -1,6 +1,7 @@
 // todo-platform up | status | down — the Minikube path from the README, as one command each.
 import { parseArgs } from 'node:util';
 import { gitSha } from './git.ts';
+import { buildImages } from './images.ts';
 import { directKafka, type KafkaAccess, portForwardedKafka } from './kafka-access.ts';
 import { connect, ensureReachable, PlatformError } from './kube.ts';
 import { collectStatus, renderStatus } from './status.ts';
@@ -9,6 +10,7 @@ import { down, up } from './up.ts';
 const USAGE = `Usage: npm run platform -- <command> [options]   (or: npx todo-platform <command>)
 
 Commands:
+  images  build every image (functions, migrate, web) inside minikube, tagged with the git SHA
   up      install or verify Dapr, KEDA + HTTP add-on, Kafka, Postgres, then apply components,
           functions and web (platform/k8s), waiting for each to be ready
   status  one row per function: replicas wanted/ready, at zero, KEDA bounds, consumer lag, last scale event
@@ -20,6 +22,7 @@ Options:
   --brokers <list>   status: Kafka bootstrap servers to read lag from (default: port-forward svc/kafka);
                      SASL from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM, KAFKA_TLS=true
   --timeout <s>      up: how long to wait for each step (default 600)
+  --build            up: build the images first (same as running images)
   --all              down: also uninstall Dapr, KEDA and the HTTP add-on`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,21 +35,27 @@ export async function main(argv: string[]): Promise<number> {
       brokers: { type: 'string' },
       timeout: { type: 'string', default: '600' },
       all: { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0];
-  if (values.help || !command || !['up', 'status', 'down'].includes(command)) {
+  if (values.help || !command || !['images', 'up', 'status', 'down'].includes(command)) {
     console.log(USAGE);
     return command && !values.help ? 2 : 0;
   }
   const log = (line: string) => console.log(line);
+  const tag = values.tag ?? gitSha();
+  if (command === 'images' || (command === 'up' && values.build)) {
+    await buildImages({ tag, log });
+    if (command === 'images') return 0;
+  }
   const kube = connect();
   if (command === 'up') {
     const timeoutS = Number(values.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0)
       throw new PlatformError('--timeout must be a positive number of seconds');
-    await up(kube, { tag: values.tag ?? gitSha(), timeoutMs: timeoutS * 1000, log });
+    await up(kube, { tag, timeoutMs: timeoutS * 1000, log });
     return 0;
   }
   if (command === 'down') {
