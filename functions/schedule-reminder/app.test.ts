@@ -15,7 +15,7 @@ import {
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReminderJobData } from '../core/src/reminders/reminder-plan.ts';
-import { useTestDatabase } from '../testing/database.ts';
+import { eventually, useTestDatabase } from '../testing/database.ts';
 import { TEST_JWT_SECRET, useTestApi } from '../testing/stack.ts';
 import { scheduleReminderApp } from './app.ts';
 
@@ -338,6 +338,36 @@ describe('scheduleReminder through the embedded transport (outbox relay → loca
     await api.json('POST', `/api/v1/tasks/${id}/complete`, { token: user.token });
     await api.stack.transport.settle();
     expect(await jobsOf(id)).toEqual([]);
+  });
+
+  it("a recurring task's next occurrence gets its own reminder job", async () => {
+    const user = await api.signUp();
+    const due = new Date(Date.now() + 2 * HOUR);
+    due.setSeconds(0, 0);
+    const created = await api.json('POST', '/api/v1/tasks', {
+      token: user.token,
+      body: {
+        title: 'Weekly review',
+        due_at: due.toISOString(),
+        recurrence: { rule: 'FREQ=WEEKLY' },
+        reminders: [30],
+      },
+    });
+    await api.stack.transport.settle();
+    await api.json('POST', `/api/v1/tasks/${created.body.id}/complete`, { token: user.token });
+    const next = await eventually('the next occurrence exists', async () => {
+      await api.stack.transport.settle();
+      const page = await api.json('GET', `/api/v1/tasks?series_id=${created.body.id}&status=todo`, {
+        token: user.token,
+      });
+      return page.body.items[0] as { id: string; due_at: string } | undefined;
+    });
+    await eventually('its reminder job is scheduled', async () => {
+      await api.stack.transport.settle();
+      const jobs = await jobsOf(next.id);
+      return jobs.length === 1 && jobs[0]!.due_at.getTime() === Date.parse(next.due_at) - 30 * 60_000;
+    });
+    expect(await jobsOf(created.body.id)).toEqual([]);
   });
 
   it('a deleted task never fires its reminder', async () => {
