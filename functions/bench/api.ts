@@ -8,20 +8,42 @@ import { type BenchRow, interleaved, ms, percentile, ratio } from './stats.ts';
 
 const BENCH_USER_TASKS = 100_000;
 const TOTAL_TASKS = 1_000_000;
-const WORDS = ['report', 'invoice', 'call', 'email', 'review', 'plan', 'fix', 'buy', 'book', 'write', 'draft', 'send'];
+const WORDS = [
+  'report',
+  'invoice',
+  'call',
+  'email',
+  'review',
+  'plan',
+  'fix',
+  'buy',
+  'book',
+  'write',
+  'draft',
+  'send',
+];
 
 /**
  * 1M tasks: 100k for the benchmark user, the rest spread over 99 others, with tags for the benchmark
  * user. Generated in SQL (seconds, not minutes) and kept between runs.
  */
 export async function seedBenchData(db: Kysely<Database>): Promise<string> {
-  const existing = await db.selectFrom('users').select('id').where('email', '=', 'bench-0@bench.local').executeTakeFirst();
+  const existing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'bench-0@bench.local')
+    .executeTakeFirst();
   if (existing) return existing.id;
   console.log('seeding 1M tasks (once; kept in the bench database)...');
   await db.transaction().execute(async (trx) => seed(trx));
   await sql`vacuum analyze`.execute(db);
-  return (await db.selectFrom('users').select('id').where('email', '=', 'bench-0@bench.local').executeTakeFirstOrThrow())
-    .id;
+  return (
+    await db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'bench-0@bench.local')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 /** One transaction, so an interrupted seed leaves nothing half-built behind. */
@@ -45,13 +67,13 @@ async function seed(db: Kysely<Database>): Promise<void> {
       now() - g * interval '1 minute'
     from (select id, row_number() over (order by email) - 1 as n from users) u,
       generate_series(1, case when u.n = 0 then ${BENCH_USER_TASKS}::int
-        else ${Math.floor((TOTAL_TASKS - BENCH_USER_TASKS) / 99)}::int end) g`
-    .execute(db);
+        else ${Math.floor((TOTAL_TASKS - BENCH_USER_TASKS) / 99)}::int end) g`.execute(db);
   await sql`insert into task_tags (task_id, tag_id)
     select t.id, g.id from tasks t join tags g on g.user_id = t.user_id and g.name = t.tag_names`.execute(db);
 }
 
-const SEARCH_QUERY = 'search=report&status=todo,in_progress&priority=high&sort_by=due_date&order=asc&limit=50';
+const SEARCH_QUERY =
+  'search=report&status=todo,in_progress&priority=high&sort_by=due_date&order=asc&limit=50';
 
 /** listTasks through the function (auth, validation, query, tags, JSON) vs its main SQL through bare pg. */
 export async function benchListTasks(stack: LocalStack, databaseUrl: string, userId: string, token: string) {
@@ -62,17 +84,25 @@ export async function benchListTasks(stack: LocalStack, databaseUrl: string, use
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const request = () =>
     stack.app.fetch(
-      new Request(`http://bench/api/v1/tasks?${SEARCH_QUERY}`, { headers: { authorization: `Bearer ${token}` } }),
+      new Request(`http://bench/api/v1/tasks?${SEARCH_QUERY}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }),
     );
   const check = await (await request()).json();
-  if (!check.items?.length) throw new Error(`bench listing returned nothing: ${JSON.stringify(check).slice(0, 200)}`);
+  if (!check.items?.length)
+    throw new Error(`bench listing returned nothing: ${JSON.stringify(check).slice(0, 200)}`);
   const t = await interleaved(
     500,
     async () => (await request()).text(),
     () => raw.query(compiled.sql, compiled.parameters as unknown[]),
   );
   await raw.end();
-  const [p50, p99, r50, r99] = [percentile(t.a, 50), percentile(t.a, 99), percentile(t.b, 50), percentile(t.b, 99)];
+  const [p50, p99, r50, r99] = [
+    percentile(t.a, 50),
+    percentile(t.a, 99),
+    percentile(t.b, 50),
+    percentile(t.b, 99),
+  ];
   const rows: BenchRow[] = [
     {
       metric: `listTasks p50 (search+filters+sort, ${BENCH_USER_TASKS / 1000}k tasks of 1M)`,
@@ -95,7 +125,12 @@ export async function benchListTasks(stack: LocalStack, databaseUrl: string, use
 /** createTask (validation, tags, outbox row, one transaction) vs a bare INSERT through pg. */
 export async function benchCreateTask(stack: LocalStack, databaseUrl: string, userId: string, token: string) {
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  const body = JSON.stringify({ title: 'Bench task', priority: 'high', tags: ['work'], due_at: '2031-01-01T09:00:00Z' });
+  const body = JSON.stringify({
+    title: 'Bench task',
+    priority: 'high',
+    tags: ['work'],
+    due_at: '2031-01-01T09:00:00Z',
+  });
   const t = await interleaved(
     300,
     async () =>

@@ -27,10 +27,16 @@ async function rss(pid: number): Promise<number> {
 }
 
 /** Spawn → first 200, then idle RSS after the first request has been served. */
-async function coldStart(script: string, env: Record<string, string>): Promise<{ ms: number; rssMb: number }> {
+async function coldStart(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ ms: number; rssMb: number }> {
   const port = await freePort();
   const start = performance.now();
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: 'ignore',
+  });
   try {
     await firstOk(`http://127.0.0.1:${port}/healthz`, start + 10_000);
     const elapsed = performance.now() - start;

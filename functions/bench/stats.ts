@@ -42,7 +42,13 @@ export async function interleaved(
 }
 
 export function printTable(rows: BenchRow[]): void {
-  const header: BenchRow = { metric: 'metric', ours: 'ours', reference: 'reference', ratio: 'ratio', target: 'target' };
+  const header: BenchRow = {
+    metric: 'metric',
+    ours: 'ours',
+    reference: 'reference',
+    ratio: 'ratio',
+    target: 'target',
+  };
   const all = [header, ...rows];
   const keys = Object.keys(header) as (keyof BenchRow)[];
   const width = Object.fromEntries(keys.map((k) => [k, Math.max(...all.map((r) => r[k].length))]));
