@@ -21,14 +21,16 @@ const HINT =
 /** Configuration with the sqlite name resolver (mDNS, the standalone default, multicasts). */
 export const localDaprConfigPath = join(enginesDir, 'fixtures', 'dapr-config.yaml');
 
-/** The cached Dapr bin dir (…/dapr-<ver>/bin with daprd and scheduler); runs get-dapr.sh if missing. */
+/**
+ * The cached Dapr bin dir (…/dapr-<ver>/bin with daprd and scheduler). Always asks get-dapr.sh, which
+ * answers in milliseconds when the cache matches the pinned version and build recipe, and builds otherwise.
+ */
 export async function ensureDapr(): Promise<string> {
   const bin = join(cacheRoot(), `dapr-${version('DAPR_VERSION')}`, 'bin');
-  const ok = (dir: string) => existsSync(join(dir, 'daprd')) && existsSync(join(dir, 'scheduler'));
-  if (ok(bin)) return bin;
   const out = await runEngineScript('get-dapr.sh');
   const path = out.split('\n').pop() ?? '';
-  if (!ok(path)) throw new Error(`get-dapr.sh did not produce daprd + scheduler in ${bin}. ${HINT}`);
+  if (!existsSync(join(path, 'daprd')) || !existsSync(join(path, 'scheduler')))
+    throw new Error(`get-dapr.sh did not produce daprd + scheduler in ${bin}. ${HINT}`);
   return path;
 }
 
@@ -42,9 +44,11 @@ async function httpOk(url: string): Promise<boolean> {
 /**
  * Copies the *.yaml / *.yml of srcDir into a fresh temp dir, replacing `${NAME}` with vars.NAME (e.g.
  * KAFKA_BROKERS), and returns that dir for --resources-path. Unknown placeholders are an error.
+ * The dir holds only the rendered YAML (daprd warns about any other file); removeTempDir(dir) cleans up.
  */
 export function renderResources(srcDir: string, vars: Record<string, string | number>): string {
-  const out = makeTempDir('dapr-resources');
+  const out = join(makeTempDir('dapr-resources'), 'resources');
+  mkdirSync(out);
   for (const f of readdirSync(srcDir)) {
     if (!/\.ya?ml$/.test(f)) continue;
     const text = readFileSync(join(srcDir, f), 'utf8').replace(/\$\{([A-Z0-9_]+)\}/g, (m, name: string) => {
@@ -85,8 +89,11 @@ export async function startScheduler(opts: { startTimeoutMs?: number } = {}): Pr
       '--id=s0',
       `--port=${port}`,
       '--listen-address=127.0.0.1',
+      // The address daprd is told to connect to (default: this host's name/IP, not loopback).
+      `--override-broadcast-host-port=127.0.0.1:${port}`,
       `--etcd-data-dir=${join(dir, 'etcd')}`,
       `--etcd-client-port=${etcdClient}`,
+      '--etcd-client-listen-address=127.0.0.1',
       `--etcd-initial-cluster=s0=http://127.0.0.1:${etcdPeer}`,
       `--healthz-port=${healthz}`,
       '--healthz-listen-address=127.0.0.1',
@@ -126,8 +133,8 @@ export interface DaprdOptions {
   appId: string;
   /** Port the app listens on (127.0.0.1). Omit for a sidecar without an app. */
   appPort?: number;
-  /** Directory (or directories) with Component / Subscription / Resiliency YAML. */
-  resourcesPath: string | string[];
+  /** Directory (or directories) with Component / Subscription / Resiliency YAML. Default: none. */
+  resourcesPath?: string | string[];
   /** Configuration YAML; defaults to fixtures/dapr-config.yaml (sqlite name resolution). */
   configPath?: string;
   /** Scheduler "host:port" (from startScheduler). Needed for the Jobs API. */
@@ -154,7 +161,9 @@ export interface RunningDaprd {
   stop(): Promise<void>;
 }
 
+// Daprds started without `cwd` share one dir (and so one sqlite name-resolution db) while any runs.
 let sharedCwd: string | undefined;
+let sharedCwdUsers = 0;
 
 /**
  * Starts daprd in standalone mode on free loopback ports. Ready when /v1.0/healthz answers 2xx (with an
@@ -162,13 +171,21 @@ let sharedCwd: string | undefined;
  */
 export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
   const bin = await ensureDapr();
-  if (!opts.cwd && !sharedCwd) {
-    const dir = makeTempDir('daprd');
-    sharedCwd = dir;
-    process.once('exit', () => removeTempDir(dir));
+  let cwd = opts.cwd;
+  let releaseCwd = () => {};
+  if (cwd) {
+    mkdirSync(cwd, { recursive: true });
+  } else {
+    sharedCwd ??= makeTempDir('daprd');
+    sharedCwdUsers++;
+    cwd = sharedCwd;
+    releaseCwd = () => {
+      if (--sharedCwdUsers === 0 && sharedCwd) {
+        removeTempDir(sharedCwd);
+        sharedCwd = undefined;
+      }
+    };
   }
-  const cwd = opts.cwd ?? sharedCwd!;
-  mkdirSync(cwd, { recursive: true });
   const logDir = makeTempDir(`daprd-${opts.appId}`);
   const [httpPort, grpcPort, internalGrpcPort, metricsPort] = (await freePorts(4)) as [
     number,
@@ -176,7 +193,12 @@ export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
     number,
     number,
   ];
-  const resources = Array.isArray(opts.resourcesPath) ? opts.resourcesPath : [opts.resourcesPath];
+  const resources =
+    opts.resourcesPath === undefined
+      ? []
+      : Array.isArray(opts.resourcesPath)
+        ? opts.resourcesPath
+        : [opts.resourcesPath];
   const logFile = join(logDir, 'daprd.log');
   const args = [
     '--mode=standalone',
@@ -184,6 +206,7 @@ export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
     `--dapr-http-port=${httpPort}`,
     `--dapr-grpc-port=${grpcPort}`,
     `--dapr-internal-grpc-port=${internalGrpcPort}`,
+    '--dapr-internal-grpc-listen-address=127.0.0.1',
     '--dapr-listen-addresses=127.0.0.1',
     `--metrics-port=${metricsPort}`,
     '--metrics-listen-address=127.0.0.1',
@@ -213,6 +236,7 @@ export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
   try {
     await waitUntil(proc, health, opts.startTimeoutMs ?? 60_000, () => httpOk(health), HINT);
   } catch (e) {
+    releaseCwd();
     throw e instanceof Error ? new Error(`${e.message}\n(kept ${logDir} for inspection)`) : e;
   }
   let stopped: Promise<void> | undefined;
@@ -224,7 +248,10 @@ export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
     metricsPort,
     logFile,
     stop() {
-      stopped ??= proc.stop(10_000).then(() => removeTempDir(logDir));
+      stopped ??= proc.stop(10_000).then(() => {
+        removeTempDir(logDir);
+        releaseCwd();
+      });
       return stopped;
     },
   };

@@ -26,12 +26,16 @@ interface Received {
 }
 
 /** A tiny app on 127.0.0.1: records every request; answers as `reply` says (404 for Dapr's discovery). */
-async function startProbeApp(): Promise<{
+interface ProbeApp {
   port: number;
   received: Received[];
+  /** Status for a request that is not Dapr discovery (/dapr/*) or an event; default 200. */
+  reply: (r: Received) => number;
   waitFor(pred: (r: Received) => boolean, timeoutMs: number): Promise<Received>;
   close(): Promise<void>;
-}> {
+}
+
+async function startProbeApp(): Promise<ProbeApp> {
   const received: Received[] = [];
   const waiters: Array<() => void> = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -51,16 +55,17 @@ async function startProbeApp(): Promise<{
       } else if (r.path.startsWith('/events/')) {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"SUCCESS"}');
       } else {
-        res.writeHead(200).end();
+        res.writeHead(probe.reply(r)).end();
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('no port');
-  return {
+  const probe: ProbeApp = {
     port: addr.port,
     received,
+    reply: (_r: Received) => 200,
     async waitFor(pred, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -83,6 +88,7 @@ async function startProbeApp(): Promise<{
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  return probe;
 }
 
 let kafka: RunningKafka | undefined;
@@ -152,28 +158,63 @@ describe('Dapr Jobs (scheduler + daprd from get-dapr.sh)', () => {
     const daprd: RunningDaprd = await startDaprd({
       appId: 'clock-probe',
       appPort: app.port,
-      resourcesPath: join(enginesDir, 'fixtures', 'jobs'),
       schedulerAddress: scheduler!.address,
     });
     cleanups.push(() => daprd.stop());
 
     const data = { taskId: 't-42', kind: 'reminder' };
-    const dueTime = new Date(Date.now() + 2000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const scheduledAt = Date.now();
+    const due = Date.now() + 2000;
     const res = await fetch(`${daprd.httpUrl}/v1.0-alpha1/jobs/probe-1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dueTime, data }),
+      body: JSON.stringify({ dueTime: new Date(due).toISOString(), data }),
     });
-    expect(res.status, await res.text()).toBeLessThan(300);
+    expect(res.status, await res.text()).toBe(204);
 
     const got = await app.waitFor((r) => r.path.startsWith('/job/'), 30_000);
-    console.log(
-      `job fired ${Date.now() - scheduledAt} ms after scheduling: ${got.method} ${got.path} ${got.body}`,
-    );
+    const firedAt = Date.now();
+    console.log(`job fired ${firedAt - due} ms after its dueTime: ${got.method} ${got.path} ${got.body}`);
     expect(got.method).toBe('POST');
     expect(got.path).toBe('/job/probe-1');
+    expect(got.contentType).toBe('application/json');
     expect(JSON.parse(got.body)).toEqual(data);
+    expect(firedAt).toBeGreaterThanOrEqual(due - 100);
+  }, 120_000);
+
+  it('retries a 5xx answer, not a 404, and parks a trigger until a sidecar of the app-id connects', async () => {
+    const app = await startProbeApp();
+    cleanups.push(() => app.close());
+    let failures = 0;
+    app.reply = (r) => {
+      if (r.path === '/job/gone') return 404;
+      if (r.path === '/job/flaky' && failures++ < 2) return 500;
+      return 200;
+    };
+    const opts = { appId: 'clock-probe-2', appPort: app.port, schedulerAddress: scheduler!.address };
+    let daprd = await startDaprd(opts);
+    const schedule = async (name: string, inMs: number) => {
+      const res = await fetch(`${daprd.httpUrl}/v1.0-alpha1/jobs/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dueTime: new Date(Date.now() + inMs).toISOString(), data: { name } }),
+      });
+      expect(res.status, await res.text()).toBe(204);
+    };
+    await schedule('gone', 500);
+    await schedule('flaky', 500);
+    const count = (path: string) => app.received.filter((r) => r.path === path).length;
+    // Default failure policy: constant, 1 s interval, 3 retries.
+    await app.waitFor(() => count('/job/flaky') === 3, 15_000);
+    expect(count('/job/gone')).toBe(1);
+
+    await schedule('parked', 1000);
+    await daprd.stop();
+    await new Promise((r) => setTimeout(r, 2500)); // due while no sidecar of clock-probe-2 runs
+    expect(count('/job/parked')).toBe(0);
+    daprd = await startDaprd(opts);
+    cleanups.push(() => daprd.stop());
+    const parked = await app.waitFor((r) => r.path === '/job/parked', 15_000);
+    expect(JSON.parse(parked.body)).toEqual({ name: 'parked' });
   }, 120_000);
 });
 

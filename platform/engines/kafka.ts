@@ -43,10 +43,12 @@ export interface RunningKafka {
   stop(): Promise<void>;
 }
 
-/** The cached Kafka classpath dir (…/kafka-<ver>/libs); runs get-kafka.sh if it is missing. */
+/**
+ * The cached Kafka classpath dir (…/kafka-<ver>/libs). Always asks get-kafka.sh, which answers in
+ * milliseconds when the cache is complete and fetches from Maven Central otherwise.
+ */
 export async function ensureKafka(): Promise<string> {
   const libs = join(cacheRoot(), `kafka-${version('KAFKA_VERSION')}`, 'libs');
-  if (existsSync(join(libs, '.complete'))) return libs;
   const out = await runEngineScript('get-kafka.sh');
   const path = out.split('\n').pop() ?? '';
   if (!existsSync(join(path, '.complete'))) throw new Error(`get-kafka.sh did not produce ${libs}. ${HINT}`);

@@ -1,10 +1,20 @@
 // Shared plumbing for the engine helpers: pinned versions, cache paths, free loopback ports, running the
 // get-*.sh scripts, and child processes that log to a file and die with the test run.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const enginesDir = dirname(fileURLToPath(import.meta.url));
@@ -227,12 +237,60 @@ export async function waitUntil(
   );
 }
 
+function tempRoot(): string {
+  return process.env.TODO_FN_ENGINE_TMP || tmpdir();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let swept = false;
+/**
+ * Engines die with their test process (pdeathsig) but a killed vitest worker cannot clean up its temp
+ * dirs. Once per process, remove todo-fn-* dirs whose owner process is gone and that are over an hour
+ * old (so dirs kept after a failure stay around for inspection for a while).
+ */
+function sweepStaleTempDirs(): void {
+  if (swept) return;
+  swept = true;
+  const root = tempRoot();
+  let names: string[] = [];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith('todo-fn-'));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const dir = join(root, n);
+    try {
+      const owner = Number(readFileSync(join(dir, '.owner-pid'), 'utf8'));
+      if (!owner || alive(owner)) continue;
+      if (Date.now() - statSync(dir).mtimeMs < 3_600_000) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or already gone
+    }
+  }
+}
+
 export function makeTempDir(prefix: string): string {
-  return mkdtempSync(join(process.env.TODO_FN_ENGINE_TMP || tmpdir(), `todo-fn-${prefix}-`));
+  sweepStaleTempDirs();
+  const dir = mkdtempSync(join(tempRoot(), `todo-fn-${prefix}-`));
+  writeFileSync(join(dir, '.owner-pid'), String(process.pid));
+  return dir;
 }
 
 /** Removes an engine's temp dir unless TODO_FN_KEEP_ENGINE_DIRS=1 (for post-mortems). */
 export function removeTempDir(dir: string): void {
   if (process.env.TODO_FN_KEEP_ENGINE_DIRS === '1') return;
-  rmSync(dir, { recursive: true, force: true });
+  // renderResources() returns <todo-fn-dapr-resources-*>/resources: remove the whole temp dir.
+  const parent = dirname(dir);
+  const target = basename(dir) === 'resources' && basename(parent).startsWith('todo-fn-') ? parent : dir;
+  rmSync(target, { recursive: true, force: true });
 }
