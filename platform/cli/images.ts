@@ -2,6 +2,7 @@
 // pulled): one per catalog function from platform/Dockerfile, the migration image and the web image.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { PlatformError } from './kube.ts';
 import { requireCommand } from './shell.ts';
 
@@ -9,7 +10,7 @@ const repoRoot = new URL('../../', import.meta.url).pathname;
 
 /** Image names: every function in the chart's catalog projection, then migrate and web. */
 export function imageNames(): string[] {
-  const data = JSON.parse(readFileSync(`${repoRoot}platform/chart/files/deployment.json`, 'utf8')) as {
+  const data = parse(readFileSync(`${repoRoot}platform/chart/files/deployment.yaml`, 'utf8')) as {
     functions: { name: string }[];
   };
   return [...data.functions.map((f) => f.name), 'migrate', 'web'];

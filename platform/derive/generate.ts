@@ -1,5 +1,5 @@
 // catalog → every committed deployment file. One renderer: the Helm chart. The catalog is projected into
-// the chart's data file (files/deployment.json); the Minikube kustomize layers and keda/ are the chart
+// the chart's data file (files/deployment.yaml); the Minikube kustomize layers and keda/ are the chart
 // rendered with values.yaml, split by layer. `npm run derive` writes them; derive.test.ts fails when the
 // committed files differ from what this returns.
 import {
@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { catalog } from '../../functions/catalog.ts';
 import { daprResources } from './dapr-resources.ts';
 import { deadLetterTopic } from './dapr-subscriptions.ts';
@@ -44,7 +45,10 @@ const KEDA_KINDS = new Set(['ScaledObject', 'HTTPScaledObject', 'TriggerAuthenti
 /** The chart's generated data files (repo-relative path → content). */
 export function chartDataFiles(deployment: Deployment = deriveDeployment(catalog)): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('platform/chart/files/deployment.json', `${JSON.stringify(deployment, null, 2)}\n`);
+  files.set(
+    'platform/chart/files/deployment.yaml',
+    `${HEADER}# The catalog as the chart sees it (platform/derive/model.ts).\n${stringify(deployment, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+  );
   for (const [name, content] of daprResources(catalog))
     files.set(`platform/chart/files/dapr/${name}`, content);
   return files;

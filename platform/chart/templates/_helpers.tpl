@@ -1,6 +1,6 @@
 {{/* The catalog projection written by `npm run derive` (platform/derive/model.ts). */}}
 {{- define "todo.deployment" -}}
-{{- .Files.Get "files/deployment.json" | fromJson | toYaml -}}
+{{- .Files.Get "files/deployment.yaml" -}}
 {{- end -}}
 
 {{- define "todo.labels" -}}
