@@ -52,8 +52,8 @@ export function TaskRow({ task, zone, onToggle, onDelete }: TaskRowProps) {
             </Link>
           )}
           {task.reminders.length > 0 && (
-            <span className="pill" title="Reminders">
-              🔔 {task.reminders.length}
+            <span className="pill">
+              {task.reminders.length} reminder{task.reminders.length === 1 ? '' : 's'}
             </span>
           )}
           {task.tags.map((t) => (
