@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { catalog } from '../catalog.ts';
 import { type Config, loadConfig } from '../core/src/config.ts';
 import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
@@ -23,10 +23,11 @@ export interface LocalTransport {
   relay: OutboxRelay;
   jobs: LocalJobRunner;
   /**
-   * Publishes every outbox row and fires every due job until nothing is left that can go now — for
-   * tests that want "all events so far have been handled" without waiting on timers.
+   * Publishes outbox rows and fires due jobs until every event written so far has been delivered
+   * (waiting out retry backoffs) — for tests that want "all events so far have been handled". Throws
+   * with the last error when an event is still unsent after `timeoutMs` (default 30 s).
    */
-  settle(): Promise<void>;
+  settle(timeoutMs?: number): Promise<void>;
 }
 
 export interface LocalStack {
@@ -105,23 +106,27 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
   const transport: LocalTransport = {
     relay,
     jobs: jobRunner,
-    async settle() {
-      for (let round = 0; round < 1000; round++) {
+    async settle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
         const published = await relay.drainOnce();
         const fired = await jobRunner.runOnce();
         if (published || fired) continue;
-        // Still claimable now (due, and not held behind an earlier failed event of the same key)?
-        const { rows } = await sql<{ n: number }>`
-          select count(*)::int as n from outbox o
-          where o.sent_at is null and o.next_attempt_at <= now()
-            and not exists (select 1 from outbox e
-              where e.partition_key = o.partition_key and e.sent_at is null and e.id < o.id)`.execute(
-          handle.db,
-        );
-        if (!rows[0]?.n) return;
-        await new Promise((r) => setTimeout(r, 20));
+        // Anything still unsent, including events waiting out a retry backoff (a consumer said RETRY)?
+        const pending = await handle.db
+          .selectFrom('outbox')
+          .select(['event_id', 'last_error'])
+          .where('sent_at', 'is', null)
+          .orderBy('id')
+          .limit(1)
+          .executeTakeFirst();
+        if (!pending) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `settle: event ${pending.event_id} still unsent: ${pending.last_error ?? 'not tried yet'}`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
       }
-      throw new Error('settle: events are still pending after 1000 rounds');
     },
   };
 

@@ -1,4 +1,5 @@
-import { JobRequest, unwrapJobData } from './dapr.ts';
+import { INTERNAL_KEY_HEADER, isInternalKey, JobRequest } from './clock-jobs.ts';
+import { unwrapJobData } from './dapr.ts';
 import { ProblemError } from './errors.ts';
 import type { EventDeps } from './event-app.ts';
 import { createFunctionApp, readBody } from './http.ts';
@@ -9,8 +10,9 @@ export type JobHandler = (job: { name: string; data: unknown }, deps: EventDeps)
 /**
  * The clock's app: `POST /job/<name>` dispatches by job-name prefix (`reminder-…` → the reminder
  * handler) and must return fast; an unknown name is a 404, which Dapr treats as done (no retry). Also
- * `POST`/`DELETE /jobs/<name>`: other functions schedule and delete jobs here (Dapr service invocation),
- * because a Dapr job fires only back to the app-id that scheduled it and only the clock is always up.
+ * `POST`/`DELETE /jobs/<name>`: other functions schedule and delete jobs here (clock-jobs.ts), because a
+ * Dapr job fires only back to the app-id that scheduled it and only the clock is always up. Those two
+ * routes answer only callers holding the internal key (derived from the shared JWT secret).
  */
 export function createClockApp(name: string, deps: EventDeps, handlers: Record<string, JobHandler>) {
   const app = createFunctionApp(name, deps);
@@ -34,6 +36,11 @@ export function createClockApp(name: string, deps: EventDeps, handlers: Record<s
     return c.json({ status: 'done' });
   });
 
+  app.use('/jobs/*', async (c, next) => {
+    if (!isInternalKey(deps.jwtSecret, c.req.header(INTERNAL_KEY_HEADER)))
+      throw new ProblemError(401, 'Unauthorized', 'the jobs endpoint is for the product’s own functions');
+    await next();
+  });
   app.post('/jobs/:name', async function scheduleJob(c) {
     const body = await readBody(c, JobRequest);
     await deps.jobs.schedule({ name: c.req.param('name'), dueTime: new Date(body.dueTime), data: body.data });

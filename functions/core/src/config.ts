@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(5000),
   DAPR_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PUBSUB_NAME: z.string().min(1).default('pubsub'),
+  /** The clock's in-cluster address: other functions schedule their Dapr jobs through it. */
+  CLOCK_URL: z.url().default('http://clock:8080'),
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).default('Todo <reminders@todo.local>'),

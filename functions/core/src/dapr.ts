@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { CloudEvent } from './events.ts';
 import type { EventPublisher, JobScheduler, ScheduledJob } from './ports.ts';
 
@@ -62,8 +61,8 @@ export function daprPublisher(o: DaprOptions & { pubsubName: string }): EventPub
 const jobUrl = (o: DaprOptions, name: string) => `${base(o)}/v1.0-alpha1/jobs/${encodeURIComponent(name)}`;
 
 /**
- * The Dapr Jobs API on this app's own sidecar. Only the clock uses it directly (its jobs fire back to
- * it); every other function reaches the clock's jobs through `daprClockJobs`.
+ * The Dapr Jobs API on this app's own sidecar. Only the clock uses it (its jobs fire back to it); every
+ * other function schedules through the clock's `/jobs/<name>` endpoint (see clock-jobs.ts).
  */
 export function daprJobs(o: DaprOptions): JobScheduler {
   return {
@@ -73,7 +72,13 @@ export function daprJobs(o: DaprOptions): JobScheduler {
         {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ dueTime: job.dueTime.toISOString(), data: job.data, overwrite: true }),
+          body: JSON.stringify({
+            dueTime: job.dueTime.toISOString(),
+            data: job.data,
+            overwrite: true,
+            // The default (3 tries, 1 s apart) gives up during a clock restart; a minute of tries does not.
+            failurePolicy: { constant: { interval: '2s', maxRetries: 30 } },
+          }),
         },
         `schedule job ${job.name}`,
       );
@@ -81,46 +86,6 @@ export function daprJobs(o: DaprOptions): JobScheduler {
     async remove(name: string) {
       // Deleting a job that is gone (fired, or never made) is success.
       await daprCall(jobUrl(o, name), { method: 'DELETE' }, `delete job ${name}`, [404]);
-    },
-  };
-}
-
-/** What the clock's jobs endpoint accepts from other functions (see `jobsProxyRoutes`). */
-export const JobRequest = z.object({
-  dueTime: z.iso.datetime({ offset: true }),
-  data: z.record(z.string(), z.unknown()),
-});
-
-/** `/jobs/<name>` on the clock app, reached through Dapr service invocation. */
-export const clockJobsPath = (name: string) => `/jobs/${encodeURIComponent(name)}`;
-
-/**
- * Event functions schedule jobs on the clock's behalf: Dapr service invocation to the clock app, which
- * schedules them on its own sidecar, so they fire to the clock (always one replica) and never to a
- * function that may be scaled to zero. Service invocation is fine here because the clock never is.
- */
-export function daprClockJobs(o: DaprOptions & { clockAppId?: string }): JobScheduler {
-  const invoke = (name: string) =>
-    `${base(o)}/v1.0/invoke/${encodeURIComponent(o.clockAppId ?? CLOCK_APP_ID)}/method${clockJobsPath(name)}`;
-  return {
-    async schedule(job) {
-      await daprCall(
-        invoke(job.name),
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ dueTime: job.dueTime.toISOString(), data: job.data }),
-        },
-        `schedule job ${job.name} via ${o.clockAppId ?? CLOCK_APP_ID}`,
-      );
-    },
-    async remove(name) {
-      await daprCall(
-        invoke(name),
-        { method: 'DELETE' },
-        `delete job ${name} via ${o.clockAppId ?? CLOCK_APP_ID}`,
-        [404],
-      );
     },
   };
 }

@@ -1,6 +1,7 @@
 export * from './auth.ts';
 export * from './background.ts';
 export * from './clock-app.ts';
+export * from './clock-jobs.ts';
 export * from './config.ts';
 export * from './dapr.ts';
 export * from './db/connect.ts';

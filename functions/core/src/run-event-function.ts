@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
+import { clockJobsClient } from './clock-jobs.ts';
 import { type Config, ConfigError } from './config.ts';
-import { daprClockJobs, daprJobs, daprPublisher } from './dapr.ts';
+import { daprJobs, daprPublisher } from './dapr.ts';
 import type { EventDeps } from './event-app.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { runContainer } from './run-function.ts';
@@ -14,15 +15,16 @@ function requireDapr(config: Config): void {
 }
 
 /**
- * An event function's container: daprd delivers its topics to `POST /events/<topic>`, and its jobs go
- * to the clock (the only app-id Dapr jobs fire back to) through service invocation.
+ * An event function's container: daprd delivers its topics to `POST /events/<topic>`; its jobs go to
+ * the clock (the only app-id Dapr jobs fire back to) at CLOCK_URL.
  */
 export function runEventFunction(name: string, create: EventFunctionFactory): Promise<void> {
-  return runContainer(
-    name,
-    (deps) => ({ app: create({ ...deps, jobs: daprClockJobs({ httpPort: deps.config.DAPR_HTTP_PORT! }) }) }),
-    requireDapr,
-  );
+  return runContainer(name, (deps) => ({
+    app: create({
+      ...deps,
+      jobs: clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret }),
+    }),
+  }));
 }
 
 /**

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../testing/database.ts';
+import { createClockApp, type JobHandler } from './clock-app.ts';
+import { clockJobsClient, INTERNAL_KEY_HEADER, internalKey } from './clock-jobs.ts';
+import { loadConfig } from './config.ts';
+import { localJobs } from './local-transport.ts';
+import { createLogger } from './log.ts';
+import { listen, type RunningServer } from './serve.ts';
+
+const t = useTestDatabase();
+const secret = 'clock-test-secret-clock-test-secret-0123';
+const fired: { name: string; data: unknown }[] = [];
+const handlers: Record<string, JobHandler> = {
+  'reminder-': async (job) => {
+    fired.push(job);
+  },
+  'reminder-boom-': async () => {
+    throw new Error('database down');
+  },
+};
+let server: RunningServer;
+let url: string;
+
+beforeAll(async () => {
+  const app = createClockApp(
+    'clock',
+    {
+      db: t.db,
+      config: loadConfig({ DATABASE_URL: t.url }),
+      jwtSecret: secret,
+      log: createLogger('silent'),
+      jobs: localJobs({ db: t.db }),
+    },
+    handlers,
+  );
+  server = await listen(app, 0, '127.0.0.1');
+  url = `http://127.0.0.1:${server.port}`;
+});
+afterAll(() => server?.close(1000));
+
+const fire = (name: string, body: unknown) =>
+  fetch(`${url}/job/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('clock app', () => {
+  it('dispatches a fired job by the longest matching name prefix, with its data (Dapr-wrapped or not)', async () => {
+    const name = `reminder-${randomUUID()}`;
+    expect((await fire(name, { a: 1 })).status).toBe(200);
+    expect(
+      (await fire(name, { '@type': 'type.googleapis.com/google.protobuf.Value', value: { a: 2 } })).status,
+    ).toBe(200);
+    expect(fired.filter((f) => f.name === name).map((f) => f.data)).toEqual([{ a: 1 }, { a: 2 }]);
+    // A failing handler is a 5xx, so Dapr's failure policy retries it; an unknown job is a 404 (done).
+    expect((await fire('reminder-boom-1', {})).status).toBe(500);
+    expect((await fire(`mystery-${randomUUID()}`, {})).status).toBe(404);
+  });
+
+  it('schedules and deletes jobs for other functions through clockJobsClient', async () => {
+    const jobs = clockJobsClient({ clockUrl: url, secret });
+    const name = `reminder-${randomUUID()}`;
+    const due = new Date(Date.now() + 3_600_000);
+    await jobs.schedule({ name, dueTime: due, data: { task: 1 } });
+    const row = await t.db
+      .selectFrom('scheduled_jobs')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
+    expect(row).toMatchObject({ data: { task: 1 }, app_id: 'clock' });
+    expect(row?.due_at.toISOString()).toBe(due.toISOString());
+    await jobs.remove(name);
+    await jobs.remove(name);
+    expect(await t.db.selectFrom('scheduled_jobs').select('name').where('name', '=', name).execute()).toEqual(
+      [],
+    );
+  });
+
+  it('refuses callers without the internal key, and a bad request with a 400 naming the field', async () => {
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(`${url}/jobs/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const good = { dueTime: new Date().toISOString(), data: {} };
+    expect((await post({}, good)).status).toBe(401);
+    expect(
+      (await post({ [INTERNAL_KEY_HEADER]: internalKey('another-secret-another-secret-0000') }, good)).status,
+    ).toBe(401);
+    const bad = await post({ [INTERNAL_KEY_HEADER]: internalKey(secret) }, { dueTime: 'tomorrow', data: {} });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('dueTime');
+    await expect(
+      clockJobsClient({ clockUrl: url, secret: 'wrong-secret-wrong-secret-wrong-00' }).remove('x'),
+    ).rejects.toThrow(/clock answered 401/);
+  });
+});

@@ -1,0 +1,315 @@
+// The event backbone against real engines: Postgres, Apache Kafka (KRaft), the Dapr Scheduler and one
+// daprd per event function and the clock — checked through the public API and the broker itself.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterTopic } from '../../platform/derive/dapr-subscriptions.ts';
+import { makeCloudEvent } from '../core/src/events.ts';
+import { reminderJobName } from '../core/src/reminders/reminder-plan.ts';
+import { eventually } from '../testing/database.ts';
+import { type Backbone, startBackbone } from './backbone.ts';
+
+let bb: Backbone;
+beforeAll(async () => {
+  bb = await startBackbone({ log: process.env.E2E_LOG === '1' });
+}, 900_000);
+afterAll(async () => {
+  await bb?.close();
+}, 120_000);
+
+async function call<T = any>(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
+  const res = await fetch(bb.apiUrl + path, {
+    method,
+    headers: {
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function signUp() {
+  const email = `u${randomUUID().slice(0, 8)}@example.com`;
+  const res = await call('POST', '/api/v1/auth/signup', {
+    body: { email, password: 'correct horse battery' },
+  });
+  expect(res.status).toBe(201);
+  return { id: res.body.user.id as string, token: res.body.token as string, email };
+}
+
+async function createTask(token: string, body: Record<string, unknown>) {
+  const res = await call('POST', '/api/v1/tasks', { token, body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; due_at: string | null };
+}
+
+const auditRows = (entityId: string) =>
+  bb.db.selectFrom('audit_log').selectAll().where('entity_id', '=', entityId).execute();
+
+/** Every message on the topic has been handled by the consumer group (committed offset = end offset). */
+async function groupCaughtUp(kafka: Kafka, group: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return ends.every((p) => {
+      const c = committed?.partitions.find((x) => x.partition === p.partition);
+      return Number(p.high) === 0 || (c !== undefined && Number(c.offset) >= Number(p.high));
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads a topic from the start until `found` matches a message value, or fails after the timeout. */
+async function findOnTopic(topic: string, found: (value: string, key: string | null) => boolean) {
+  const kafka = bb.kafka();
+  // The topic may not exist yet (Dapr creates a dead-letter topic on first use): make sure it does.
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).finally(() => admin.disconnect());
+  const consumer = kafka.consumer({ groupId: `e2e-probe-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    let hit: string | undefined;
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value?.toString() ?? '';
+        if (found(value, message.key?.toString() ?? null)) hit = value;
+      },
+    });
+    return await eventually(`a matching message on ${topic}`, async () => hit, 60_000);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('events through Dapr pub/sub on Kafka', () => {
+  it('a task written through the API is published with its task id as the Kafka key and reaches audit', async () => {
+    const user = await signUp();
+    const task = await createTask(user.token, { title: 'Through Kafka' });
+    const rows = await eventually(
+      'the audit row',
+      async () => {
+        const r = await auditRows(task.id);
+        return r.length ? r : undefined;
+      },
+      60_000,
+    );
+    expect(rows.map((r) => r.event_type)).toEqual(['TaskCreated.v1']);
+    expect(rows[0]?.actor).toBe(`user:${user.id}`);
+    const value = await findOnTopic('task-events', (v, key) => key === task.id && v.includes(task.id));
+    expect(JSON.parse(value)).toMatchObject({
+      type: 'TaskCreated.v1',
+      subject: task.id,
+      source: 'create-task',
+    });
+  });
+
+  it('the same event delivered twice through the broker, and concurrently to the app, has one effect', async () => {
+    const user = await signUp();
+    const task = await createTask(user.token, { title: 'Twice' });
+    const row = await bb.db
+      .selectFrom('outbox')
+      .select('cloud_event')
+      .where('partition_key', '=', task.id)
+      .executeTakeFirstOrThrow();
+    const event = row.cloud_event as ReturnType<typeof makeCloudEvent>;
+    // Two more copies, on other partition keys so different partitions can deliver them side by side.
+    await Promise.all([
+      bb.publisher.publish('task-events', { ...event, partitionkey: randomUUID() }),
+      bb.publisher.publish('task-events', { ...event, partitionkey: randomUUID() }),
+    ]);
+    const audit = bb.functions.get('audit')!;
+    const direct = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(`http://127.0.0.1:${audit.server.port}/events/task-events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: JSON.stringify(event),
+        }).then((r) => r.json()),
+      ),
+    );
+    expect(direct).toEqual(Array(4).fill({ status: 'SUCCESS' }));
+    await eventually(
+      'audit has consumed task-events',
+      () => groupCaughtUp(bb.kafka(), 'audit', 'task-events'),
+      60_000,
+    );
+    expect(await auditRows(task.id)).toHaveLength(1);
+  });
+
+  it('a poison event goes to the dead-letter topic and the consumer keeps going', async () => {
+    const poison = {
+      ...makeCloudEvent('TaskCreated.v1', {} as never, { source: 'e2e', subject: randomUUID() }),
+    };
+    poison.data = { not: 'a task' };
+    await bb.publisher.publish('task-events', poison);
+    const dead = await findOnTopic(deadLetterTopic('audit', 'task-events'), (v) => v.includes(poison.id));
+    expect(JSON.parse(dead)).toMatchObject({ id: poison.id, type: 'TaskCreated.v1' });
+
+    const user = await signUp();
+    const task = await createTask(user.token, { title: 'After the poison' });
+    await eventually('audit still consumes', async () => (await auditRows(task.id)).length === 1, 60_000);
+    expect(
+      await bb.db.selectFrom('audit_log').select('id').where('event_id', '=', poison.id).execute(),
+    ).toEqual([]);
+  });
+});
+
+describe('faults', () => {
+  it('Kafka down while tasks are created: writes succeed, events wait, then every one arrives once', async () => {
+    const user = await signUp();
+    const startAgain = await bb.stopKafka();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push((await createTask(user.token, { title: `During the outage ${i}` })).id);
+    // The relay has tried and failed: the events wait in the outbox with their error.
+    const waiting = await eventually(
+      'a failed publish recorded in the outbox',
+      async () => {
+        const r = await bb.db
+          .selectFrom('outbox')
+          .select(['attempts', 'last_error'])
+          .where('partition_key', 'in', ids)
+          .where('sent_at', 'is', null)
+          .where('attempts', '>', 0)
+          .execute();
+        return r.length ? r : undefined;
+      },
+      90_000,
+    );
+    expect(waiting[0]?.last_error).toBeTruthy();
+
+    await startAgain();
+    for (const id of ids)
+      await eventually(
+        `the TaskCreated of ${id} in audit`,
+        async () => (await auditRows(id)).length > 0,
+        180_000,
+      );
+    await eventually(
+      'outbox drained',
+      async () => {
+        const unsent = await bb.db.selectFrom('outbox').select('id').where('sent_at', 'is', null).execute();
+        return unsent.length === 0;
+      },
+      60_000,
+    );
+    for (const id of ids) expect((await auditRows(id)).map((r) => r.event_type)).toEqual(['TaskCreated.v1']);
+  }, 420_000);
+});
+
+/** Whether the clock's sidecar holds a job (Dapr answers a missing job with 500 "job not found"). */
+async function jobExists(name: string): Promise<boolean> {
+  const res = await fetch(`${bb.functions.get('clock')!.daprd.httpUrl}/v1.0-alpha1/jobs/${name}`);
+  const text = await res.text();
+  if (res.status === 200) return true;
+  if (res.status === 500 && text.includes('job not found')) return false;
+  throw new Error(`GET job ${name}: ${res.status} ${text}`);
+}
+
+describe('reminders through Dapr Jobs', () => {
+  it('a reminder fires through the Scheduler: notification stored and an email sent to Resend', async () => {
+    const user = await signUp();
+    const due = new Date(Date.now() + 12_000).toISOString();
+    const task = await createTask(user.token, { title: 'Call the dentist', due_at: due, reminders: [0] });
+    const page = await eventually(
+      'the notification',
+      async () => {
+        const res = await call('GET', '/api/v1/notifications', { token: user.token });
+        return res.body.items.length ? res.body : undefined;
+      },
+      120_000,
+    );
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({
+      task_id: task.id,
+      channel: 'in_app',
+      title: expect.stringContaining('dentist'),
+    });
+    const email = await eventually('the email at the Resend endpoint', async () =>
+      bb.emails.find((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email)),
+    );
+    expect(email.subject).toContain('dentist');
+    const receipts = await eventually(
+      'receipts sent',
+      async () => {
+        const r = await call('GET', `/api/v1/tasks/${task.id}/reminders`, { token: user.token });
+        return r.body.items.length && r.body.items.every((i: { status: string }) => i.status === 'sent')
+          ? r.body.items
+          : undefined;
+      },
+      60_000,
+    );
+    expect(receipts.length).toBeGreaterThan(0);
+
+    // The same ReminderDue again, twice, side by side on other partitions: still one notification, one email.
+    const due1 = await bb.db
+      .selectFrom('outbox')
+      .select('cloud_event')
+      .where('partition_key', '=', task.id)
+      .where('event_type', '=', 'ReminderDue.v1')
+      .executeTakeFirstOrThrow();
+    const reminderDue = due1.cloud_event as ReturnType<typeof makeCloudEvent>;
+    await Promise.all([
+      bb.publisher.publish('reminders', { ...reminderDue, partitionkey: randomUUID() }),
+      bb.publisher.publish('reminders', { ...reminderDue, partitionkey: randomUUID() }),
+    ]);
+    await eventually(
+      'notify has consumed reminders',
+      () => groupCaughtUp(bb.kafka(), 'notify', 'reminders'),
+      60_000,
+    );
+    const mine = () => bb.emails.filter((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email));
+    expect(mine()).toHaveLength(1);
+    expect((await call('GET', '/api/v1/notifications', { token: user.token })).body.items).toHaveLength(1);
+  }, 240_000);
+
+  it('a deleted task’s reminder never fires: its job is gone from the Scheduler', async () => {
+    const user = await signUp();
+    const due = new Date(Date.now() + 15_000);
+    const task = await createTask(user.token, {
+      title: 'Never remind me',
+      due_at: due.toISOString(),
+      reminders: [0],
+    });
+    const name = reminderJobName(task.id, 0);
+    await eventually('the job is scheduled', () => jobExists(name), 60_000);
+    expect((await call('DELETE', `/api/v1/tasks/${task.id}`, { token: user.token })).status).toBe(204);
+    await eventually('the job is deleted', async () => !(await jobExists(name)), 60_000);
+    // Past the due time (and a margin for a late trigger), nothing was sent.
+    await new Promise((r) => setTimeout(r, Math.max(0, due.getTime() - Date.now()) + 5_000));
+    expect(bb.emails.filter((e) => e.subject.includes('Never remind me'))).toEqual([]);
+    const notes = await bb.db
+      .selectFrom('notifications')
+      .select('id')
+      .where('task_id', '=', task.id)
+      .execute();
+    expect(notes).toEqual([]);
+  }, 240_000);
+
+  it('jobs pending while the Scheduler restarts still fire', async () => {
+    const user = await signUp();
+    const due = new Date(Date.now() + 40_000).toISOString();
+    const task = await createTask(user.token, { title: 'Survive a restart', due_at: due, reminders: [0] });
+    const name = reminderJobName(task.id, 0);
+    await eventually('the job is scheduled', () => jobExists(name), 60_000);
+    await bb.restartScheduler();
+    // Still pending in the restarted Scheduler (a one-shot job that fired would be gone) …
+    await eventually('the job is back after the restart', () => jobExists(name), 30_000);
+    // … and it fires.
+    await eventually(
+      'the notification after the restart',
+      async () => {
+        const res = await call('GET', '/api/v1/notifications', { token: user.token });
+        return res.body.items.some((n: { task_id: string }) => n.task_id === task.id);
+      },
+      120_000,
+    );
+  }, 240_000);
+});
