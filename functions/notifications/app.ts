@@ -1,7 +1,7 @@
 import {
+  clockJobsClient,
   completeTask,
   createFunctionApp,
-  clockJobsClient,
   type FunctionDeps,
   IdParam,
   type JobScheduler,
