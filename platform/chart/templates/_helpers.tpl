@@ -80,6 +80,19 @@ imagePullSecrets:
 - name: RESEND_API_KEY
   valueFrom:
     secretKeyRef: { name: {{ $.Values.secrets.name }}, key: RESEND_API_KEY, optional: true }
+# The clock's address (always on, ClusterIP): event functions schedule their Dapr jobs through it.
+- name: CLOCK_URL
+  value: {{ printf "http://clock:%v" $d.ports.service | quote }}
+{{- with $.Values.config.openai.baseUrl }}
+# The chat box's model endpoint; without it (or without the key) chat runs offline.
+- name: OPENAI_BASE_URL
+  value: {{ . | quote }}
+- name: OPENAI_MODEL
+  value: {{ $.Values.config.openai.model | quote }}
+- name: OPENAI_API_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ $.Values.secrets.name }}, key: OPENAI_API_KEY, optional: true }
+{{- end }}
 {{- if eq $fn.name "gateway" }}
 # Every function answers on http://<name>:<service port>: a ClusterIP Service, or an ExternalName to
 # the KEDA HTTP add-on interceptor (which routes by that Host and holds requests during a cold start).
