@@ -58,6 +58,9 @@ export async function up(kube: Kube, opts: UpOptions): Promise<void> {
     const label = progress(`${layer.path}`);
     const t0 = Date.now();
     opts.log(`${label}: applying platform/k8s/${layer.path}`);
+    // A Job's template is immutable: re-running `up` with a new image tag replaces the Job.
+    for (const job of layer.ready.filter((r) => r.kind === 'Job'))
+      await sh('kubectl', ['delete', 'job', job.name, '--namespace', deps.namespace, '--ignore-not-found']);
     const rendered = await sh('kubectl', ['kustomize', `${k8s}${layer.path}`]);
     const tagged = rendered.replace(/(image: (?:\S+\/)?todo-[a-z0-9-]+):dev\b/g, `$1:${opts.tag}`);
     await sh('kubectl', ['apply', '--namespace', deps.namespace, '-f', '-'], tagged);

@@ -121,6 +121,8 @@ dapr.io/sidecar-cpu-request: {{ $.Values.dapr.sidecar.cpuRequest | quote }}
 dapr.io/sidecar-memory-request: {{ $.Values.dapr.sidecar.memoryRequest | quote }}
 dapr.io/sidecar-cpu-limit: {{ $.Values.dapr.sidecar.cpuLimit | quote }}
 dapr.io/sidecar-memory-limit: {{ $.Values.dapr.sidecar.memoryLimit | quote }}
+# Pod Security "restricted" applies to the injected daprd container too.
+dapr.io/sidecar-seccomp-profile-type: RuntimeDefault
 # The app has up to shutdownGraceMs to drain; daprd must outlive it to flush acknowledgements.
 dapr.io/graceful-shutdown-seconds: {{ add 5 (div $.Values.config.shutdownGraceMs 1000) | quote }}
 {{- end -}}
