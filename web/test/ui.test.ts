@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { webSourceHash } from '../../functions/local/web.ts';
 import { describeViolations, seriousA11yViolations } from './a11y.ts';
 import {
   type Browser,
@@ -342,7 +344,20 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await expectNoSeriousA11yViolations('series view');
   });
 
-  it('a reminder shows up live in the bell without a reload', async () => {
+  it('a reminder shows up live in the bell without a reload, and as a browser notification', async () => {
+    // Notifications allowed for the site; the page's Notification constructor records what it shows.
+    await browser.context.grantPermissions(['notifications'], { origin: stack.origin });
+    await page.addInitScript(() => {
+      const Real = window.Notification;
+      const shown: string[] = [];
+      (window as any).__shownNotifications = shown;
+      (window as any).Notification = class RecordingNotification extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push(title);
+        }
+      };
+    });
     await gotoList();
     const bell = page.getByRole('button', { name: /^Notifications/ });
     await bell.click();
@@ -356,6 +371,9 @@ describe('User Story 2: recurring tasks and reminders', () => {
       reminders: [0],
     });
     await page.getByTestId('unread-count').filter({ hasText: '1' }).waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.evaluate(() => (window as any).__shownNotifications))
+      .toEqual(['Leave for the airport']);
     await bell.click();
     const panel = page.getByRole('region', { name: 'Notifications' });
     await panel.getByText('Leave for the airport').waitFor();
@@ -385,5 +403,44 @@ describe('assistant', () => {
     expect(await created.getByTestId('task-priority').textContent()).toBe('High');
     await shot('assistant-desktop');
     await expectNoSeriousA11yViolations('assistant panel');
+  });
+});
+
+describe('web container', () => {
+  it('its standalone server forwards /api to API_ORIGIN, streams included', async () => {
+    // The very build the runner serves from: node_modules/.cache/todo-web/<source hash>/web/server.js.
+    const server = join(repoRoot, 'node_modules/.cache/todo-web', webSourceHash(repoRoot), 'web/server.js');
+    expect(existsSync(server)).toBe(true);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, [server], {
+      env: { ...process.env, PORT: String(port), HOSTNAME: '127.0.0.1', API_ORIGIN: stack.origin },
+      stdio: 'ignore',
+    });
+    try {
+      const origin = `http://127.0.0.1:${port}`;
+      await expect
+        .poll(async () => (await fetch(`${origin}/login`).catch(() => null))?.status, { timeout: 30_000 })
+        .toBe(200);
+      const me = await fetch(`${origin}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      expect((await me.json()).email).toBe(email);
+      const bad = await fetch(`${origin}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: '' }),
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get('content-type')).toContain('problem+json');
+      const abort = new AbortController();
+      const stream = await fetch(`${origin}/api/v1/notifications/stream?token=${token}`, {
+        signal: abort.signal,
+      });
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      const first = await stream.body!.getReader().read();
+      expect(new TextDecoder().decode(first.value)).toContain('event: ready');
+      abort.abort();
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
