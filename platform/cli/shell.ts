@@ -19,13 +19,13 @@ export function requireCommand(cmd: string, versionArgs: string[] = ['version'])
 /** Runs a command; resolves with stdout, rejects with its stderr. */
 export function sh(cmd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
     });
     child.once('error', (e) => reject(new PlatformError(`could not run ${cmd}: ${e.message}`)));
@@ -38,6 +38,10 @@ export function sh(cmd: string, args: string[], input?: string): Promise<string>
             ),
           ),
     );
-    child.stdin.end(input ?? '');
+    if (child.stdin) {
+      // A command that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
   });
 }
