@@ -300,3 +300,17 @@ function mebi(q: string): number {
   if (q.endsWith('Mi')) return Number(q.slice(0, -2));
   throw new Error(`unexpected quantity ${q}`);
 }
+
+describe('addresses seen from other namespaces', () => {
+  it('qualifies a short Kafka Service name for KEDA (its operator runs in the keda namespace), keeps FQDNs', async () => {
+    const objects = parseObjects(
+      await renderChart(MINIKUBE, ['kafka.brokers=kafka:9092\\,broker.example.com:9093']),
+    );
+    const servers = objects
+      .filter((o) => o.kind === 'ScaledObject')
+      .flatMap((o) =>
+        (o.spec as { triggers: KafkaTrigger[] }).triggers.map((t) => t.metadata.bootstrapServers),
+      );
+    expect(new Set(servers)).toEqual(new Set(['kafka.todo-app.svc:9092,broker.example.com:9093']));
+  });
+});

@@ -151,3 +151,21 @@ limits:
 {{ include "todo.labels" (index . 0) }}
 app.kubernetes.io/name: {{ index . 1 }}
 {{- end -}}
+
+{{/*
+Kafka bootstrap servers as KEDA's operator sees them: it runs in the keda namespace, so a short Service
+name (kafka:9092) is qualified with this release's namespace. Addresses with a dot stay as they are.
+*/}}
+{{- define "todo.kedaBrokers" -}}
+{{- $out := list -}}
+{{- range $b := splitList "," .Values.kafka.brokers -}}
+{{- $b = trim $b -}}
+{{- $host := regexReplaceAll ":[0-9]+$" $b "" -}}
+{{- if contains "." $host -}}
+{{- $out = append $out $b -}}
+{{- else -}}
+{{- $out = append $out (printf "%s.%s.svc%s" $host $.Release.Namespace (trimPrefix $host $b)) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $out -}}
+{{- end -}}
