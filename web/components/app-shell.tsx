@@ -11,7 +11,10 @@ import { NotificationBell } from './notification-bell';
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+  if (el.tagName === 'INPUT') {
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes((el as HTMLInputElement).type);
+  }
+  return el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
 /** Global keys: `n` opens a new task, `/` jumps to search (as in Gmail, GitHub, Todoist). */

@@ -17,10 +17,11 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    api(`/series/${seriesId}`, Series, { token, query: { upcoming: '8' } })
+    return api(`/series/${seriesId}`, Series, { token, query: { upcoming: '8' } })
       .then((s) => {
         setSeries(s);
         setError(null);
+        return s;
       })
       .catch((e) =>
         setError(
@@ -32,13 +33,24 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
         ),
       );
   }, [seriesId, token]);
-  useEffect(load, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  /** The next occurrence is created by an event function a moment after a skip: look until it is there. */
+  async function reloadUntilOpen() {
+    for (let i = 0; i < 20; i++) {
+      const s = await load();
+      if (!s || s.ended_at || s.occurrences.some((o) => o.state === 'open')) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 
   async function skip() {
     try {
       await api(`/series/${seriesId}/skip`, Nothing, { method: 'POST', token });
-      toast.show('Skipped this occurrence; the next one is now open.');
-      load();
+      toast.show('Skipped this occurrence; the next one opens in a moment.');
+      await reloadUntilOpen();
     } catch (e) {
       toast.show(e instanceof ApiError ? e.message : 'Could not skip that occurrence.');
     }
@@ -49,7 +61,7 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
     try {
       await api(`/series/${seriesId}/end`, Nothing, { method: 'POST', token });
       toast.show('Series ended.');
-      load();
+      await load();
     } catch (e) {
       toast.show(e instanceof ApiError ? e.message : 'Could not end the series.');
     }

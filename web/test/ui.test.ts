@@ -255,6 +255,12 @@ describe('User Story 1: priorities, tags, search, filter, sort', () => {
     await page.getByLabel('New name for #ops').fill('operations');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('tag-item').filter({ hasText: '#operations' }).waitFor();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete #home' }).click();
+    await page.getByTestId('tag-item').filter({ hasText: '#home' }).waitFor({ state: 'detached' });
+    const plumber = await apiCall<{ items: { tags: { name: string }[] }[] }>('GET', '/tasks?search=plumber');
+    expect(plumber.items[0]?.tags.map((t) => t.name)).toEqual(['urgent']);
   });
 });
 
@@ -342,6 +348,17 @@ describe('User Story 2: recurring tasks and reminders', () => {
     ).toBeGreaterThan(2);
     await shot('series-desktop');
     await expectNoSeriousA11yViolations('series view');
+
+    // Skip the open occurrence (tomorrow): it is marked skipped and the day after opens.
+    await page.getByRole('button', { name: /^Skip the open occurrence/ }).click();
+    await expect.poll(() => soFar.allTextContents()).toHaveLength(3);
+    expect((await soFar.nth(1).textContent()) ?? '').toContain('Skipped');
+    expect((await soFar.nth(2).textContent()) ?? '').toContain('To do');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'End series' }).click();
+    await page.getByText(/This series ended/).waitFor();
+    await page.getByText('No more occurrences.').waitFor();
   });
 
   it('a reminder shows up live in the bell without a reload, and as a browser notification', async () => {
