@@ -70,12 +70,24 @@ async function findOnTopic(topic: string, found: (value: string, key: string | n
   // The topic may not exist yet (Dapr creates a dead-letter topic on first use): make sure it does.
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).finally(() => admin.disconnect());
+  try {
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    // Created by someone else a moment ago (createTopics then returns at once): wait for its leader.
+    await eventually(`${topic} has a leader`, async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]?.partitions.length && topics[0].partitions.every((p) => p.leader >= 0);
+    });
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = kafka.consumer({ groupId: `e2e-probe-${randomUUID()}` });
   await consumer.connect();
   try {
     let hit: string | undefined;
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await eventually(`subscribed to ${topic}`, async () => {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return true;
+    });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const value = message.value?.toString() ?? '';
@@ -312,4 +324,62 @@ describe('reminders through Dapr Jobs', () => {
       120_000,
     );
   }, 240_000);
+});
+
+describe('the issue’s scenario end to end', () => {
+  it('recurring task with a reminder → job fires → ReminderDue → notification + email; complete → next occurrence', async () => {
+    const user = await signUp();
+    // Whole seconds: occurrences are computed at second precision.
+    const due = new Date(Math.ceil((Date.now() + 12_000) / 1000) * 1000);
+    const task = await createTask(user.token, {
+      title: 'Water the plants',
+      due_at: due.toISOString(),
+      time_zone: 'Europe/London',
+      recurrence: { rule: 'FREQ=DAILY', mode: 'schedule' },
+      reminders: [0],
+    });
+    // The reminder: Scheduler → clock → ReminderDue on Kafka → notify → notification + email.
+    await eventually(
+      'the notification',
+      async () => {
+        const res = await call('GET', '/api/v1/notifications', { token: user.token });
+        return res.body.items.find((n: { task_id: string }) => n.task_id === task.id);
+      },
+      120_000,
+    );
+    const email = await eventually('the email', async () =>
+      bb.emails.find((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email)),
+    );
+    expect(email.subject).toContain('Water the plants');
+
+    // Complete it: TaskCompleted on Kafka → schedule-recurrence → the next occurrence, a day later.
+    expect((await call('POST', `/api/v1/tasks/${task.id}/complete`, { token: user.token })).status).toBe(200);
+    const next = await eventually(
+      'the next occurrence',
+      async () => {
+        const series = await call('GET', `/api/v1/series/${task.id}`, { token: user.token });
+        return series.status === 200
+          ? series.body.occurrences.find((o: { id: string }) => o.id !== task.id)
+          : undefined;
+      },
+      120_000,
+    );
+    expect(next).toMatchObject({
+      status: 'todo',
+      series_id: task.id,
+      reminders: [0],
+      title: 'Water the plants',
+    });
+    expect(Date.parse(next.due_at) - due.getTime()).toBe(24 * 3600 * 1000);
+    // Its RecurringTaskInstanceCreated travelled on task-updates and was audited.
+    await eventually('the audit of the new occurrence', async () =>
+      (await auditRows(next.id)).some((r) => r.event_type === 'RecurringTaskInstanceCreated.v1'),
+    );
+    // Its own reminder job is armed on the clock.
+    await eventually(
+      'the next occurrence’s reminder job',
+      () => jobExists(reminderJobName(next.id, 0)),
+      60_000,
+    );
+  }, 300_000);
 });
