@@ -7,6 +7,16 @@ if [ -x "$BIN" ]; then
   echo "$BIN"
   exit 0
 fi
+# Elsewhere (e.g. a CI image) a Chrome or Chromium may already be installed under another name.
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  for candidate in google-chrome-stable google-chrome chromium-browser; do
+    found="$(command -v "$candidate" 2>/dev/null || true)"
+    if [ -n "$found" ] && "$found" --version >/dev/null 2>&1; then
+      echo "$found"
+      exit 0
+    fi
+  done
+fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "Chromium is missing at $BIN and apt-get is not available: install Chromium and set CHROMIUM_PATH." >&2
   exit 1
