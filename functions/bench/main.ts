@@ -7,6 +7,9 @@ import { createLogger } from '../core/src/log.ts';
 import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
 import { benchColdStart } from './cold-start.ts';
+import { benchEventLatency } from './events.ts';
+import { benchRecurrenceNextVisible } from './recurrence.ts';
+import { benchReminderLateness } from './reminders.ts';
 import { type BenchRow, printTable } from './stats.ts';
 
 /**
@@ -34,6 +37,10 @@ try {
   rows.push(...(await benchListTasks(stack, databaseUrl, userId, token)));
   rows.push(...(await benchCreateTask(stack, databaseUrl, userId, token)));
   rows.push(...(await benchColdStart(resolve(root, 'dist/list-tasks.js'), databaseUrl)));
+  rows.push(...(await benchRecurrenceNextVisible(stack, { jwtSecret: secret })));
+  rows.push(...(await benchReminderLateness(stack)));
+  // Real Kafka + daprd, started (and fetched/built once, cached) by platform/engines.
+  rows.push(...(await benchEventLatency()));
 } finally {
   printTable(rows);
   await stack.close();
