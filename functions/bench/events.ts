@@ -55,6 +55,12 @@ export async function benchEventLatency(opts: EventBenchOptions = {}): Promise<B
   try {
     const kafka = await startKafka({ partitions: 1 });
     stops.push(() => kafka.stop());
+    const client = new Kafka({ clientId: 'bench', brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
+    // Both topics exist before anyone subscribes (a consumer joining a topic being auto-created fails).
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: TOPIC }, { topic: REF_TOPIC }], waitForLeaders: true });
+    await admin.disconnect();
 
     // The consumer: a route like an event function's, behind its own daprd and a derived Subscription.
     const ours = waiter();
@@ -94,7 +100,6 @@ export async function benchEventLatency(opts: EventBenchOptions = {}): Promise<B
     const publisher = daprPublisher({ httpPort: publisherSidecar.httpPort, pubsubName: 'pubsub' });
 
     // The reference: kafkajs producer and consumer on the same broker.
-    const client = new Kafka({ clientId: 'bench', brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
     const producer = client.producer();
     await producer.connect();
     stops.push(() => producer.disconnect());
