@@ -31,6 +31,8 @@ interface ProbeApp {
   received: Received[];
   /** Status for a request that is not Dapr discovery (/dapr/*) or an event; default 200. */
   reply: (r: Received) => number;
+  /** Dapr subscription answer for an event delivered to /events/*; default SUCCESS. */
+  eventStatus: (r: Received) => 'SUCCESS' | 'RETRY' | 'DROP';
   waitFor(pred: (r: Received) => boolean, timeoutMs: number): Promise<Received>;
   close(): Promise<void>;
 }
@@ -53,7 +55,9 @@ async function startProbeApp(): Promise<ProbeApp> {
       if (r.path.startsWith('/dapr/')) {
         res.writeHead(404).end();
       } else if (r.path.startsWith('/events/')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"SUCCESS"}');
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: probe.eventStatus(r) }));
       } else {
         res.writeHead(probe.reply(r)).end();
       }
@@ -66,6 +70,7 @@ async function startProbeApp(): Promise<ProbeApp> {
     port: addr.port,
     received,
     reply: (_r: Received) => 200,
+    eventStatus: (_r: Received) => 'SUCCESS',
     async waitFor(pred, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -219,7 +224,7 @@ describe('Dapr Jobs (scheduler + daprd from get-dapr.sh)', () => {
 });
 
 describe('Dapr pub/sub on Kafka (pubsub.kafka component + declarative Subscription)', () => {
-  it('delivers a CloudEvent published before and after the subscriber started (initialOffset oldest)', async () => {
+  it('delivers CloudEvents published before/after the subscriber started; RETRY ends in the dead-letter topic', async () => {
     const resources = renderResources(join(enginesDir, 'fixtures', 'pubsub'), {
       KAFKA_BROKERS: kafka!.brokers,
     });
@@ -266,15 +271,50 @@ describe('Dapr pub/sub on Kafka (pubsub.kafka component + declarative Subscripti
     );
     expect(JSON.parse(second.body)).toMatchObject({ source: 'pubsub-probe', data: { n: 2, hello: 'after' } });
 
-    // No consumerGroup in the component: Dapr's group is the app-id (what KEDA's Kafka trigger watches).
-    const admin = new Kafka({ brokers: [kafka!.brokers], logLevel: logLevel.NOTHING }).admin();
+    // RETRY is retried by the Resiliency policy (3 retries), then the event goes to the deadLetterTopic.
+    const dataN = (r: Received) => (JSON.parse(r.body) as { data?: { n?: number } }).data?.n;
+    app.eventStatus = (r) => (dataN(r) === 3 ? 'RETRY' : 'SUCCESS');
+    await publish(`${subscriber.httpUrl}/v1.0/publish/pubsub/probe-events?metadata.partitionKey=task-3`, {
+      n: 3,
+    });
+    const count3 = () => app.received.filter((r) => r.path === '/events/probe' && dataN(r) === 3).length;
+    await app.waitFor(() => count3() === 4, 30_000);
+    const third = app.received.find((r) => r.path === '/events/probe' && dataN(r) === 3)!;
+
+    const client = new Kafka({ brokers: [kafka!.brokers], logLevel: logLevel.NOTHING });
+    const dlqConsumer = client.consumer({ groupId: 'engines-dlq-reader' });
+    const admin = client.admin();
     await admin.connect();
     try {
+      // Dapr creates the dead-letter topic on its first publish; wait for the message to land.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const offsets = await admin.fetchTopicOffsets('probe-events-dlq').catch(() => []);
+        if (offsets.some((o) => Number(o.high) > 0)) break;
+        if (Date.now() > deadline) throw new Error('nothing reached probe-events-dlq within 30 s');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await dlqConsumer.connect();
+      await dlqConsumer.subscribe({ topic: 'probe-events-dlq', fromBeginning: true });
+      const dead = await new Promise<{ key: string; data: unknown }>((resolve) => {
+        void dlqConsumer.run({
+          eachMessage: async ({ message }) => {
+            const ce = JSON.parse(message.value?.toString() ?? '{}') as { data?: unknown };
+            resolve({ key: message.key?.toString() ?? '', data: ce.data });
+          },
+        });
+      });
+      expect(dead).toEqual({ key: 'task-3', data: { n: 3 } });
+      expect(count3()).toBe(4);
+      expect(JSON.parse(third.body)).toMatchObject({ data: { n: 3 } });
+
+      // No consumerGroup in the component: Dapr's group is the app-id (what KEDA's Kafka trigger watches).
       const { groups } = await admin.listGroups();
       expect(groups.map((g) => g.groupId)).toContain('pubsub-probe');
       const meta = await admin.fetchTopicMetadata({ topics: ['probe-events'] });
       expect(meta.topics[0]?.partitions).toHaveLength(3); // auto-created with num.partitions=3
     } finally {
+      await dlqConsumer.disconnect();
       await admin.disconnect();
     }
   }, 180_000);
