@@ -197,6 +197,10 @@ export async function startWebServer(root: string, log: Logger): Promise<WebServ
     exited = true;
     if (code) log.error('web server exited', { code });
   });
+  // However this process ends (a crash included), the web server does not outlive it.
+  process.once('exit', () => {
+    if (!exited) child.kill('SIGTERM');
+  });
   child.stderr?.on('data', (c: Buffer) => log.warn('web', { output: c.toString().trim() }));
   child.stdout?.resume();
   for (let i = 0; ; i++) {
