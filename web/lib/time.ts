@@ -50,14 +50,25 @@ function offsetAt(instant: number, zone: string): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(instant / 1000) * 1000;
 }
 
-/** The instant a wall-clock date and time in `zone` names (the later offset wins in a DST gap). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant a wall-clock date and time in `zone` names. In the autumn overlap the earlier instant wins;
+ * a time in the spring gap (02:30 that never happens) reads with the offset before the change, so it
+ * lands just after the gap (03:30), as calendars do.
+ */
 export function wallToInstant(date: string, time: string, zone: string): Date {
   const [y = 1970, m = 1, d = 1] = date.split('-').map(Number);
   const [hh = 0, mm = 0] = (time || '00:00').split(':').map(Number);
   const asUtc = Date.UTC(y, m - 1, d, hh, mm);
-  const first = asUtc - offsetAt(asUtc, zone);
-  const second = asUtc - offsetAt(first, zone);
-  return new Date(second);
+  const before = asUtc - offsetAt(asUtc - DAY_MS, zone);
+  const after = asUtc - offsetAt(asUtc + DAY_MS, zone);
+  const names = (t: number) => {
+    const w = wallAt(t, zone);
+    return w.year === y && w.month === m && w.day === d && w.hour === hh && w.minute === mm;
+  };
+  const exact = [before, after].filter(names).sort((a, b) => a - b);
+  return new Date(exact[0] ?? before);
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

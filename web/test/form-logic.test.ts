@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { apiQueryFromView, paramsFromView, viewFromParams } from '../lib/list-query.ts';
+import { draftToRule, emptyDraft, type RecurrenceDraft, ruleToDraft } from '../lib/rrule.ts';
+import { addDays, dayRange, instantToWall, startOfWeek, wallToInstant } from '../lib/time.ts';
+
+const ZONE = 'America/New_York';
+const untilUtc = (date: string) => `${date.replaceAll('-', '')}T045959Z`;
+const untilDate = (utc: string) => `${utc.slice(0, 4)}-${utc.slice(4, 6)}-${utc.slice(6, 8)}`;
+const draft = (patch: Partial<RecurrenceDraft>): RecurrenceDraft => ({ ...emptyDraft(), ...patch });
+
+describe('recurrence builder ↔ RRULE', () => {
+  it.each([
+    [draft({ kind: 'none' }), null],
+    [draft({ kind: 'daily' }), 'FREQ=DAILY'],
+    [draft({ kind: 'daily', interval: 3 }), 'FREQ=DAILY;INTERVAL=3'],
+    [draft({ kind: 'weekdays' }), 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR'],
+    [draft({ kind: 'weekly', interval: 2, weekdays: ['TH', 'TU'] }), 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH'],
+    [draft({ kind: 'monthly_day', monthDay: 15 }), 'FREQ=MONTHLY;BYMONTHDAY=15'],
+    [draft({ kind: 'monthly_nth', nth: 2, nthWeekday: 'TU' }), 'FREQ=MONTHLY;BYDAY=+2TU'],
+    [draft({ kind: 'monthly_nth', nth: -1, nthWeekday: 'FR' }), 'FREQ=MONTHLY;BYDAY=-1FR'],
+    [draft({ kind: 'monthly_last' }), 'FREQ=MONTHLY;BYMONTHDAY=-1'],
+    [draft({ kind: 'yearly' }), 'FREQ=YEARLY'],
+    [draft({ kind: 'daily', end: 'count', count: 5 }), 'FREQ=DAILY;COUNT=5'],
+    [
+      draft({ kind: 'weekdays', end: 'until', until: '2027-01-31' }),
+      'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270131T045959Z',
+    ],
+    [
+      draft({ kind: 'raw', raw: 'RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1' }),
+      'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+    ],
+  ])('%o → %s, and back to the same choices', (d, rule) => {
+    expect(draftToRule(d, untilUtc)).toBe(rule);
+    if (rule === null) return;
+    const back = ruleToDraft(rule, 'schedule', untilDate);
+    expect(draftToRule(back, untilUtc)).toBe(rule);
+    if (d.kind !== 'raw') expect(back.kind).toBe(d.kind);
+  });
+
+  it('opens rules the builder cannot show as a raw RRULE, unchanged', () => {
+    for (const rule of [
+      'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+      'FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+      'FREQ=DAILY;BYHOUR=9',
+    ]) {
+      const d = ruleToDraft(rule, 'completion', untilDate);
+      expect(d.kind).toBe('raw');
+      expect(d.mode).toBe('completion');
+      expect(draftToRule(d, untilUtc)).toBe(rule);
+    }
+  });
+});
+
+describe('wall-clock time in the user’s zone', () => {
+  it('turns a date and time in New York into the right instant, summer and winter', () => {
+    expect(wallToInstant('2026-07-01', '09:00', ZONE).toISOString()).toBe('2026-07-01T13:00:00.000Z');
+    expect(wallToInstant('2026-12-01', '09:00', ZONE).toISOString()).toBe('2026-12-01T14:00:00.000Z');
+    expect(instantToWall('2026-12-01T14:00:00.000Z', ZONE)).toEqual({ date: '2026-12-01', time: '09:00' });
+  });
+
+  it('moves a time in the spring-forward gap to the first valid minute after it', () => {
+    expect(instantToWall(wallToInstant('2026-03-08', '02:30', ZONE), ZONE)).toEqual({
+      date: '2026-03-08',
+      time: '03:30',
+    });
+  });
+
+  it('round-trips every hour across both DST changes', () => {
+    for (const date of ['2026-03-08', '2026-11-01']) {
+      for (let h = 0; h < 24; h++) {
+        const time = `${String(h).padStart(2, '0')}:15`;
+        if (date === '2026-03-08' && h === 2) continue; // does not exist
+        expect(instantToWall(wallToInstant(date, time, ZONE), ZONE)).toEqual({ date, time });
+      }
+    }
+  });
+
+  it('bounds whole days and weeks in the zone', () => {
+    expect(dayRange('2026-11-23', '2026-11-23', ZONE)).toEqual({
+      from: '2026-11-23T05:00:00.000Z',
+      to: '2026-11-24T04:59:59.999Z',
+    });
+    expect(startOfWeek('2026-11-26')).toBe('2026-11-23');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
+describe('the task list’s URL', () => {
+  it('keeps only non-default values and reads back the same view', () => {
+    const view = viewFromParams(
+      new URLSearchParams('q=urgent&priority=high&status=in_progress&sort=priority&order=desc'),
+    );
+    expect(view).toMatchObject({
+      q: 'urgent',
+      priority: ['high'],
+      status: ['in_progress'],
+      sort: 'priority',
+      order: 'desc',
+    });
+    expect(paramsFromView(view)).toBe('q=urgent&status=in_progress&priority=high&sort=priority&order=desc');
+    expect(paramsFromView(viewFromParams(new URLSearchParams('sort=bogus&priority=urgent')))).toBe('');
+  });
+
+  it('turns "today" into the day’s bounds in the user’s zone', () => {
+    const view = viewFromParams(new URLSearchParams('due=today'));
+    const q = apiQueryFromView(view, ZONE, new Date('2026-11-24T03:00:00Z')); // 22:00 on the 23rd in New York
+    expect(q.due_from).toBe('2026-11-23T05:00:00.000Z');
+    expect(q.due_to).toBe('2026-11-24T04:59:59.999Z');
+    expect(apiQueryFromView(viewFromParams(new URLSearchParams('due=overdue')), ZONE).overdue).toBe('true');
+  });
+});
