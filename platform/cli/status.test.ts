@@ -251,7 +251,8 @@ describe('consumer lag on a real Kafka broker', () => {
         { topic: 'reminders', numPartitions: 3 },
       ],
     });
-    const producer = client.producer();
+    // Idempotent: a send retried under load must not write the messages twice (the counts are exact).
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     // task-events: 4 + 3 + 3 messages on partitions 0, 1, 2; task-updates: 4; reminders: 5.
     const on = (topic: string, partition: number, n: number) => ({
