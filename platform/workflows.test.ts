@@ -3,11 +3,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { k8sTools, run } from './derive/tools.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const workflowsDir = join(root, '.github/workflows');
+// actionlint comes from platform/engines/get-k8s-tools.sh: minutes when cold.
+beforeAll(async () => {
+  await k8sTools();
+}, 30 * 60_000);
+
 const workflows = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
 
 describe('.github/workflows', () => {

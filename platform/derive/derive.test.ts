@@ -1,8 +1,14 @@
 // The committed deployment files are exactly what `npm run derive` makes from the catalog today.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generate, listFiles, readRepoFile, repoRoot } from './generate.ts';
+import { k8sTools } from './tools.ts';
+
+// helm comes from platform/engines/get-k8s-tools.sh: a cold cache builds it (minutes), a warm one is instant.
+beforeAll(async () => {
+  await k8sTools();
+}, 30 * 60_000);
 
 describe('catalog → committed YAML (npm run derive)', () => {
   it('every generated file is committed and up to date with functions/catalog.ts', async () => {

@@ -1,11 +1,16 @@
 // The chart and the Minikube layers: lint, render, validate against the real schemas (core kinds, KEDA,
 // KEDA HTTP add-on and Dapr CRDs, offline), and check that scaling and Dapr agree with each other.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../functions/catalog.ts';
 import { chartDir, repoRoot } from './generate.ts';
 import { deriveDeployment } from './model.ts';
 import { type K8sObject, kubeconform, parseObjects, renderChart } from './rendered.ts';
 import { k8sTools, run } from './tools.ts';
+
+// helm, kubeconform and the schemas come from platform/engines/get-k8s-tools.sh: minutes when cold.
+beforeAll(async () => {
+  await k8sTools();
+}, 30 * 60_000);
 
 const MINIKUBE = ['values.yaml'];
 const CLOUD = ['values.yaml', 'values-cloud.yaml'];
