@@ -269,7 +269,8 @@ describe('consumer lag on a real Kafka broker', () => {
       ],
     });
     await producer.disconnect();
-  });
+    // A cold cache fetches Kafka from Maven Central first (platform/engines/get-kafka.sh).
+  }, 15 * 60_000);
   afterAll(async () => {
     await admin?.disconnect();
     await kafka?.stop();
