@@ -2,11 +2,18 @@
 // daprd per event function and the clock — checked through the public API and the broker itself.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterTopic } from '../../platform/derive/dapr-subscriptions.ts';
+import { INTERNAL_KEY_HEADER, internalKey } from '../core/src/clock-jobs.ts';
+import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
+import { connectDatabase } from '../core/src/db/connect.ts';
+import { migrateToLatest } from '../core/src/db/migrate.ts';
 import { makeCloudEvent } from '../core/src/events.ts';
+import { enqueueEvent } from '../core/src/outbox.ts';
 import { reminderJobName } from '../core/src/reminders/reminder-plan.ts';
 import { eventually } from '../testing/database.ts';
+import { TEST_JWT_SECRET } from '../testing/stack.ts';
 import { type Backbone, startBackbone } from './backbone.ts';
 
 let bb: Backbone;
@@ -381,5 +388,80 @@ describe('the issue’s scenario end to end', () => {
       () => jobExists(reminderJobName(next.id, 0)),
       60_000,
     );
+  }, 300_000);
+});
+
+describe('built containers', () => {
+  it('the clock bundle relays its outbox through its daprd and owns Dapr jobs; the audit bundle consumes; both stop on SIGTERM', async () => {
+    // A database of their own, so what they do is theirs alone.
+    const admin = inject('adminDatabaseUrl');
+    const name = `e2e_built_${randomUUID().slice(0, 8)}`;
+    const url = await ensureDatabase(admin, name);
+    const handle = connectDatabase(url, 2);
+    try {
+      await migrateToLatest(handle.db as Kysely<unknown>);
+      const clock = await bb.startBuiltFunction('clock', 'clock-built', { DATABASE_URL: url });
+      const audit = await bb.startBuiltFunction('audit', 'audit-built', {
+        DATABASE_URL: url,
+        CLOCK_URL: clock.url,
+      });
+
+      // Outbox → (NOTIFY) the clock container's relay → its daprd → Kafka → audit's daprd → audit container.
+      const taskId = randomUUID();
+      const eventId = await handle.db.transaction().execute((trx) =>
+        enqueueEvent(
+          trx,
+          'ReminderDue.v1',
+          {
+            user_id: randomUUID(),
+            task_id: taskId,
+            title: 'built',
+            due_at: new Date().toISOString(),
+            offset_minutes: 0,
+            remind_at: new Date().toISOString(),
+            occurrence_key: 'built',
+          },
+          { source: 'e2e', subject: taskId },
+        ),
+      );
+      await eventually(
+        'audited by the audit container',
+        async () => {
+          const rows = await handle.db
+            .selectFrom('audit_log')
+            .select('event_id')
+            .where('event_id', '=', eventId)
+            .execute();
+          return rows.length === 1;
+        },
+        120_000,
+      );
+
+      // A job scheduled through the clock container lands on its sidecar and fires back to it (an unknown
+      // name: the clock answers 404, which Dapr takes as done, so the job is gone).
+      const job = `zz-${randomUUID()}`;
+      const res = await fetch(`${clock.url}/jobs/${job}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_KEY_HEADER]: internalKey(TEST_JWT_SECRET) },
+        body: JSON.stringify({ dueTime: new Date(Date.now() + 4000).toISOString(), data: { x: 1 } }),
+      });
+      expect(res.status).toBe(204);
+      const exists = async () => {
+        const r = await fetch(`${clock.daprd.httpUrl}/v1.0-alpha1/jobs/${job}`);
+        const text = await r.text();
+        if (r.status === 200) return true;
+        if (text.includes('job not found')) return false;
+        throw new Error(`${r.status} ${text}`);
+      };
+      expect(await exists()).toBe(true);
+      await eventually('the job fired and is done', async () => !(await exists()), 60_000);
+
+      // SIGTERM: each drains and exits 0 by itself (not killed after the grace period).
+      expect(await audit.stop()).toBe(0);
+      expect(await clock.stop()).toBe(0);
+    } finally {
+      await handle.close();
+      await dropDatabase(admin, name);
+    }
   }, 300_000);
 });

@@ -17,6 +17,7 @@ import {
   startScheduler,
 } from '../../platform/engines/dapr.ts';
 import { startKafka } from '../../platform/engines/kafka.ts';
+import { makeTempDir } from '../../platform/engines/proc.ts';
 import { catalog } from '../catalog.ts';
 import { clockJobsClient } from '../core/src/clock-jobs.ts';
 import { loadConfig } from '../core/src/config.ts';
@@ -32,6 +33,7 @@ import { listen, type RunningServer } from '../core/src/serve.ts';
 import { createLocalStack, type LocalStack } from '../local/stack.ts';
 import { eventApps } from '../registry.ts';
 import { TEST_JWT_SECRET } from '../testing/stack.ts';
+import { bundleContainer, type RunningContainer, startContainer } from './containers.ts';
 import { restartLike } from './restart.ts';
 
 const componentsDir = fileURLToPath(new URL('../../dapr-components/standalone/', import.meta.url));
@@ -81,6 +83,11 @@ export interface Backbone {
   stopKafka(): Promise<() => Promise<void>>;
   /** Stops the Scheduler (etcd data kept), then starts it again on the same ports. */
   restartScheduler(): Promise<void>;
+  /**
+   * Runs catalog function `name` as its container does (its bundle, its own process, its own daprd)
+   * under app-id `appId`, with `env` (DATABASE_URL, …); its subscriptions are derived for that app-id.
+   */
+  startBuiltFunction(name: string, appId: string, env: Record<string, string>): Promise<RunningContainer>;
   close(): Promise<void>;
 }
 
@@ -246,6 +253,27 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
           },
         });
         schedulerRestarted = await again();
+      },
+      async startBuiltFunction(name, appId, env) {
+        const spec = catalog.find((f) => f.name === name);
+        if (!spec) throw new Error(`no catalog function ${name}`);
+        if (spec.subscriptions.length)
+          writeFileSync(
+            join(resources, `subscriptions-${appId}.yaml`),
+            renderYaml(daprSubscriptions([{ ...spec, name: appId }])),
+          );
+        const bundleDir = makeTempDir('bundles');
+        cleanups.push(async () => rmSync(bundleDir, { recursive: true, force: true }));
+        const container = await startContainer({
+          bundle: await bundleContainer(spec, bundleDir),
+          appId,
+          env: { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: opts.log ? 'info' : 'warn', ...env },
+          resourcesPath: resources,
+          configPath: daprConfig,
+          schedulerAddress: scheduler.address,
+        });
+        cleanups.push(() => container.stop());
+        return container;
       },
       async close() {
         for (const c of cleanups.reverse()) await c().catch(() => {});

@@ -2,6 +2,7 @@
 // runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
 import { build } from 'esbuild';
+import { containerEntrySource, RUNNERS } from './container-entry.mjs';
 
 const functionsDir = new URL('../../functions/', import.meta.url).pathname;
 const outdir = new URL('../../dist/', import.meta.url).pathname;
@@ -35,14 +36,6 @@ async function loadCatalog() {
   return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).catalog;
 }
 
-// Each kind has its container entry: HTTP functions serve requests; event functions also get the Dapr
-// ports (their jobs go to the clock); the clock owns the Dapr jobs and runs the outbox relay.
-const RUNNERS = {
-  http: { from: './core/src/run-function.ts', fn: 'runFunction' },
-  event: { from: './core/src/run-event-function.ts', fn: 'runEventFunction' },
-  clock: { from: './core/src/run-event-function.ts', fn: 'runClockFunction' },
-};
-
 const catalog = await loadCatalog();
 const deployed = catalog.filter((f) => f.name !== 'gateway');
 for (const f of deployed) {
@@ -59,7 +52,7 @@ const entries = deployed.map(({ name, kind }) =>
   build({
     ...shared,
     stdin: {
-      contents: `import create from './${name}/app.ts';\nimport { ${RUNNERS[kind].fn} } from '${RUNNERS[kind].from}';\nawait ${RUNNERS[kind].fn}(${JSON.stringify(name)}, create);\n`,
+      contents: containerEntrySource(name, kind),
       resolveDir: functionsDir,
       sourcefile: `${name}.entry.ts`,
       loader: 'ts',
