@@ -265,7 +265,7 @@ describe('Minikube path (platform/k8s, kustomize)', () => {
         );
   });
 
-  it('fits minikube start --cpus 4 --memory 8g: requests of everything it runs, sidecars included, stay under half', async () => {
+  it('fits minikube start --cpus 4 --memory 8g: requests of everything it runs, sidecars included, leave room for the control planes', async () => {
     const { stdout } = await run('kubectl', ['kustomize', `${repoRoot}platform/k8s`]);
     const objects = parseObjects(stdout);
     let cpuMilli = 0;
@@ -291,9 +291,10 @@ describe('Minikube path (platform/k8s, kustomize)', () => {
         memMi += replicas * mebi(a['dapr.io/sidecar-memory-request']!);
       }
     }
-    // Dapr, KEDA, the add-on and kube-system take the other half.
-    expect(cpuMilli).toBeLessThan(2000);
-    expect(memMi).toBeLessThan(4096);
+    // Kubernetes itself, ingress-nginx, Dapr, KEDA and the HTTP add-on request about 1.3 CPU and 1.5 GiB
+    // on Minikube: the app gets at most 2.6 CPU and 6 GiB of the 4 CPU / 8 GiB VM.
+    expect(cpuMilli).toBeLessThan(2600);
+    expect(memMi).toBeLessThan(6144);
   });
 });
 
