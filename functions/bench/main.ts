@@ -16,8 +16,8 @@ import { type BenchRow, printTable } from './stats.ts';
  * `npm run bench`: every figure beside a reference measured in the same run, printed as one table.
  * Uses its own persistent embedded Postgres (.data/bench-pg) so the 1M-row data set is built once.
  */
-// This file runs bundled as dist/bench.js, so the repository is one folder up.
-const root = resolve(new URL('..', import.meta.url).pathname);
+// run-ts keeps this file's own import.meta.url: the repository is two folders up.
+const root = resolve(new URL('../..', import.meta.url).pathname);
 const pgServer = process.env.BENCH_DATABASE_URL
   ? null
   : await startEmbeddedPostgres({ dataDir: resolve(root, '.data/bench-pg'), port: 54339, persistent: true });

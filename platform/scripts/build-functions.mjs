@@ -66,7 +66,6 @@ const entries = deployed.map(({ name, kind }) =>
 const extra = [
   'gateway/main.ts:gateway',
   'local/main.ts:local',
-  'bench/main.ts:bench',
   '../platform/migrate/main.ts:migrate',
 ]
   .map((s) => s.split(':'))
