@@ -193,9 +193,10 @@ export async function startWebServer(root: string, log: Logger): Promise<WebServ
     },
   });
   let exited = false;
+  let stopping = false;
   child.on('exit', (code) => {
     exited = true;
-    if (code) log.error('web server exited', { code });
+    if (code && !stopping) log.error('web server exited', { code });
   });
   // However this process ends (a crash included), the web server does not outlive it.
   process.once('exit', () => {
@@ -243,6 +244,7 @@ export async function startWebServer(root: string, log: Logger): Promise<WebServ
     close: async () => {
       if (exited) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      stopping = true;
       child.kill('SIGTERM');
       await Promise.race([gone, sleep(5000)]);
       if (!exited) child.kill('SIGKILL');

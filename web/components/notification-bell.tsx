@@ -8,9 +8,9 @@ import { relativeTime } from '@/lib/time';
 import { Nothing, type Session } from '@/lib/types';
 
 const SNOOZE_CHOICES = [
-  { minutes: 10, label: '10 min' },
-  { minutes: 60, label: '1 hour' },
-  { minutes: 24 * 60, label: 'Tomorrow' },
+  { minutes: 10, label: 'Snooze 10 min' },
+  { minutes: 60, label: 'Snooze 1 h' },
+  { minutes: 24 * 60, label: 'Snooze 1 day' },
 ];
 
 type Live = 'connecting' | 'live' | 'offline';
@@ -171,23 +171,23 @@ export function NotificationBell({ session }: { session: Session }) {
                 <div className="bell-actions">
                   <button type="button" className="btn btn-small" onClick={() => act(n, 'done')}>
                     Mark done
+                    <span className="sr-only">: {n.title}</span>
                   </button>
-                  <select
-                    aria-label={`Snooze ${n.title}`}
-                    className="btn-small"
-                    value=""
-                    onChange={(e) => e.target.value && act(n, 'snooze', Number(e.target.value))}
-                  >
-                    <option value="">Snooze…</option>
-                    {SNOOZE_CHOICES.map((c) => (
-                      <option key={c.minutes} value={c.minutes}>
-                        {c.label}
-                      </option>
-                    ))}
-                  </select>
+                  {SNOOZE_CHOICES.map((c) => (
+                    <button
+                      key={c.minutes}
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => act(n, 'snooze', c.minutes)}
+                    >
+                      {c.label}
+                      <span className="sr-only">: {n.title}</span>
+                    </button>
+                  ))}
                   {!n.read_at && (
                     <button type="button" className="btn btn-small" onClick={() => act(n, 'read')}>
                       Mark read
+                      <span className="sr-only">: {n.title}</span>
                     </button>
                   )}
                 </div>

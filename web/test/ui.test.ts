@@ -393,17 +393,21 @@ describe('User Story 2: recurring tasks and reminders', () => {
       .toEqual(['Leave for the airport']);
     await bell.click();
     const panel = page.getByRole('region', { name: 'Notifications' });
-    await panel.getByText('Leave for the airport').waitFor();
+    await panel.getByText('Leave for the airport', { exact: true }).waitFor();
     await shot('notifications-desktop');
     await expectNoSeriousA11yViolations('notifications panel');
     await panel.getByRole('button', { name: 'Mark read' }).click();
     await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+    // Snoozed: it leaves the list until the snooze fires again.
+    await panel.getByRole('button', { name: /^Snooze 10 min\W+Leave for the airport$/ }).click();
+    await panel.getByText('Leave for the airport', { exact: true }).waitFor({ state: 'detached' });
 
-    // The task's reminder receipts: the in-app delivery, sent, with its lateness.
+    // The task's reminder receipts: the in-app delivery sent, and the snoozed one scheduled.
     await page.goto(`${stack.origin}/tasks/${task.id}`);
     const receipts = page.getByRole('region', { name: 'Reminder receipts' });
-    await receipts.getByRole('cell', { name: 'in_app' }).waitFor();
-    await receipts.getByText('sent').first().waitFor();
+    await receipts.getByRole('cell', { name: 'in_app' }).first().waitFor();
+    await receipts.getByText('sent', { exact: true }).first().waitFor();
+    await receipts.getByText('scheduled', { exact: true }).first().waitFor();
   });
 });
 
