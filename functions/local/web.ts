@@ -48,7 +48,7 @@ const IGNORED = new Set([
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !IGNORED.has(e.name) && !e.name.endsWith('.test.ts'))
+    .filter((e) => !IGNORED.has(e.name) && !e.name.endsWith('.test.ts') && !e.name.endsWith('.md'))
     .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : [join(dir, e.name)]))
     .sort();
 }
