@@ -63,11 +63,7 @@ const entries = deployed.map(({ name, kind }) =>
   }),
 );
 // migrate: the cluster's migration Job entry (platform/migrate/main.ts).
-const extra = [
-  'gateway/main.ts:gateway',
-  'local/main.ts:local',
-  '../platform/migrate/main.ts:migrate',
-]
+const extra = ['gateway/main.ts:gateway', 'local/main.ts:local', '../platform/migrate/main.ts:migrate']
   .map((s) => s.split(':'))
   .filter(([entry]) => existsSync(functionsDir + entry))
   .map(([entry, out]) =>
