@@ -26,3 +26,4 @@ export * from './tags/tag-queries.ts';
 export * from './tasks/list-tasks.ts';
 export * from './tasks/task-json.ts';
 export * from './tasks/task-writes.ts';
+export * from './wall-clock.ts';

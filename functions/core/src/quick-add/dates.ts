@@ -1,8 +1,9 @@
 import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
+import { addDays, compareWallTime, instantOf, type WallTime, weekdayOf } from '../wall-clock.ts';
 import { TextView } from './text-view.ts';
 import { MONTH_NAME, ORDINAL_DAY } from './vocabulary.ts';
-import { addDays, compareWall, instantOf, type WallClock, wallClockOf, weekdayOf } from './wall-clock.ts';
+import { wallClockOf } from './wall-clock.ts';
 
 export interface ParseContext {
   now: Date;
@@ -33,11 +34,11 @@ export interface WhenPhrase {
 export const DEFAULT_TIME: TimeOfDay = { hour: 9, minute: 0 };
 export const END_OF_DAY: TimeOfDay = { hour: 23, minute: 59 };
 
-const today = (ctx: ParseContext): WallClock => wallClockOf(ctx.now, ctx.timeZone);
+const today = (ctx: ParseContext): WallTime => wallClockOf(ctx.now, ctx.timeZone);
 const sameDate = (a: CalendarDate, b: CalendarDate) =>
   a.year === b.year && a.month === b.month && a.day === b.day;
-const dateOf = (w: WallClock): CalendarDate => ({ year: w.year, month: w.month, day: w.day });
-const at = (d: CalendarDate, t: TimeOfDay): WallClock => ({ ...d, ...t });
+const dateOf = (w: WallTime): CalendarDate => ({ year: w.year, month: w.month, day: w.day });
+const at = (d: CalendarDate, t: TimeOfDay): WallTime => ({ ...d, ...t, second: 0 });
 
 /**
  * Numeric dates are read month-first in the Americas (3/4 = March 4) and day-first elsewhere
@@ -177,7 +178,7 @@ export function parseDateText(text: string, ctx: ParseContext): CalendarDate | u
 }
 
 export interface ResolvedWhen {
-  wall?: WallClock;
+  wall?: WallTime;
   instant?: Date;
   notes: string[];
 }
@@ -190,15 +191,16 @@ export function resolveWhen(when: WhenPhrase, ctx: ParseContext): ResolvedWhen {
   const now = today(ctx);
   let date = when.date ?? dateOf(now);
   let time = when.time;
-  if (!when.date && time && compareWall(at(date, time), now) <= 0) date = dateOf(addDays(now, 1));
-  if (when.weekdayOnly && time && sameDate(date, now) && compareWall(at(date, time), now) <= 0) {
+  if (!when.date && time && compareWallTime(at(date, time), now) <= 0) date = dateOf(addDays(now, 1));
+  if (when.weekdayOnly && time && sameDate(date, now) && compareWallTime(at(date, time), now) <= 0) {
     date = dateOf(addDays(now, 7));
   }
   if (!time) {
-    time = sameDate(date, now) && compareWall(at(date, DEFAULT_TIME), now) <= 0 ? END_OF_DAY : DEFAULT_TIME;
+    time =
+      sameDate(date, now) && compareWallTime(at(date, DEFAULT_TIME), now) <= 0 ? END_OF_DAY : DEFAULT_TIME;
   }
   const wall = at(date, time);
-  if (compareWall(wall, now) < 0) notes.push('That time has already passed, so the task is overdue.');
+  if (compareWallTime(wall, now) < 0) notes.push('That time has already passed, so the task is overdue.');
   return { wall, notes };
 }
 
@@ -215,5 +217,5 @@ export function rescheduleTarget(text: string, ctx: ParseContext, currentDue: Da
   }
   const resolved = resolveWhen(when, ctx);
   if (resolved.instant) return resolved.instant;
-  return resolved.wall ? instantOf(resolved.wall, ctx.timeZone).toJSDate() : undefined;
+  return resolved.wall ? instantOf(resolved.wall, ctx.timeZone) : undefined;
 }

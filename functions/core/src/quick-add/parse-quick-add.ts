@@ -1,11 +1,11 @@
-import { DateTime } from 'luxon';
+import { instantOf } from '../wall-clock.ts';
 import { DEFAULT_TIME, extractWhen, type ParseContext, parseDateText, resolveWhen } from './dates.ts';
 import { explicitPriority, extractReminders, extractTags, trailingPriority } from './meta.ts';
 import { extractRepeat } from './recurrence-phrase.ts';
 import { buildRepeatRule } from './repeat-rule.ts';
 import type { QuickAddParse } from './schema.ts';
 import { TextView } from './text-view.ts';
-import { instantOf, isoInZone, wallClockOf } from './wall-clock.ts';
+import { isoInZone, wallClockOf } from './wall-clock.ts';
 
 export type { ParseContext } from './dates.ts';
 
@@ -37,7 +37,7 @@ export function parseQuickAdd(text: string, ctx: ParseContext): QuickAddParse {
   const title = view.remainder();
   const notes = [...repeat.notes];
 
-  let due: DateTime | undefined;
+  let due: Date | undefined;
   let recurrence: QuickAddParse['recurrence'] = null;
   const now = wallClockOf(ctx.now, ctx.timeZone);
   if (repeat.repeat) {
@@ -52,12 +52,13 @@ export function parseQuickAdd(text: string, ctx: ParseContext): QuickAddParse {
       day: date.day,
       hour: time.hour,
       minute: time.minute,
+      second: 0,
     };
     const built = buildRepeatRule(
       phrase,
       anchor,
       now,
-      until && { ...until, hour: 23, minute: 59 },
+      until && { ...until, hour: 23, minute: 59, second: 0 },
       ctx.timeZone,
     );
     notes.push(...built.notes);
@@ -66,7 +67,7 @@ export function parseQuickAdd(text: string, ctx: ParseContext): QuickAddParse {
   } else {
     const resolved = resolveWhen(when, ctx);
     notes.push(...resolved.notes);
-    if (resolved.instant) due = DateTime.fromJSDate(resolved.instant, { zone: ctx.timeZone });
+    if (resolved.instant) due = resolved.instant;
     else if (resolved.wall) due = instantOf(resolved.wall, ctx.timeZone);
   }
 
@@ -79,7 +80,7 @@ export function parseQuickAdd(text: string, ctx: ParseContext): QuickAddParse {
   if (!title) notes.push('There is no title left; type what the task is.');
   return {
     title,
-    due_at: due ? isoInZone(due) : null,
+    due_at: due ? isoInZone(due, ctx.timeZone) : null,
     time_zone: ctx.timeZone,
     recurrence,
     reminders: offsets,

@@ -1,29 +1,16 @@
+import { DateTime } from 'luxon';
 import { RRule } from 'rrule';
+import { fromFloating, instantOf, MONTH_NAMES, toFloating, type WallTime, weekdayOf } from '../wall-clock.ts';
 import type { RepeatPhrase } from './recurrence-phrase.ts';
 import { MIN_DAYS_IN_MONTH, RRULE_DAYS } from './vocabulary.ts';
-import { floating, fromFloating, instantOf, type WallClock } from './wall-clock.ts';
 
 export interface RepeatRule {
   rule: string;
   /** The series' first occurrence on or after now, as local wall-clock time. */
-  first: WallClock;
+  first: WallTime;
   notes: string[];
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const ordinal = (n: number) =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
 
@@ -37,9 +24,9 @@ const ordinal = (n: number) =>
  */
 export function buildRepeatRule(
   phrase: RepeatPhrase,
-  anchor: WallClock,
-  now: WallClock,
-  until: WallClock | undefined,
+  anchor: WallTime,
+  now: WallTime,
+  until: WallTime | undefined,
   zone: string,
 ): RepeatRule {
   const notes: string[] = [];
@@ -48,7 +35,7 @@ export function buildRepeatRule(
   let byDay = phrase.byDay;
   let byMonthDay = phrase.byMonthDay;
   let byMonth = phrase.byMonth;
-  const anchorDay = RRULE_DAYS[floating(anchor).getUTCDay()]!;
+  const anchorDay = RRULE_DAYS[weekdayOf(anchor)]!;
   if (phrase.freq === 'WEEKLY' && !byDay) byDay = [anchorDay];
   if (phrase.freq === 'MONTHLY' && !byDay && byMonthDay === undefined) byMonthDay = anchor.day;
   if (phrase.freq === 'YEARLY' && byMonth === undefined) {
@@ -66,7 +53,7 @@ export function buildRepeatRule(
       notes.push(
         byMonth === undefined
           ? `In months without a ${ordinal(byMonthDay)}, it falls on the last day of the month.`
-          : `In years without ${byMonthDay} ${MONTHS[byMonth - 1]}, it falls on the last day of ${MONTHS[byMonth - 1]}.`,
+          : `In years without ${byMonthDay} ${MONTH_NAMES[byMonth - 1]}, it falls on the last day of ${MONTH_NAMES[byMonth - 1]}.`,
       );
     } else {
       parts.push(`BYMONTHDAY=${byMonthDay}`);
@@ -77,9 +64,9 @@ export function buildRepeatRule(
   const bounds: string[] = [];
   if (phrase.count) bounds.push(`COUNT=${phrase.count}`);
   if (until) {
-    const end = instantOf({ ...until, hour: 23, minute: 59 }, zone)
-      .plus({ seconds: 59 })
-      .toUTC();
+    const end = DateTime.fromJSDate(instantOf({ ...until, hour: 23, minute: 59, second: 0 }, zone), {
+      zone: 'utc',
+    }).plus({ seconds: 59 });
     bounds.push(`UNTIL=${end.toFormat("yyyyMMdd'T'HHmmss'Z'")}`);
   }
   // The first occurrence becomes the series' DTSTART (the task's due date). When the text named the days
@@ -87,8 +74,8 @@ export function buildRepeatRule(
   // 6 months"), the series is counted from the anchor, so the first is one interval on if today's passed.
   const named = phrase.byDay !== undefined || phrase.byMonthDay !== undefined || phrase.byMonth !== undefined;
   const finderRule = named ? parts : [parts[0], ...interval, ...parts.slice(1)];
-  const finder = new RRule({ ...RRule.parseString(finderRule.join(';')), dtstart: floating(anchor) });
-  const next = finder.after(floating(now), true) ?? floating(anchor);
+  const finder = new RRule({ ...RRule.parseString(finderRule.join(';')), dtstart: toFloating(anchor) });
+  const next = finder.after(toFloating(now), true) ?? toFloating(anchor);
   return {
     rule: [parts[0], ...interval, ...parts.slice(1), ...bounds].join(';'),
     first: fromFloating(next),

@@ -1,6 +1,6 @@
 import { RRule, type Weekday } from 'rrule';
+import { MONTH_NAMES, type WallTime, wallTimeOf, weekdayOf } from '../wall-clock.ts';
 import { type ParsedRule, parseRule, type Until } from './rule.ts';
-import { type WallTime, wallTimeOf } from './wall-clock.ts';
 
 /**
  * Human text for a rule ("every weekday at 08:45"). rrule's own `toText` ignores BYSETPOS ("the last
@@ -10,20 +10,6 @@ import { type WallTime, wallTimeOf } from './wall-clock.ts';
  */
 
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const UNIT = {
   [RRule.DAILY]: 'day',
   [RRule.WEEKLY]: 'week',
@@ -166,7 +152,7 @@ interface Anchor extends WallTime {
 
 function anchorOf(at: Date, timeZone: string): Anchor {
   const wall = wallTimeOf(at, timeZone);
-  const weekday = (new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay() + 6) % 7;
+  const weekday = (weekdayOf(wall) + 6) % 7;
   return { ...wall, weekday };
 }
 

@@ -3,4 +3,3 @@ export * from './next-due.ts';
 export * from './occurrences.ts';
 export * from './rule.ts';
 export * from './series-schemas.ts';
-export * from './wall-clock.ts';

@@ -1,7 +1,7 @@
 import type { RecurrenceMode } from '../db/types.ts';
+import { formatWallTime, instantOf, parseWallTime, type WallTime, wallTimeOf } from '../wall-clock.ts';
 import { type Occurrence, occurrencesAfter } from './occurrences.ts';
 import { parseRule } from './rule.ts';
-import { formatWallTime, instantOf, parseWallTime, type WallTime, wallTimeOf } from './wall-clock.ts';
 
 /** The recurrence-relevant state of one occurrence (one task) of a series. */
 export interface OccurrenceState {

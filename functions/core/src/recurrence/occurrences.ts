@@ -1,6 +1,4 @@
 import { RRule } from 'rrule';
-import { expandFloating } from './expand.ts';
-import { type ParsedRule, parseRule } from './rule.ts';
 import {
   compareWallTime,
   fromFloating,
@@ -8,7 +6,9 @@ import {
   toFloating,
   type WallTime,
   wallTimeOf,
-} from './wall-clock.ts';
+} from '../wall-clock.ts';
+import { expandFloating } from './expand.ts';
+import { type ParsedRule, parseRule } from './rule.ts';
 
 export interface OccurrenceOptions {
   /**

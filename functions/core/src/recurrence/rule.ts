@@ -1,5 +1,5 @@
 import { type Options, RRule } from 'rrule';
-import { parseWallTime, type WallTime } from './wall-clock.ts';
+import { parseWallTime, type WallTime } from '../wall-clock.ts';
 
 /**
  * A recurrence rule split into the part rrule expands (the pattern) and the two parts that end a series,

@@ -1,8 +1,9 @@
 import { IANAZone } from 'luxon';
 
 /**
- * Wall-clock time: what a clock on the wall in the task's time zone shows. Recurrence is expanded in
- * wall-clock time (09:00 stays 09:00 across DST) and only then mapped to instants, here.
+ * Wall-clock time: what a clock on the wall in the task's time zone shows ("Friday 09:00", no zone).
+ * Recurrence is expanded in wall-clock time (09:00 stays 09:00 across DST) and quick-add reads what a
+ * person typed as wall-clock time; both map it to instants only here, with one rule for DST (`instantOf`).
  *
  * rrule works on "floating" dates: JS Dates whose UTC fields are read as local wall time. `toFloating`
  * and `fromFloating` convert between that encoding and `WallTime`.
@@ -92,3 +93,29 @@ export function parseWallTime(s: string): WallTime | null {
 export function compareWallTime(a: WallTime, b: WallTime): number {
   return toFloating(a).getTime() - toFloating(b).getTime();
 }
+
+/** Adds whole days to a wall-clock time (no zone involved, so DST cannot shift it). */
+export function addDays(w: WallTime, days: number): WallTime {
+  const d = toFloating(w);
+  d.setUTCDate(d.getUTCDate() + days);
+  return { ...fromFloating(d), hour: w.hour, minute: w.minute, second: w.second };
+}
+
+/** 0 = Sunday … 6 = Saturday, for the calendar date of a wall-clock time. */
+export const weekdayOf = (w: WallTime): number => toFloating(w).getUTCDay();
+
+/** English month names, January first: `MONTH_NAMES[w.month - 1]`. */
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
