@@ -15,18 +15,6 @@ export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Pr
     const task = await trx
       .selectFrom('tasks')
       .select(['id', 'title', 'status', 'due_at', 'reminder_offsets'])
-      .select((eb) =>
-        eb
-          .exists(
-            eb
-              .selectFrom('reminder_deliveries')
-              .select('id')
-              .where('task_id', '=', job.task_id)
-              .where('occurrence_key', '=', job.occurrence_key)
-              .where('status', 'in', FIRED_STATUSES),
-          )
-          .as('went_out'),
-      )
       .where('id', '=', job.task_id)
       .where('user_id', '=', job.user_id)
       .forUpdate()
@@ -51,7 +39,17 @@ export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Pr
         .execute();
       return 'stale';
     }
-    if (task.went_out) return 'duplicate';
+    // A separate read, after the row lock is held: under READ COMMITTED each statement takes a fresh
+    // snapshot, so this one sees receipts committed by a concurrent firing that held the lock before us.
+    // (Folding it into the locking SELECT as an EXISTS reads the snapshot from *before* the lock wait,
+    // and six concurrent firings then all fire.)
+    const prior = await trx
+      .selectFrom('reminder_deliveries')
+      .select('status')
+      .where('task_id', '=', job.task_id)
+      .where('occurrence_key', '=', job.occurrence_key)
+      .execute();
+    if (prior.some((r) => (FIRED_STATUSES as readonly string[]).includes(r.status))) return 'duplicate';
 
     const firedAt = new Date();
     const lateness = latenessMs(job.remind_at, firedAt);

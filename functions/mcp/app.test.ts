@@ -136,7 +136,21 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     const skip = await call(client, 'skip_occurrence', { series_id: daily.data.series_id });
     expect(skip.isError).toBe(false);
     expect(skip.data).toMatchObject({ id: daily.data.id, status: 'done', state: 'skipped' });
-    const again = await call(client, 'skip_occurrence', { series_id: daily.data.series_id });
+    // The next occurrence is created by the event path; once it exists, a second skip skips that one.
+    await api.settle();
+    const second = await call(client, 'skip_occurrence', { series_id: daily.data.series_id });
+    expect(second.isError).toBe(false);
+    expect(second.data).toMatchObject({ occurrence_number: 2, state: 'skipped' });
+    expect(second.data.id).not.toBe(daily.data.id);
+    // A series with nothing left open (its one occurrence skipped, COUNT reached) is a tool error.
+    const once = await call(client, 'add_task', {
+      title: 'One-off series',
+      due_at: due,
+      recurrence: { rule: 'FREQ=DAILY;COUNT=1', mode: 'schedule' },
+    });
+    expect((await call(client, 'skip_occurrence', { series_id: once.data.series_id })).isError).toBe(false);
+    await api.settle();
+    const again = await call(client, 'skip_occurrence', { series_id: once.data.series_id });
     expect(again.isError).toBe(true);
     expect(again.text).toMatch(/no open occurrence/);
     const plainSeries = await call(client, 'skip_occurrence', { series_id: id });

@@ -5,22 +5,7 @@ import { type TestUser, useTestApi } from '../testing/stack.ts';
 const api = useTestApi();
 const NY = 'America/New_York';
 
-/**
- * Waits until every outbox event so far has been delivered (the local bus runs the event functions).
- * settle() can return while the background relay is still handing an event over, so wait for no row
- * to be unsent either.
- */
-async function settle() {
-  await api.stack.transport.settle();
-  await eventually('every outbox event delivered', async () => {
-    const unsent = await api.stack.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('sent_at', 'is', null)
-      .execute();
-    return unsent.length === 0;
-  });
-}
+const settle = () => api.settle();
 
 /** The series once it has `n` occurrences (the next one is created by the event function). */
 async function seriesWith(user: TestUser, id: string, n: number, query = '') {

@@ -4,6 +4,7 @@ import { loadConfig } from '../core/src/config.ts';
 import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
 import { createLogger } from '../core/src/log.ts';
 import { createLocalStack, type LocalStack } from '../local/stack.ts';
+import { eventually } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
@@ -27,6 +28,12 @@ export interface TestApi {
     opts?: { token?: string; body?: unknown },
   ): Promise<{ status: number; body: T }>;
   signUp(email?: string): Promise<TestUser>;
+  /**
+   * Waits until every outbox event so far has been delivered (the local bus runs the event functions,
+   * so e.g. a completed occurrence's successor exists afterwards). The transport's settle() can return
+   * while the background relay is still handing an event over, so also wait for no row to be unsent.
+   */
+  settle(): Promise<void>;
   databaseUrl: string;
 }
 
@@ -65,6 +72,17 @@ export function useTestApi(): TestApi {
     const res = await api.call(method, path, opts);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  api.settle = async () => {
+    await api.stack.transport.settle();
+    await eventually('every outbox event delivered', async () => {
+      const unsent = await api.stack.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('sent_at', 'is', null)
+        .execute();
+      return unsent.length === 0;
+    });
   };
   api.signUp = async (email = `u${randomBytes(5).toString('hex')}@example.com`) => {
     const res = await api.json('POST', '/api/v1/auth/signup', {

@@ -53,6 +53,9 @@ export function TaskList({ session }: { session: Session }) {
   const [items, setItems] = useState<Task[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  // The view (as its query string) that the shown items were loaded for: lets a reader — and the
+  // browser tests — tell a finished re-fetch from the old list still on screen after the URL changed.
+  const [shownView, setShownView] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tags, setTags] = useState<TagWithCount[]>([]);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
@@ -82,6 +85,7 @@ export function TaskList({ session }: { session: Session }) {
         if (id !== requestId.current) return;
         setItems((prev) => (after ? [...prev, ...page.items] : page.items));
         setCursor(page.next_cursor);
+        setShownView(paramsFromView(view));
       } catch (e) {
         if (id !== requestId.current) return;
         setError(e instanceof ApiError ? e.message : 'Could not load tasks.');
@@ -353,7 +357,7 @@ export function TaskList({ session }: { session: Session }) {
           </div>
         )}
 
-        <ul className="tasks" aria-label="Task list" aria-busy={loading}>
+        <ul className="tasks" aria-label="Task list" aria-busy={loading} data-view={shownView ?? undefined}>
           {visible.map((task) => (
             <TaskRow key={task.id} task={task} zone={zone} onToggle={toggleDone} onDelete={deleteWithUndo} />
           ))}

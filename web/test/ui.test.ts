@@ -211,7 +211,7 @@ describe('User Story 1: priorities, tags, search, filter, sort', () => {
     await gotoList();
     await page.getByLabel('Sort by').selectOption('priority');
     await page.waitForURL(/sort=priority/);
-    await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
+    await page.locator('[aria-label="Task list"][aria-busy="false"][data-view*="sort=priority"]').waitFor();
     const rank = { High: 3, Medium: 2, Low: 1 } as Record<string, number>;
     const priorities = await page.getByTestId('task-priority').allTextContents();
     expect(priorities.length).toBe(7);
