@@ -1,4 +1,4 @@
-import { createEventFunctionApp, type EventData, type EventDeps, TOPICS } from '@todo/core';
+import { createEventFunctionApp, type EventData, type EventDeps, RetryLater, TOPICS } from '@todo/core';
 import { sql } from 'kysely';
 import {
   LIVE_NOTIFICATIONS_CHANNEL,
@@ -16,7 +16,7 @@ const EMAIL_CLAIM_LEASE = '60 seconds';
 const SENDING = 'sending';
 const EMAIL_OFF = 'email is off (RESEND_API_KEY not set); logged only';
 
-export class EmailClaimHeld extends Error {
+export class EmailClaimHeld extends RetryLater {
   override readonly name = 'EmailClaimHeld';
 }
 

@@ -1,4 +1,4 @@
-import { createEventFunctionApp, type EventDeps, type EventHandler, TOPICS } from '@todo/core';
+import { createEventFunctionApp, type EventDeps, type EventHandler, RetryLater, TOPICS } from '@todo/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../core/src/db/types.ts';
 import {
@@ -29,7 +29,7 @@ type TaskState = { status: string; due_at: Date | null; reminder_offsets: number
 const fingerprint = (t: TaskState) =>
   t ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort()]) : 'gone';
 
-export class TaskChangedWhileScheduling extends Error {
+export class TaskChangedWhileScheduling extends RetryLater {
   override readonly name = 'TaskChangedWhileScheduling';
 }
 

@@ -16,6 +16,15 @@ export interface EventDeps extends FunctionDeps {
  */
 export type DeliveryStatus = 'SUCCESS' | 'RETRY' | 'DROP';
 
+/**
+ * Thrown by a handler for an expected, transient reason to try again later (another writer holds a
+ * claim, the task moved under us). Logged as a warning with its message, not as an error with a stack:
+ * it is the protocol working, not a fault.
+ */
+export class RetryLater extends Error {
+  override readonly name: string = 'RetryLater';
+}
+
 export type EventHandler = (event: ParsedEvent, deps: EventDeps) => Promise<void>;
 
 /** The route daprd (or the local bus) delivers a topic's CloudEvents to. */
@@ -44,12 +53,20 @@ export function createEventFunctionApp(
         await handle(parsed, deps);
         return c.json({ status: 'SUCCESS' satisfies DeliveryStatus });
       } catch (e) {
-        deps.log.error('event handler failed; asking for a retry', {
-          fn: name,
-          topic,
-          id: parsed.event.id,
-          err: e,
-        });
+        if (e instanceof RetryLater)
+          deps.log.warn('event must wait; asking for a retry', {
+            fn: name,
+            topic,
+            id: parsed.event.id,
+            reason: e.message,
+          });
+        else
+          deps.log.error('event handler failed; asking for a retry', {
+            fn: name,
+            topic,
+            id: parsed.event.id,
+            err: e,
+          });
         return c.json({ status: 'RETRY' satisfies DeliveryStatus }, 500);
       }
     });
