@@ -248,7 +248,7 @@ describe('scheduleReminder against the real database, with a recording scheduler
     expect(jobsOf(task.id)).toEqual([]);
   });
 
-  it('fires a passed reminder at once when the task is still ahead, and skips it when already overdue', async () => {
+  it('fires a passed reminder at once (late) within the grace, and skips it once the task is long overdue', async () => {
     const soon = await createTask(
       ctx(),
       TaskCreate.parse({ title: 'Soon', due_at: inFuture(10 * 60_000), reminders: [60] }),
@@ -258,9 +258,17 @@ describe('scheduleReminder against the real database, with a recording scheduler
     expect(Date.parse(job!.dueTime)).toBeLessThanOrEqual(Date.now());
     expect((await receipts(soon.id))[0]!.detail).toBe('scheduled after its time had passed; fires at once');
 
+    // Events held up by an outage: the task fell due 10 minutes ago; its reminder still fires, late.
+    const delayed = await createTask(
+      ctx(),
+      TaskCreate.parse({ title: 'Delayed', due_at: inFuture(-10 * 60_000), reminders: [0] }),
+    );
+    await deliverLatest(delayed.id);
+    expect(jobsOf(delayed.id)).toHaveLength(1);
+
     const late = await createTask(
       ctx(),
-      TaskCreate.parse({ title: 'Late', due_at: inFuture(-HOUR), reminders: [0] }),
+      TaskCreate.parse({ title: 'Late', due_at: inFuture(-2 * HOUR), reminders: [0] }),
     );
     await deliverLatest(late.id);
     expect(jobsOf(late.id)).toEqual([]);

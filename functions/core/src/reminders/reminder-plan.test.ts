@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { occurrenceKey, offsetOfKey, planReminders, snoozeOccurrenceKey } from './reminder-plan.ts';
+import {
+  LATE_REMINDER_GRACE_MS,
+  occurrenceKey,
+  offsetOfKey,
+  planReminders,
+  snoozeOccurrenceKey,
+} from './reminder-plan.ts';
 
 const id = '0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
 const now = new Date('2026-03-01T12:00:00.000Z');
@@ -34,8 +40,18 @@ describe('planReminders', () => {
     expect(plan.schedule[0]!.remindAt.toISOString()).toBe('2026-03-01T11:30:00.000Z');
   });
 
-  it('skips a passed reminder once the task is already overdue', () => {
-    const plan = planReminders(task('2026-03-01T11:00:00Z', [0, 30]), now);
+  it('still fires reminders missed during an outage, late, while the task is overdue by less than the grace', () => {
+    const plan = planReminders(task('2026-03-01T11:50:00Z', [0, 30]), now);
+    expect(plan.schedule.map((r) => [r.offsetMinutes, r.fireAt])).toEqual([
+      [0, now],
+      [30, now],
+    ]);
+    expect(plan.skipped).toEqual([]);
+  });
+
+  it('skips a passed reminder once the task is overdue by more than the grace', () => {
+    const due = new Date(now.getTime() - LATE_REMINDER_GRACE_MS - 1000).toISOString();
+    const plan = planReminders(task(due, [0, 30]), now);
     expect(plan.schedule).toEqual([]);
     expect(plan.skipped.map((r) => r.offsetMinutes)).toEqual([0, 30]);
   });

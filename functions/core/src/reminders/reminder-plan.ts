@@ -49,14 +49,14 @@ export interface PlannedReminder {
   occurrenceKey: string;
   dueAt: Date;
   remindAt: Date;
-  /** When the job should fire: remindAt, or now when remindAt has passed but the task is not yet due. */
+  /** When the job should fire: remindAt, or now when remindAt has passed (a late reminder). */
   fireAt: Date;
 }
 
 export interface ReminderPlan {
   /** Reminders that should have a job. */
   schedule: PlannedReminder[];
-  /** Reminders whose time and due date have both passed: recorded as skipped, never fired. */
+  /** Reminders past their time whose task is overdue beyond the grace: recorded as skipped, never fired. */
   skipped: PlannedReminder[];
 }
 
@@ -68,12 +68,19 @@ export interface RemindableTask {
 }
 
 /**
+ * How long past its due date a task's missed reminders still fire (late). An outage of the broker or a
+ * sidecar delays the events that schedule reminders; within this window the user still gets them,
+ * marked late in the receipts, so an outage delays a reminder rather than losing it.
+ */
+export const LATE_REMINDER_GRACE_MS = 60 * MINUTE_MS;
+
+/**
  * What reminders a task should have at `now`. A task that is gone, done or has no due date has none.
  *
  * Policy for a reminder whose time has already passed when it is scheduled (a due date set close to
- * now, or events processed late after an outage): if the task is still ahead of its due date the
- * reminder fires at once — late, and its receipt says how late; if the task is already overdue the
- * reminder is skipped, because "due in 15 minutes" about something already past due is noise.
+ * now, or events processed late after an outage): it fires at once — late, and its receipt says how
+ * late — unless the task is overdue by more than LATE_REMINDER_GRACE_MS; then it is recorded as
+ * skipped, because "due in 15 minutes" about something due yesterday is noise.
  */
 export function planReminders(task: RemindableTask | null | undefined, now: Date): ReminderPlan {
   const plan: ReminderPlan = { schedule: [], skipped: [] };
@@ -89,7 +96,8 @@ export function planReminders(task: RemindableTask | null | undefined, now: Date
       remindAt,
       fireAt: remindAt > now ? remindAt : now,
     };
-    if (remindAt > now || dueAt > now) plan.schedule.push(reminder);
+    if (remindAt > now || now.getTime() < dueAt.getTime() + LATE_REMINDER_GRACE_MS)
+      plan.schedule.push(reminder);
     else plan.skipped.push(reminder);
   }
   return plan;
