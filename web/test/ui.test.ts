@@ -282,11 +282,22 @@ describe('paging', () => {
 });
 
 describe('User Story 2: recurring tasks and reminders', () => {
-  it('creates a daily 09:00 task with a 15-minute reminder, completes it, and tomorrow’s occurrence appears', async () => {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+  it('creates a daily 09:00 task with a 15-minute reminder, completes it, and the next day’s occurrence appears', async () => {
+    // Today at 09:00 while its 08:45 reminder is still well ahead; otherwise tomorrow, so the reminder
+    // never fires during the suite (a late reminder would put a second item in the bell test's panel).
+    const nowLocal = new Intl.DateTimeFormat('en-GB', {
+      timeZone: ZONE,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date());
+    const addDays = (day: string, n: number) =>
+      new Date(new Date(`${day}T12:00:00Z`).getTime() + n * 86_400_000).toISOString().slice(0, 10);
+    const todayLocal = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+    const firstDay = nowLocal < '08:30' ? todayLocal : addDays(todayLocal, 1);
     await page.goto(`${stack.origin}/tasks/new`);
     await page.getByLabel('Title').fill('Team Standup');
-    await page.getByLabel('Date', { exact: true }).fill(today);
+    await page.getByLabel('Date', { exact: true }).fill(firstDay);
     await page.getByLabel('Time', { exact: true }).fill('09:00');
     await page.getByLabel('Repeats').selectOption('daily');
     await page.getByRole('button', { name: '+ Add reminder' }).click();
@@ -301,6 +312,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await shot('task-editor-phone', PHONE);
     await expectNoSeriousA11yViolations('recurring task form');
     await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor(); // saved: the form returns to the list
 
     await gotoList('q=standup');
     await expect.poll(titles).toEqual(['Team Standup']);
@@ -310,7 +322,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
     expect(first.items[0]?.reminders).toEqual([15]);
     await row('Team Standup').getByRole('checkbox', { name: 'Complete Team Standup' }).click();
 
-    // The next occurrence is a new task, due tomorrow at 09:00 New York time, status To do.
+    // The next occurrence is a new task, due the next day at 09:00 New York time, status To do.
     await expect
       .poll(async () => (await apiCall<{ items: unknown[] }>('GET', '/tasks?search=standup')).items.length, {
         timeout: 30_000,
@@ -322,9 +334,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
       'GET',
       '/tasks?search=standup&status=todo',
     );
-    const tomorrow = new Date(new Date(`${today}T12:00:00Z`).getTime() + 86_400_000)
-      .toISOString()
-      .slice(0, 10);
+    const nextDay = addDays(firstDay, 1);
     const wall = new Intl.DateTimeFormat('en-CA', {
       timeZone: ZONE,
       year: 'numeric',
@@ -334,7 +344,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
       minute: '2-digit',
       hourCycle: 'h23',
     }).format(new Date(next.items[0]!.due_at));
-    expect(wall).toBe(`${tomorrow}, 09:00`);
+    expect(wall).toBe(`${nextDay}, 09:00`);
 
     await page.goto(`${stack.origin}/series/${next.items[0]!.series_id}`);
     await page.getByRole('heading', { name: 'Upcoming' }).waitFor();
@@ -349,7 +359,7 @@ describe('User Story 2: recurring tasks and reminders', () => {
     await shot('series-desktop');
     await expectNoSeriousA11yViolations('series view');
 
-    // Skip the open occurrence (tomorrow): it is marked skipped and the day after opens.
+    // Skip the open occurrence (the next day): it is marked skipped and the day after opens.
     await page.getByRole('button', { name: /^Skip the open occurrence/ }).click();
     await expect.poll(() => soFar.allTextContents()).toHaveLength(3);
     expect((await soFar.nth(1).textContent()) ?? '').toContain('Skipped');
