@@ -70,6 +70,11 @@ describe('chat without a model (offline commands)', () => {
     expect(all.body.reply).toMatch(/^Open tasks \(3\)/);
     const none = await chat(await api.signUp(), "what's overdue");
     expect(none.body.reply).toBe('Nothing is overdue.');
+    expect((await chat(user, 'show overdue tasks')).body.reply).toMatch(/^Overdue \(1\)/);
+    // A line that only mentions the word is a task to add, not a question.
+    const invoice = await chat(user, 'Pay overdue invoice friday');
+    expect(invoice.body.changed).toBe(true);
+    expect(invoice.body.reply).not.toMatch(/^Overdue/);
   });
 
   it('moves the dentist to Friday keeping its time of day', async () => {

@@ -314,10 +314,11 @@ describe('reminders through Dapr Jobs', () => {
 
   it('jobs pending while the Scheduler restarts still fire', async () => {
     const user = await signUp();
-    const due = new Date(Date.now() + 40_000).toISOString();
+    // Far enough ahead that the job is still pending when the restart happens on a loaded machine.
+    const due = new Date(Date.now() + 60_000).toISOString();
     const task = await createTask(user.token, { title: 'Survive a restart', due_at: due, reminders: [0] });
     const name = reminderJobName(task.id, 0);
-    await eventually('the job is scheduled', () => jobExists(name), 60_000);
+    await eventually('the job is scheduled', () => jobExists(name), 45_000);
     await bb.restartScheduler();
     // Still pending in the restarted Scheduler (a one-shot job that fired would be gone) …
     await eventually('the job is back after the restart', () => jobExists(name), 30_000);

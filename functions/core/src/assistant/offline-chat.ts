@@ -209,7 +209,10 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    pattern: /\boverdue\b/,
+    // A question or a listing about overdue tasks, not any line that mentions the word: "pay overdue
+    // invoice friday" is a task to add.
+    pattern:
+      /^(?:overdue(?: tasks| items)?|(?:what|what's|whats|show|list|anything|any|do i|is|are|which|how many)\b.*\boverdue\b.*)$/,
     run: (ctx, actions) =>
       listing(ctx, actions, { overdue: true, status: OPEN }, 'Nothing is overdue.', 'Overdue ({n}):'),
   },
