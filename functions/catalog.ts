@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
+import { ChatPreview, ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
 import { eventRoute } from './core/src/event-app.ts';
 import { TOPICS, type Topic } from './core/src/events.ts';
 import { QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
@@ -327,6 +327,14 @@ export const catalog: FunctionSpec[] = [
         body: ChatRequest,
         status: 200,
         response: ChatReply,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/chat/preview',
+        summary: 'What a chat turn would do with this line: a command, the model, or the task it would add',
+        body: ChatRequest,
+        status: 200,
+        response: ChatPreview,
       },
     ],
     subscriptions: [],

@@ -49,6 +49,32 @@ describe('chat without a model (offline commands)', () => {
     expect(explicit.body.actions[0].result.title).toBe('buy stamps');
   });
 
+  it('previews only what would become a task, by the same command table the turn uses', async () => {
+    const user = await api.signUp();
+    const preview = (message: string) =>
+      api.json('POST', '/api/v1/chat/preview', { token: user.token, body: { message, time_zone: 'UTC' } });
+    for (const command of [
+      'skip standup',
+      'check off laundry',
+      "what's overdue?",
+      'move dentist to friday',
+      'help',
+    ])
+      expect((await preview(command)).body, command).toEqual({ kind: 'command' });
+    const task = await preview('Pay overdue invoice friday !high');
+    expect(task.status).toBe(200);
+    expect(task.body).toMatchObject({
+      kind: 'task',
+      task: { title: 'Pay overdue invoice', priority: 'high' },
+    });
+    expect(
+      await api.stack.db.selectFrom('tasks').select('id').where('user_id', '=', user.id).execute(),
+    ).toEqual([]);
+    const empty = await preview('  ');
+    expect(empty.status).toBe(400);
+    expect(empty.body.detail).toMatch(/message/);
+  });
+
   it("answers what's overdue and what's due today or tomorrow, from the caller's tasks only", async () => {
     const user = await api.signUp();
     const other = await api.signUp();

@@ -1,12 +1,14 @@
 import { createFunctionApp, type FunctionDeps, readBody } from '@todo/core';
+import type { ChatPreview } from '@todo/core/assistant/chat-schema';
 import { ChatRequest } from '@todo/core/assistant/chat-schema';
 import { llmChat, llmSettings } from '@todo/core/assistant/llm-chat';
-import { offlineChat } from '@todo/core/assistant/offline-chat';
-import { userTimeZone } from '@todo/core/quick-add/quick-add-task';
+import { offlineChat, offlineIntent } from '@todo/core/assistant/offline-chat';
+import { previewQuickAdd, userTimeZone } from '@todo/core/quick-add/quick-add-task';
 
 /**
  * chat: POST /api/v1/chat — one turn of the chat box. With a model configured (OPENAI_BASE_URL and
  * OPENAI_API_KEY) the model answers through the task tools; without one, built-in commands and quick-add.
+ * POST /api/v1/chat/preview — what that turn would do with the line as typed (saves nothing).
  */
 export function createChatApp(deps: FunctionDeps) {
   const app = createFunctionApp('chat', deps);
@@ -25,6 +27,21 @@ export function createChatApp(deps: FunctionDeps) {
     return c.json(
       settings ? await llmChat(ctx, request.message, settings) : await offlineChat(ctx, request.message),
     );
+  });
+  app.post('/api/v1/chat/preview', async function chatPreviewRoute(c) {
+    const request = await readBody(c, ChatRequest);
+    let preview: ChatPreview;
+    if (settings) preview = { kind: 'assistant' };
+    else if (offlineIntent(request.message) === 'command') preview = { kind: 'command' };
+    else
+      preview = {
+        kind: 'task',
+        task: await previewQuickAdd(deps.db, c.var.user.id, {
+          text: request.message,
+          time_zone: request.time_zone,
+        }),
+      };
+    return c.json(preview);
   });
   return app;
 }

@@ -2,7 +2,7 @@
 
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 
-/** What POST /api/v1/quick-add/parse returns: the task the typed line would create. */
+/** The task a typed line would create (POST /api/v1/quick-add/parse's answer). */
 interface QuickAddPreview {
   title: string;
   due_at: string | null;
@@ -13,6 +13,9 @@ interface QuickAddPreview {
   priority: 'low' | 'medium' | 'high';
   notes: string[];
 }
+
+/** What POST /api/v1/chat/preview returns: what sending the line would do. */
+type ChatPreview = { kind: 'command' } | { kind: 'assistant' } | { kind: 'task'; task: QuickAddPreview };
 
 /** What POST /api/v1/chat returns. */
 interface ChatReply {
@@ -39,10 +42,6 @@ export interface ChatBoxProps {
 }
 
 const PREVIEW_DELAY_MS = 250;
-/** Commands the chat answers itself; no point previewing them as a task. */
-const COMMAND =
-  /^(?:help|what|what's|whats|show|list|anything|move|reschedule|postpone|done with|finished|complete|mark|reopen|undo|delete|remove|why|how|when|who|can|is|are|do)\b/i;
-
 async function post<T>(url: string, token: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
@@ -141,19 +140,15 @@ export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
 
   useEffect(() => {
     const line = text.trim();
-    if (!line || COMMAND.test(line)) {
+    if (!line) {
       setPreview(null);
       return;
     }
+    // The server says whether the line is a command or a task (one command table, not a copy here).
     const abort = new AbortController();
     const timer = setTimeout(() => {
-      post<QuickAddPreview>(
-        `${base}/quick-add/parse`,
-        token,
-        { text: line, time_zone: timeZone },
-        abort.signal,
-      )
-        .then(setPreview)
+      post<ChatPreview>(`${base}/chat/preview`, token, { message: line, time_zone: timeZone }, abort.signal)
+        .then((p) => setPreview(p.kind === 'task' ? p.task : null))
         .catch(() => setPreview(null));
     }, PREVIEW_DELAY_MS);
     return () => {

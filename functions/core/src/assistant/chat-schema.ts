@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
+import { QuickAddParse } from '../quick-add/schema.ts';
 import { TimeZone } from '../schemas.ts';
 import type { ToolContext } from './tools.ts';
 
@@ -30,6 +31,20 @@ export const ChatReply = z.object({
   mode: z.enum(['llm', 'offline']),
 });
 export type ChatReply = z.infer<typeof ChatReply>;
+
+/**
+ * POST /api/v1/chat/preview: what sending this line would do, so the chat box previews a task only for
+ * lines that would become one — decided by the same command table that answers the turn.
+ */
+export const ChatPreview = z.discriminatedUnion('kind', [
+  /** A built-in command (a question, move, done …): nothing to preview. */
+  z.object({ kind: z.literal('command') }),
+  /** A configured model will read it: no offline preview would be honest. */
+  z.object({ kind: z.literal('assistant') }),
+  /** A quick-add: the task it would create. */
+  z.object({ kind: z.literal('task'), task: QuickAddParse }),
+]);
+export type ChatPreview = z.infer<typeof ChatPreview>;
 
 export interface ChatContext extends ToolContext {
   timeZone: string;

@@ -237,13 +237,29 @@ const COMMANDS: Command[] = [
   },
 ];
 
-async function answer(ctx: ChatContext, message: string, actions: ChatAction[]): Promise<string> {
-  const text = message.replace(/[?.!\s]+$/, '').replace(/’/g, "'");
+/** The line as the command table reads it: trailing punctuation gone, typographic apostrophes plain. */
+const normalise = (message: string) => message.replace(/[?.!\s]+$/, '').replace(/’/g, "'");
+
+/** The command a line is, with its match; none means a quick-add (or, for a question, a shrug). */
+function matchCommand(text: string) {
   const lower = text.toLowerCase();
   for (const command of COMMANDS) {
     const m = command.pattern.exec(lower);
-    if (m) return command.run(ctx, actions, m, text);
+    if (m) return { command, m };
   }
+  return null;
+}
+
+/** What the offline chat would do with this line: run a command, or add it as a task. */
+export function offlineIntent(message: string): 'command' | 'quick-add' {
+  const trimmed = message.trim();
+  return matchCommand(normalise(trimmed)) || /\?\s*$/.test(trimmed) ? 'command' : 'quick-add';
+}
+
+async function answer(ctx: ChatContext, message: string, actions: ChatAction[]): Promise<string> {
+  const text = normalise(message);
+  const found = matchCommand(text);
+  if (found) return found.command.run(ctx, actions, found.m, text);
   if (/\?\s*$/.test(message)) return `I didn't catch that.\n${OFFLINE_HELP}`;
   return quickAdd(ctx, actions, text);
 }
