@@ -286,6 +286,36 @@ describe('chat with a model configured (OpenAI-compatible stub on 127.0.0.1)', (
     );
   });
 
+  it('gives the model the conversation so far, so a follow-up like "yes, delete it" has its context', async () => {
+    const echo = await startModelStub([() => completion({ content: 'Deleted it.' })]);
+    try {
+      const user = await api.signUp();
+      const app = appWith({ OPENAI_BASE_URL: echo.url, OPENAI_API_KEY: 'sk-test' });
+      const history = [
+        { role: 'user', content: 'get rid of the old dentist task' },
+        { role: 'assistant', content: 'Delete "Dentist" (due Friday)? Say yes to confirm.' },
+      ];
+      const res = await app.fetch(
+        new Request('http://chat.local/api/v1/chat', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ message: 'yes', history }),
+        }),
+      );
+      expect(res.status).toBe(200);
+      const sent = echo.requests[0]!.body.messages.map((m: any) => [m.role, m.content]);
+      expect(sent.slice(1)).toEqual([...history.map((t) => [t.role, t.content]), ['user', 'yes']]);
+      const tooLong = await api.json('POST', '/api/v1/chat', {
+        token: user.token,
+        body: { message: 'hi', history: Array(21).fill({ role: 'user', content: 'x' }) },
+      });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.errors[0].field).toBe('body.history');
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('falls back to the offline commands, and says so, when the model endpoint fails', async () => {
     const failing = await startModelStub([() => ({ status: 500, json: { error: 'boom' } })]);
     try {

@@ -25,7 +25,9 @@ export function createChatApp(deps: FunctionDeps) {
       log: deps.log,
     };
     return c.json(
-      settings ? await llmChat(ctx, request.message, settings) : await offlineChat(ctx, request.message),
+      settings
+        ? await llmChat(ctx, request.message, settings, request.history)
+        : await offlineChat(ctx, request.message),
     );
   });
   app.post('/api/v1/chat/preview', async function chatPreviewRoute(c) {

@@ -42,6 +42,8 @@ export interface ChatBoxProps {
 }
 
 const PREVIEW_DELAY_MS = 250;
+/** How many earlier turns go with a message (the API takes up to 20). */
+const HISTORY_TURNS = 12;
 async function post<T>(url: string, token: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
@@ -173,7 +175,12 @@ export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
     setPreview(null);
     setSending(true);
     try {
-      const reply = await post<ChatReply>(`${base}/chat`, token, { message, time_zone: timeZone });
+      // The server keeps no chat state: the recent turns travel with the message (a model uses them).
+      const history = turns
+        .filter((t) => !t.error)
+        .slice(-HISTORY_TURNS)
+        .map((t) => ({ role: t.who === 'you' ? 'user' : 'assistant', content: t.text.slice(0, 4000) }));
+      const reply = await post<ChatReply>(`${base}/chat`, token, { message, time_zone: timeZone, history });
       say('assistant', reply.reply);
       if (reply.changed) onChange?.();
     } catch (e) {

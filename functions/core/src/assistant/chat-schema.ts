@@ -5,10 +5,22 @@ import { TimeZone } from '../schemas.ts';
 import type { ToolContext } from './tools.ts';
 
 /** POST /api/v1/chat. */
+/** One earlier turn of the conversation, as the chat box shows it. */
+export const ChatTurn = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.string().max(4000),
+});
+export type ChatTurn = z.infer<typeof ChatTurn>;
+
 export const ChatRequest = z.strictObject({
   message: z.string().trim().min(1, 'say something').max(2000),
   /** Defaults to the user's time zone. */
   time_zone: TimeZone.optional(),
+  /**
+   * The conversation so far, oldest first, so a model can follow up ("yes, delete it"). The server keeps
+   * no chat state: any replica (or a cold start) can answer the next turn. The offline commands ignore it.
+   */
+  history: z.array(ChatTurn).max(20).optional(),
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 

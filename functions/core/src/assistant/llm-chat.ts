@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { callTool } from './call-tool.ts';
-import type { ChatAction, ChatContext, ChatReply } from './chat-schema.ts';
+import type { ChatAction, ChatContext, ChatReply, ChatTurn } from './chat-schema.ts';
 import { changedData, offlineChat } from './offline-chat.ts';
 import { TASK_TOOLS } from './tools.ts';
 
@@ -92,10 +92,16 @@ async function complete(settings: LlmSettings, messages: Message[]) {
  * One chat turn through a configured model: its tool calls run the same task tools as the MCP server, for
  * this user only. If the model cannot be reached the turn is answered offline, and says so.
  */
-export async function llmChat(ctx: ChatContext, message: string, settings: LlmSettings): Promise<ChatReply> {
+export async function llmChat(
+  ctx: ChatContext,
+  message: string,
+  settings: LlmSettings,
+  history: ChatTurn[] = [],
+): Promise<ChatReply> {
   const actions: ChatAction[] = [];
   const messages: Message[] = [
     { role: 'system', content: systemPrompt(ctx) },
+    ...history.map((turn) => ({ role: turn.role, content: turn.content })),
     { role: 'user', content: message },
   ];
   try {
