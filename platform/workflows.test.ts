@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { k8sTools, run } from './derive/tools.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -18,6 +19,18 @@ const workflows = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
 describe('.github/workflows', () => {
   it('has ci, deploy and its per-environment rollout', () => {
     expect(workflows.sort()).toEqual(['ci.yml', 'deploy-environment.yml', 'deploy.yml']);
+  });
+
+  it('deploys only a commit on main whose ci passed, and rolls out exactly that commit', () => {
+    const deploy = parse(readFileSync(join(workflowsDir, 'deploy.yml'), 'utf8'));
+    expect(deploy.on).toEqual({
+      workflow_run: { workflows: ['ci'], types: ['completed'], branches: ['main'] },
+    });
+    expect(deploy.jobs.plan.if).toMatch(/workflow_run\.conclusion == 'success'/);
+    expect(deploy.jobs.plan.outputs.sha).toMatch(/^\$\{\{ github\.event\.workflow_run\.head_sha \}\}$/);
+    for (const env of ['staging', 'production'])
+      expect(deploy.jobs[env].with.sha).toMatch(/^\$\{\{ needs\.plan\.outputs\.sha \}\}$/);
+    expect(readFileSync(join(workflowsDir, 'deploy.yml'), 'utf8')).not.toContain('github.sha');
   });
 
   it('passes actionlint', async () => {
