@@ -12,6 +12,7 @@ import {
   paramsFromView,
   viewFromParams,
 } from '@/lib/list-query';
+import { pollUntil } from '@/lib/series';
 import { formatDue } from '@/lib/time';
 import { useToast } from '@/lib/toast';
 import {
@@ -156,8 +157,18 @@ export function TaskList({ session }: { session: Session }) {
       } else {
         toast.show(`Reopened “${task.title}”.`);
       }
-      // A recurring task's next occurrence is created by an event function: look again shortly.
-      if (task.recurrence) setTimeout(() => void load(null), 1200);
+      // A recurring task's next occurrence is created by an event function, which may be scaled to zero
+      // (a cold start plus KEDA's polling): ask until it exists, backing off, then refresh the list once.
+      if (action === 'complete' && task.recurrence && task.series_id)
+        void pollUntil(async () => {
+          const open = await api('/tasks', TaskPage, {
+            token,
+            query: { series_id: task.series_id ?? undefined, status: 'todo,in_progress', limit: '1' },
+          });
+          return open.items.length > 0;
+        }).then((arrived) => {
+          if (arrived) void load(null);
+        });
     } catch (e) {
       toast.show(e instanceof ApiError ? e.message : 'Could not update the task.');
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiQueryFromView, paramsFromView, viewFromParams } from '../lib/list-query.ts';
 import { draftToRule, emptyDraft, type RecurrenceDraft, ruleToDraft } from '../lib/rrule.ts';
+import { pollUntil } from '../lib/series.ts';
 import { addDays, dayRange, instantToWall, startOfWeek, wallToInstant } from '../lib/time.ts';
 
 const ZONE = 'America/New_York';
@@ -107,5 +108,25 @@ describe('the task list’s URL', () => {
     expect(q.due_from).toBe('2026-11-23T05:00:00.000Z');
     expect(q.due_to).toBe('2026-11-24T04:59:59.999Z');
     expect(apiQueryFromView(viewFromParams(new URLSearchParams('due=overdue')), ZONE).overdue).toBe('true');
+  });
+});
+
+describe('pollUntil (waiting for the next occurrence after a completion)', () => {
+  it('asks after each delay until yes, treats a failed ask as no, and gives up when the delays run out', async () => {
+    const waited: number[] = [];
+    const wait = async (ms: number) => {
+      waited.push(ms);
+    };
+    const answers = [
+      async () => {
+        throw new Error('503');
+      },
+      async () => false,
+      async () => true,
+    ];
+    expect(await pollUntil(() => answers.shift()!(), [1, 2, 3, 4], wait)).toBe(true);
+    expect(waited).toEqual([1, 2, 3]);
+    expect(await pollUntil(async () => false, [5, 6], wait)).toBe(false);
+    expect(waited).toEqual([1, 2, 3, 5, 6]);
   });
 });
