@@ -94,6 +94,29 @@ describe('local bus', () => {
       await expect(bus.publish('reminders', event())).rejects.toThrow(/delivery of .* failed: s: /);
     }
   });
+
+  it('dead-letters a subscriber still failing on the last allowed delivery, and only that one', async () => {
+    const failing = subscriber({ status: 500, body: { status: 'RETRY' } });
+    const fine = subscriber({ status: 200, body: { status: 'SUCCESS' } });
+    const bus = localBus({
+      db: t.db,
+      log,
+      maxDeliveries: 3,
+      subscribers: () => [
+        { consumer: 'failing', topic: 'reminders', route: '/events/reminders', app: failing.app },
+        { consumer: 'fine', topic: 'reminders', route: '/events/reminders', app: fine.app },
+      ],
+    });
+    const e = event();
+    await expect(bus.publish('reminders', e, { attempt: 1 })).rejects.toThrow(/failing: 500/);
+    await expect(bus.publish('reminders', e, { attempt: 2 })).rejects.toThrow(/failing: 500/);
+    await bus.publish('reminders', e, { attempt: 3 }); // given up: the relay may mark the row sent
+    const rows = await t.db.selectFrom('dead_letters').selectAll().where('event_id', '=', e.id).execute();
+    expect(rows.map((r) => [r.consumer, r.reason])).toEqual([
+      ['failing', expect.stringMatching(/^gave up after 3 deliveries; last: failing: 500/)],
+    ]);
+    expect(failing.got).toHaveLength(3);
+  });
 });
 
 /** A clock stand-in that answers each job with the next status from `statuses` and records firings. */

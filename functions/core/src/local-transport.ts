@@ -28,12 +28,35 @@ const Reply = z.object({ status: z.enum(['SUCCESS', 'RETRY', 'DROP']).optional()
  * function. SUCCESS → done; DROP (or a 404, as Dapr treats it) → a dead-letter row; RETRY, other
  * statuses or a throw → publish() fails, so the relay retries the row later with backoff. Subscribers
  * that already took it see it again then: consumers are idempotent, as with Dapr.
+ *
+ * Like the cluster's Resiliency policy (a bounded number of redeliveries, then the dead-letter topic), a
+ * subscriber still failing on the relay's `maxDeliveries`-th attempt is dead-lettered for that event, so
+ * one poison event cannot hold back its task's later events forever.
  */
 export function localBus(opts: {
   db: Kysely<Database>;
   subscribers: () => LocalSubscriber[];
   log: Logger;
+  /** Deliveries of one event before a still-failing subscriber is dead-lettered (default 10). */
+  maxDeliveries?: number;
 }): EventPublisher {
+  const maxDeliveries = opts.maxDeliveries ?? 10;
+
+  async function deadLetter(sub: LocalSubscriber, topic: string, event: CloudEvent, reason: string) {
+    await opts.db
+      .insertInto('dead_letters')
+      .values({
+        event_id: event.id,
+        topic,
+        consumer: sub.consumer,
+        cloud_event: JSON.stringify(event),
+        reason: reason.slice(0, 2000),
+      })
+      .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+      .execute();
+    opts.log.warn('event dead-lettered', { consumer: sub.consumer, topic, id: event.id, reason });
+  }
+
   async function deliver(sub: LocalSubscriber, topic: string, event: CloudEvent): Promise<string | null> {
     let res: Response;
     try {
@@ -55,18 +78,12 @@ export function localBus(opts: {
       status = undefined;
     }
     if (status === 'DROP' || res.status === 404) {
-      await opts.db
-        .insertInto('dead_letters')
-        .values({
-          event_id: event.id,
-          topic,
-          consumer: sub.consumer,
-          cloud_event: JSON.stringify(event),
-          reason: status === 'DROP' ? 'consumer replied DROP' : `consumer replied ${res.status}`,
-        })
-        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
-        .execute();
-      opts.log.warn('event dead-lettered', { consumer: sub.consumer, topic, id: event.id });
+      await deadLetter(
+        sub,
+        topic,
+        event,
+        status === 'DROP' ? 'consumer replied DROP' : `consumer replied ${res.status}`,
+      );
       return null;
     }
     if (res.ok && status !== 'RETRY') return null;
@@ -74,13 +91,24 @@ export function localBus(opts: {
   }
 
   return {
-    async publish(topic, event) {
+    async publish(topic, event, delivery) {
       const targets = opts.subscribers().filter((s) => s.topic === topic);
-      const failures = (await Promise.all(targets.map((s) => deliver(s, topic, event)))).filter(
-        (f): f is string => f !== null,
+      const outcomes = await Promise.all(
+        targets.map(async (sub) => ({ sub, failure: await deliver(sub, topic, event) })),
       );
-      if (failures.length)
-        throw new Error(`delivery of ${event.id} to ${topic} failed: ${failures.join('; ')}`);
+      const failed = outcomes.filter(
+        (o): o is { sub: LocalSubscriber; failure: string } => o.failure !== null,
+      );
+      if (!failed.length) return;
+      const attempt = delivery?.attempt ?? 1;
+      if (attempt >= maxDeliveries) {
+        for (const { sub, failure } of failed)
+          await deadLetter(sub, topic, event, `gave up after ${attempt} deliveries; last: ${failure}`);
+        return;
+      }
+      throw new Error(
+        `delivery of ${event.id} to ${topic} failed: ${failed.map((f) => f.failure).join('; ')}`,
+      );
     },
   };
 }

@@ -76,7 +76,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const results = await Promise.all(
         rows.map(async (row) => {
           try {
-            await publisher.publish(row.topic, CloudEvent.parse(row.cloud_event));
+            await publisher.publish(row.topic, CloudEvent.parse(row.cloud_event), {
+              attempt: row.attempts + 1,
+            });
             return { row, error: undefined };
           } catch (e) {
             return { row, error: e instanceof Error ? e.message : String(e) };

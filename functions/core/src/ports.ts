@@ -7,7 +7,8 @@ import type { CloudEvent } from './events.ts';
 
 /** Publishes a CloudEvent to a topic. Only the outbox relay calls it: writers enqueue in their transaction. */
 export interface EventPublisher {
-  publish(topic: string, event: CloudEvent): Promise<void>;
+  /** `delivery.attempt` counts from 1: the how-many-th time the relay hands this event over. */
+  publish(topic: string, event: CloudEvent, delivery?: { attempt: number }): Promise<void>;
 }
 
 export interface ScheduledJob {
