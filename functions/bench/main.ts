@@ -10,6 +10,7 @@ import { benchColdStart } from './cold-start.ts';
 import { benchEventLatency } from './events.ts';
 import { benchRecurrenceNextVisible } from './recurrence.ts';
 import { benchReminderLateness } from './reminders.ts';
+import { benchSchedulerLateness } from './scheduler.ts';
 import { type BenchRow, printTable } from './stats.ts';
 
 /**
@@ -41,6 +42,8 @@ try {
   rows.push(...(await benchReminderLateness(stack)));
   // Real Kafka + daprd, started (and fetched/built once, cached) by platform/engines.
   rows.push(...(await benchEventLatency()));
+  // The cluster's job path: real Dapr Scheduler → daprd → POST /job/<name>.
+  rows.push(...(await benchSchedulerLateness()));
 } finally {
   printTable(rows);
   await stack.close();
