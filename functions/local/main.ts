@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../core/src/config.ts';
-import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
+import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from '../core/src/db/embedded.ts';
 import { createLogger } from '../core/src/log.ts';
 import { listen, onShutdown } from '../core/src/serve.ts';
 import { createLocalStack } from './stack.ts';
@@ -32,6 +32,8 @@ const embedded = config.DATABASE_URL
       port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
       persistent: true,
     });
+// Our shutdown (below) drains requests and closes the pool first, then stops Postgres.
+if (embedded) leaveShutdownSignalsToCaller();
 const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/:[^:@]*@/, ':***@') });
 

@@ -1,13 +1,36 @@
 // Bundles each function into one file, dist/<name>.js (what its container runs), plus the embedded
 // runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 import { containerEntrySource, RUNNERS } from './container-entry.mjs';
 
 const functionsDir = new URL('../../functions/', import.meta.url).pathname;
 const outdir = new URL('../../dist/', import.meta.url).pathname;
 
+/**
+ * zod re-exports every locale as `z.locales` (a namespace, so the bundler keeps all ~40 of them: some
+ * 300 KB of a 850 KB function bundle, parsed on every cold start). We use only the default English
+ * messages, which zod imports from locales/en.js directly; the namespace is narrowed to that one.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: new URL('../locales/en.js', `file://${args.importer}`).pathname, namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const shared = {
+  plugins: [zodEnglishOnly],
   bundle: true,
   platform: 'node',
   format: 'esm',

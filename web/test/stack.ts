@@ -9,7 +9,7 @@ import { dropDatabase, ensureDatabase } from '../../functions/core/src/db/admin.
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
-/** Flags that let Debian's Chromium run headless as root in a container (see docs/INFRA.md). */
+/** Flags that let Debian's Chromium run headless as root in a container (see ../shared/docs/INFRA.md). */
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

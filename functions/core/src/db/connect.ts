@@ -11,8 +11,12 @@ export interface DbHandle {
 
 export function connectDatabase(url: string, max = 10): DbHandle {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection (Postgres restarted or shutting down) must not crash the process.
+  // The pool handles idle clients ('error' on the pool); a checked-out client between two queries of a
+  // transaction emits 'error' on itself, and with no listener that is an uncaught exception. Its
+  // in-flight or next query fails instead, and the pool replaces the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

