@@ -8,6 +8,7 @@ import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEventLatency } from './events.ts';
+import { benchHttpLoad } from './load.ts';
 import { benchRecurrenceNextVisible } from './recurrence.ts';
 import { benchReminderLateness } from './reminders.ts';
 import { benchSchedulerLateness } from './scheduler.ts';
@@ -32,18 +33,30 @@ const stack = await createLocalStack({
   log: createLogger('warn'),
 });
 const rows: BenchRow[] = [];
+// BENCH_ONLY=load,events (say) runs just those sections; the default is all of them, in this order.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const section = async (name: string, run: () => Promise<BenchRow[]>) => {
+  if (!only || only.includes(name)) rows.push(...(await run()));
+};
 try {
   const userId = await seedBenchData(stack.db);
   const token = await issueToken(userId, secret, 3600);
-  rows.push(...(await benchListTasks(stack, databaseUrl, userId, token)));
-  rows.push(...(await benchCreateTask(stack, databaseUrl, userId, token)));
-  rows.push(...(await benchColdStart(resolve(root, 'dist/list-tasks.js'), databaseUrl)));
-  rows.push(...(await benchRecurrenceNextVisible(stack, { jwtSecret: secret })));
-  rows.push(...(await benchReminderLateness(stack)));
+  await section('list', () => benchListTasks(stack, databaseUrl, userId, token));
+  await section('create', () => benchCreateTask(stack, databaseUrl, userId, token));
+  await section('cold-start', () => benchColdStart(resolve(root, 'dist/list-tasks.js'), databaseUrl));
+  await section('recurrence', () => benchRecurrenceNextVisible(stack, { jwtSecret: secret }));
+  await section('reminders', () => benchReminderLateness(stack));
+  // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS).
+  await section('load', () =>
+    benchHttpLoad(stack, root, databaseUrl, secret, {
+      users: Number(process.env.BENCH_LOAD_USERS ?? 1000),
+      durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
+    }),
+  );
   // Real Kafka + daprd, started (and fetched/built once, cached) by platform/engines.
-  rows.push(...(await benchEventLatency()));
+  await section('events', () => benchEventLatency());
   // The cluster's job path: real Dapr Scheduler → daprd → POST /job/<name>.
-  rows.push(...(await benchSchedulerLateness()));
+  await section('scheduler', () => benchSchedulerLateness());
 } finally {
   printTable(rows);
   await stack.close();

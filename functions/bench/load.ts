@@ -1,0 +1,205 @@
+// HTTP load, embedded mode: `npm start`'s process (dist/local.js, the web app left out) on its own, with
+// `users` concurrent users each looping over a mixed read/write session for `durationMs`. The load comes
+// from this process over loopback with keep-alive connections (one per user), as browsers would hold.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { resolve } from 'node:path';
+import { sql } from 'kysely';
+import { issueToken } from '../core/src/auth.ts';
+import type { LocalStack } from '../local/stack.ts';
+import { freePort } from '../testing/global-setup.ts';
+import { type BenchRow, ms, percentile } from './stats.ts';
+
+export interface LoadOptions {
+  users?: number;
+  durationMs?: number;
+  /** Share of requests that write (create, then complete, a task). */
+  writeShare?: number;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function call(agent: Agent, port: number, method: string, path: string, token: string, body?: string) {
+  return new Promise<Reply>((done, fail) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+async function startServer(root: string, databaseUrl: string, jwtSecret: string) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [resolve(root, 'dist/local.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: jwtSecret,
+      TODO_WEB: 'off',
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`dist/local.js exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('dist/local.js not ready within 60 s');
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** One user's session: mostly listing (their own tasks, searched and sorted), sometimes adding and completing. */
+async function userLoop(
+  agent: Agent,
+  port: number,
+  token: string,
+  until: number,
+  writeShare: number,
+  record: (ms: number, ok: boolean, what: string) => void,
+) {
+  let i = 0;
+  while (performance.now() < until) {
+    const write = Math.random() < writeShare;
+    const start = performance.now();
+    let ok = false;
+    let what = write ? 'write' : 'read';
+    try {
+      if (write) {
+        const created = await call(
+          agent,
+          port,
+          'POST',
+          '/api/v1/tasks',
+          token,
+          JSON.stringify({ title: `Load task ${i++}`, priority: 'high', tags: ['load'] }),
+        );
+        ok = created.status === 201;
+        if (ok) {
+          const id = (JSON.parse(created.body) as { id: string }).id;
+          const done = await call(agent, port, 'POST', `/api/v1/tasks/${id}/complete`, token);
+          ok = done.status === 200;
+          what = 'write (create + complete)';
+        }
+      } else {
+        const listed = await call(
+          agent,
+          port,
+          'GET',
+          '/api/v1/tasks?search=load&sort_by=priority&limit=20',
+          token,
+        );
+        ok = listed.status === 200;
+      }
+    } catch {
+      ok = false;
+    }
+    record(performance.now() - start, ok, what);
+  }
+}
+
+export async function benchHttpLoad(
+  stack: LocalStack,
+  root: string,
+  databaseUrl: string,
+  jwtSecret: string,
+  opts: LoadOptions = {},
+): Promise<BenchRow[]> {
+  const users = opts.users ?? 1000;
+  const durationMs = opts.durationMs ?? 60_000;
+  const writeShare = opts.writeShare ?? 0.2;
+  // Users straight into the table (signing up 1,000 people would benchmark scrypt instead).
+  const { rows } = await sql<{ id: string }>`
+    insert into users (email, password_hash)
+    select 'load-' || gen_random_uuid() || '@bench.local', 'x' from generate_series(1, ${users})
+    returning id`.execute(stack.db);
+  const ids = rows.map((r) => r.id);
+  const server = await startServer(root, databaseUrl, jwtSecret);
+  const agents: Agent[] = [];
+  try {
+    const tokens = await Promise.all(ids.map((id) => issueToken(id, jwtSecret, 3600)));
+    const latencies: number[] = [];
+    const byKind = new Map<string, number[]>();
+    let errors = 0;
+    const record = (t: number, ok: boolean, what: string) => {
+      latencies.push(t);
+      byKind.set(what, [...(byKind.get(what) ?? []), t]);
+      if (!ok) errors++;
+    };
+    const until = performance.now() + durationMs;
+    await Promise.all(
+      tokens.map((token) => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        agents.push(agent);
+        return userLoop(agent, server.port, token, until, writeShare, record);
+      }),
+    );
+    const seconds = durationMs / 1000;
+    const label = `${users.toLocaleString('en')} users, ${seconds} s, ${Math.round((1 - writeShare) * 100)}% reads, embedded`;
+    const reads = byKind.get('read') ?? [];
+    const writes = byKind.get('write (create + complete)') ?? [];
+    return [
+      {
+        metric: `HTTP load: requests, errors (${label})`,
+        ours: `${latencies.length.toLocaleString('en')} sessions (${Math.round(latencies.length / seconds)}/s), ${errors} errors`,
+        reference: '—',
+        ratio: 'n/a',
+        target: '0 errors',
+      },
+      {
+        metric: 'HTTP load: read (list + search + sort) p50 / p99',
+        ours: `${ms(percentile(reads, 50))} / ${ms(percentile(reads, 99))}`,
+        reference: '—',
+        ratio: 'n/a',
+        target: 'p99 ≤ 100 ms',
+      },
+      {
+        metric: 'HTTP load: write (create, then complete: 2 requests) p50 / p99',
+        ours: `${ms(percentile(writes, 50))} / ${ms(percentile(writes, 99))}`,
+        reference: '—',
+        ratio: 'n/a',
+        target: 'p99 ≤ 100 ms per request',
+      },
+    ];
+  } finally {
+    for (const agent of agents) agent.destroy();
+    await server.stop();
+    await stack.db.deleteFrom('users').where('id', 'in', ids).execute();
+  }
+}
