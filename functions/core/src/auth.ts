@@ -1,8 +1,8 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
-import { sign, verify } from 'hono/jwt';
 import { unauthorized } from './errors.ts';
+import { signHs256, verifyHs256 } from './jwt.ts';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -40,7 +40,7 @@ export interface AuthUser {
 
 export async function issueToken(userId: string, secret: string, ttlSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return sign({ sub: userId, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+  return signHs256({ sub: userId, iat: now, exp: now + ttlSeconds }, secret);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,7 +53,7 @@ export function requireUser(secret: string): MiddlewareHandler<{ Variables: { us
     if (!match?.[1]) throw unauthorized('Send a bearer token: Authorization: Bearer <token>');
     let sub: unknown;
     try {
-      ({ sub } = await verify(match[1], secret, 'HS256'));
+      ({ sub } = verifyHs256(match[1], secret));
     } catch {
       throw unauthorized('The token is invalid or expired; log in again');
     }

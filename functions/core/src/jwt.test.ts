@@ -1,0 +1,37 @@
+import { sign, verify } from 'hono/jwt';
+import { describe, expect, it } from 'vitest';
+import { JwtError, signHs256, verifyHs256 } from './jwt.ts';
+
+const secret = 'jwt-test-secret-jwt-test-secret-0123';
+const now = 1_900_000_000;
+
+describe('HS256 tokens (node:crypto)', () => {
+  it('round-trips its own tokens and interoperates with hono/jwt in both directions', async () => {
+    const claims = { sub: 'u1', iat: now, exp: now + 60 };
+    expect(verifyHs256(signHs256(claims, secret), secret, now)).toEqual(claims);
+    expect(verifyHs256(await sign(claims, secret, 'HS256'), secret, now)).toEqual(claims);
+    const ours = signHs256({ sub: 'u1', iat: Math.floor(Date.now() / 1000), exp: 4_000_000_000 }, secret);
+    expect((await verify(ours, secret, 'HS256')).sub).toBe('u1');
+  });
+
+  it('refuses a wrong secret, a changed payload, another algorithm, expired and not-yet-valid tokens, garbage', () => {
+    const token = signHs256({ sub: 'u1', exp: now + 60 }, secret);
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const otherPayload = Buffer.from(JSON.stringify({ sub: 'admin', exp: now + 60 })).toString('base64url');
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const cases: [string, RegExp][] = [
+      [signHs256({ sub: 'u1' }, 'another-secret-another-secret-0123'), /bad signature/],
+      [`${h}.${otherPayload}.${s}`, /bad signature/],
+      [`${none}.${p}.`, /unexpected algorithm/],
+      [signHs256({ sub: 'u1', exp: now }, secret), /expired/],
+      [signHs256({ sub: 'u1', nbf: now + 10 }, secret), /not yet valid/],
+      ['garbage', /malformed/],
+      ['a.b.c', /malformed/],
+      [`${h}.${p}`, /malformed/],
+    ];
+    for (const [bad, why] of cases) {
+      expect(() => verifyHs256(bad, secret, now), bad).toThrow(JwtError);
+      expect(() => verifyHs256(bad, secret, now), bad).toThrow(why);
+    }
+  });
+});

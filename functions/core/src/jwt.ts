@@ -1,0 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * HS256 JWTs with node:crypto's HMAC. Every request of every function verifies one, and the WebCrypto
+ * path (hono/jwt: importKey + an async crypto job per call) measured ~10% of the embedded runner's CPU
+ * under load; a synchronous HMAC over a cached key is a few microseconds. Tokens stay standard JWTs
+ * (hono/jwt and any JWT library read them; a test checks both ways).
+ */
+
+export interface JwtClaims {
+  sub?: unknown;
+  iat?: unknown;
+  exp?: unknown;
+  nbf?: unknown;
+  [claim: string]: unknown;
+}
+
+export class JwtError extends Error {
+  override readonly name = 'JwtError';
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+const hmac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest();
+
+export function signHs256(claims: JwtClaims, secret: string): string {
+  const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${body}.${hmac(secret, body).toString('base64url')}`;
+}
+
+function decodeJson(part: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    throw new JwtError('malformed token');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new JwtError('malformed token');
+  return value as Record<string, unknown>;
+}
+
+/** The claims of a valid, unexpired HS256 token signed with `secret`; a JwtError otherwise. */
+export function verifyHs256(
+  token: string,
+  secret: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): JwtClaims {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new JwtError('malformed token');
+  const [header, payload, signature] = parts as [string, string, string];
+  // The algorithm is fixed, not read from the token: "alg: none" or an RS/HS confusion cannot apply.
+  if (decodeJson(header).alg !== 'HS256') throw new JwtError('unexpected algorithm');
+  const expected = hmac(secret, `${header}.${payload}`);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new JwtError('bad signature');
+  const claims = decodeJson(payload) as JwtClaims;
+  if (typeof claims.exp === 'number' && claims.exp <= nowSeconds) throw new JwtError('expired');
+  if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds) throw new JwtError('not yet valid');
+  return claims;
+}
