@@ -437,6 +437,42 @@ describe('assistant', () => {
   });
 });
 
+describe('keyboard and small screens', () => {
+  it('Tab starts at the skip link, then the header in reading order; no page scrolls sideways at phone width', async () => {
+    await page.setViewportSize(DESKTOP);
+    await gotoList();
+    await page.locator('body').click({ position: { x: 5, y: 400 } }); // focus on the page, not a control
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      order.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return (el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim().replace(/\s+/g, ' ');
+        }),
+      );
+    }
+    expect(order.slice(0, 5)).toEqual(['Skip to content', '✓ Todo', 'Tasks', 'Tags', '+ New task']);
+    expect(order[5]).toMatch(/^Notifications/);
+    // The skip link moves focus past the header to the page itself.
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => location.hash)).toBe('#main');
+
+    await page.setViewportSize(PHONE);
+    for (const path of ['/', '/tasks/new', '/tags']) {
+      await page.goto(`${stack.origin}${path}`);
+      await page.locator('main').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} is ${overflow}px wider than a ${PHONE.width}px phone`).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize(DESKTOP);
+  });
+});
+
 describe('web container', () => {
   it('its standalone server forwards /api to API_ORIGIN, streams included', async () => {
     // The very build the runner serves from: node_modules/.cache/todo-web/<source hash>/web/server.js.
