@@ -43,6 +43,21 @@ describe('createTask', () => {
     expect(res.body.tags.map((t: { name: string }) => t.name)).toEqual(['Home', 'plumbing']);
   });
 
+  it("lists a task's tags in the same order when written and when read back", async () => {
+    const user = await api.signUp();
+    const tags = ['beta', 'Alpha', 'alpha2', 'Zed', '_x', 'émigré', 'ZZ top', 'a'];
+    const created = await api.json('POST', '/api/v1/tasks', {
+      token: user.token,
+      body: { title: 'Tagged', tags },
+    });
+    const written = created.body.tags.map((t: { name: string }) => t.name);
+    expect(written).toEqual(['_x', 'a', 'Alpha', 'alpha2', 'beta', 'Zed', 'ZZ top', 'émigré']);
+    const read = await api.json('GET', `/api/v1/tasks/${created.body.id}`, { token: user.token });
+    expect(read.body.tags.map((t: { name: string }) => t.name)).toEqual(written);
+    const listed = await api.json('GET', '/api/v1/tasks', { token: user.token });
+    expect(listed.body.items[0].tags.map((t: { name: string }) => t.name)).toEqual(written);
+  });
+
   it('rejects a recurring task without a due date with a 400 naming the field', async () => {
     const user = await api.signUp();
     const res = await api.json('POST', '/api/v1/tasks', {

@@ -36,7 +36,7 @@ export async function resolveTagsForWrite(trx: Executor, userId: string, refs: s
   }
   if (names.length) found.push(...(await upsertTagsByName(trx, userId, names)));
   const unique = new Map(found.map((t) => [t.id, t]));
-  return [...unique.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...unique.values()].sort(compareTagNames);
 }
 
 /**
@@ -105,4 +105,11 @@ export async function refreshTagNames(trx: Executor, taskIds: string[]): Promise
       (select string_agg(g.name, ' ' order by g.name) from task_tags tt join tags g on g.id = tt.tag_id
         where tt.task_id = t.id), '')
     where t.id = any(${taskIds}::uuid[])`.execute(trx);
+}
+
+const byCodePoints = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A task's tags in order: case-insensitive, ties by code points (the SQL in list-tasks.ts agrees). */
+export function compareTagNames(a: { name: string }, b: { name: string }): number {
+  return byCodePoints(a.name.toLowerCase(), b.name.toLowerCase()) || byCodePoints(a.name, b.name);
 }

@@ -63,10 +63,14 @@ function decodeCursor(raw: string, sort: string): Cursor {
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
-/** A task's tags as JSON in the same query, so a page costs one round trip. */
+/**
+ * A task's tags as JSON in the same query, so a page costs one round trip. Ordered as compareTagNames
+ * orders them (case-insensitive, then code points; "C" so the database's collation cannot disagree), so
+ * a write's response and a later read list a task's tags alike.
+ */
 const tagsJson = sql<
   TaskTag[]
->`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by g.name), '[]')
+>`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by lower(g.name) collate "C", g.name collate "C"), '[]')
   from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id)`;
 
 export interface TaskListing {
