@@ -223,6 +223,41 @@ describe('faults', () => {
   }, 420_000);
 });
 
+describe('faults: the publishing sidecar', () => {
+  it("the clock's daprd down while tasks are created: writes succeed, events wait, then every one arrives once", async () => {
+    const user = await signUp();
+    const startAgain = await bb.stopDaprd('clock');
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++)
+        ids.push((await createTask(user.token, { title: `Sidecar outage ${i}` })).id);
+      await eventually(
+        'a failed publish recorded in the outbox',
+        async () =>
+          (
+            await bb.db
+              .selectFrom('outbox')
+              .select('id')
+              .where('partition_key', 'in', ids)
+              .where('sent_at', 'is', null)
+              .where('attempts', '>', 0)
+              .execute()
+          ).length > 0,
+        60_000,
+      );
+    } finally {
+      await startAgain();
+    }
+    for (const id of ids)
+      await eventually(
+        `the TaskCreated of ${id} in audit`,
+        async () => (await auditRows(id)).length > 0,
+        120_000,
+      );
+    for (const id of ids) expect((await auditRows(id)).map((r) => r.event_type)).toEqual(['TaskCreated.v1']);
+  }, 300_000);
+});
+
 /** Whether the clock's sidecar holds a job (Dapr answers a missing job with 500 "job not found"). */
 async function jobExists(name: string): Promise<boolean> {
   const res = await fetch(`${bb.functions.get('clock')!.daprd.httpUrl}/v1.0-alpha1/jobs/${name}`);
@@ -315,10 +350,10 @@ describe('reminders through Dapr Jobs', () => {
   it('jobs pending while the Scheduler restarts still fire', async () => {
     const user = await signUp();
     // Far enough ahead that the job is still pending when the restart happens on a loaded machine.
-    const due = new Date(Date.now() + 60_000).toISOString();
+    const due = new Date(Date.now() + 45_000).toISOString();
     const task = await createTask(user.token, { title: 'Survive a restart', due_at: due, reminders: [0] });
     const name = reminderJobName(task.id, 0);
-    await eventually('the job is scheduled', () => jobExists(name), 45_000);
+    await eventually('the job is scheduled', () => jobExists(name), 30_000);
     await bb.restartScheduler();
     // Still pending in the restarted Scheduler (a one-shot job that fired would be gone) …
     await eventually('the job is back after the restart', () => jobExists(name), 30_000);

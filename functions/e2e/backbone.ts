@@ -83,6 +83,8 @@ export interface Backbone {
   stopKafka(): Promise<() => Promise<void>>;
   /** Stops the Scheduler (etcd data kept), then starts it again on the same ports. */
   restartScheduler(): Promise<void>;
+  /** Stops function `name`'s daprd and returns a function that starts a new one for the same app. */
+  stopDaprd(name: string): Promise<() => Promise<void>>;
   /**
    * Runs catalog function `name` as its container does (its bundle, its own process, its own daprd)
    * under app-id `appId`, with `env` (DATABASE_URL, …); its subscriptions are derived for that app-id.
@@ -146,27 +148,33 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
     const functions = new Map<string, FunctionUnderTest>();
     const clockSpec = catalog.find((f) => f.kind === 'clock')!;
     const eventSpecs = catalog.filter((f) => f.kind === 'event');
+    async function startSidecar(name: string, appPort: number): Promise<RunningDaprd> {
+      const daprd = await startDaprd({
+        appId: name,
+        appPort,
+        resourcesPath: resources,
+        configPath: daprConfig,
+        schedulerAddress: scheduler.address,
+      });
+      cleanups.push(() => daprd.stop());
+      return daprd;
+    }
     // A daprd's ports are known only once it starts, and it starts only once its app listens: the apps'
     // ports point at a slot filled right after.
     async function startFunction(name: string, jobs: (daprHttpPort: () => number) => JobScheduler) {
       const create = eventApps[name];
       if (!create) throw new Error(`registry.ts has no eventApps entry for ${name}`);
       let daprd: RunningDaprd | undefined;
+      // The current sidecar: stopDaprd() may replace the one started here.
       const port = () => {
-        if (!daprd) throw new Error(`${name}: daprd not started yet`);
-        return daprd.httpPort;
+        const current = functions.get(name)?.daprd ?? daprd;
+        if (!current) throw new Error(`${name}: daprd not started yet`);
+        return current.httpPort;
       };
       const deps: EventDeps = { ...baseDeps, jobs: jobs(port) };
       const server = await listen(create(deps), 0, '127.0.0.1');
       cleanups.push(() => server.close(1000));
-      daprd = await startDaprd({
-        appId: name,
-        appPort: server.port,
-        resourcesPath: resources,
-        configPath: daprConfig,
-        schedulerAddress: scheduler.address,
-      });
-      cleanups.push(() => daprd!.stop());
+      daprd = await startSidecar(name, server.port);
       functions.set(name, { name, server, daprd });
     }
     const lazy = (make: (port: number) => JobScheduler) => (port: () => number) => ({
@@ -253,6 +261,14 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
           },
         });
         schedulerRestarted = await again();
+      },
+      async stopDaprd(name) {
+        const f = functions.get(name);
+        if (!f) throw new Error(`no function ${name} under test`);
+        await f.daprd.stop();
+        return async () => {
+          f.daprd = await startSidecar(name, f.server.port);
+        };
       },
       async startBuiltFunction(name, appId, env) {
         const spec = catalog.find((f) => f.name === name);
