@@ -1,13 +1,11 @@
 // HTTP load, embedded mode: `npm start`'s process (dist/local.js, the web app left out) on its own, with
 // `users` concurrent users each looping over a mixed read/write session for `durationMs`. The load comes
 // from this process over loopback with keep-alive connections (one per user), as browsers would hold.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { issueToken } from '../core/src/auth.ts';
 import type { LocalStack } from '../local/stack.ts';
-import { freePort } from '../testing/global-setup.ts';
+import { startLocalProcess } from '../testing/local-process.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';
 
 export interface LoadOptions {
@@ -48,41 +46,6 @@ function call(agent: Agent, port: number, method: string, path: string, token: s
     req.on('error', fail);
     req.end(body);
   });
-}
-
-async function startServer(root: string, databaseUrl: string, jwtSecret: string) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [resolve(root, 'dist/local.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: jwtSecret,
-      TODO_WEB: 'off',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dist/local.js exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('dist/local.js not ready within 60 s');
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** One user's session: mostly listing (their own tasks, searched and sorted), sometimes adding and completing. */
@@ -136,7 +99,6 @@ async function userLoop(
 
 export async function benchHttpLoad(
   stack: LocalStack,
-  root: string,
   databaseUrl: string,
   jwtSecret: string,
   opts: LoadOptions = {},
@@ -150,7 +112,10 @@ export async function benchHttpLoad(
     select 'load-' || gen_random_uuid() || '@bench.local', 'x' from generate_series(1, ${users})
     returning id`.execute(stack.db);
   const ids = rows.map((r) => r.id);
-  const server = await startServer(root, databaseUrl, jwtSecret);
+  const server = await startLocalProcess({
+    env: { DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret, TODO_WEB: 'off', LOG_LEVEL: 'error' },
+    timeoutMs: 60_000,
+  });
   const agents: Agent[] = [];
   try {
     const tokens = await Promise.all(ids.map((id) => issueToken(id, jwtSecret, 3600)));

@@ -48,7 +48,7 @@ try {
   await section('reminders', () => benchReminderLateness(stack));
   // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS).
   await section('load', () =>
-    benchHttpLoad(stack, root, databaseUrl, secret, {
+    benchHttpLoad(stack, databaseUrl, secret, {
       users: Number(process.env.BENCH_LOAD_USERS ?? 1000),
       durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
     }),

@@ -1,12 +1,13 @@
 // `npm start` on a machine with no database configured: dist/local.js starts its own embedded Postgres
 // (initdb on the first run), migrates, serves the API, stops cleanly on SIGTERM, and on the next start
 // finds the same data and the same signing secret (a session survives a restart).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../testing/global-setup.ts';
+import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 // As root, Postgres runs as `postgres`, which must be able to enter the parent of its data folder.
@@ -19,45 +20,18 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  origin: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** dist/local.js with no DATABASE_URL and no JWT_SECRET, as on a fresh clone (the web app left out). */
-async function startLocal(pgPort: number): Promise<Started> {
-  const port = await freePort();
-  const { DATABASE_URL: _db, JWT_SECRET: _jwt, ...env } = process.env;
-  const child = spawn(process.execPath, ['dist/local.js'], {
-    cwd: root,
+function startLocal(pgPort: number): Promise<LocalProcess> {
+  return startLocalProcess({
     env: {
-      ...env,
-      PORT: String(port),
+      DATABASE_URL: undefined,
+      JWT_SECRET: undefined,
       TODO_DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(pgPort),
       TODO_WEB: 'off',
       LOG_LEVEL: 'info',
     },
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dist/local.js exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`dist/local.js was not ready within 120 s:\n${out}`);
-    const ready = await fetch(`${origin}/readyz`).catch(() => null);
-    if (ready?.ok) return { child, origin, output: () => out, exited };
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function call(origin: string, method: string, path: string, token?: string, body?: unknown) {
@@ -70,19 +44,6 @@ async function call(origin: string, method: string, path: string, token?: string
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-async function stop(s: Started): Promise<number | null> {
-  s.child.kill('SIGTERM');
-  const code = await Promise.race([
-    s.exited,
-    new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000)),
-  ]);
-  if (code === 'hung') {
-    s.child.kill('SIGKILL');
-    throw new Error(`dist/local.js did not exit within 30 s of SIGTERM:\n${s.output()}`);
-  }
-  return code;
 }
 
 describe('npm start with no database configured (embedded Postgres)', () => {
@@ -98,7 +59,7 @@ describe('npm start with no database configured (embedded Postgres)', () => {
     const token: string = signup.body.token;
     const created = await call(first.origin, 'POST', '/api/v1/tasks', token, { title: 'Survives a restart' });
     expect(created.status).toBe(201);
-    expect(await stop(first), first.output()).toBe(0);
+    expect(await first.stop(), first.output()).toBe(0);
 
     const second = await startLocal(pgPort);
     try {
@@ -106,7 +67,7 @@ describe('npm start with no database configured (embedded Postgres)', () => {
       expect(listed.status).toBe(200);
       expect(listed.body.items.map((t: { title: string }) => t.title)).toEqual(['Survives a restart']);
     } finally {
-      expect(await stop(second), second.output()).toBe(0);
+      expect(await second.stop(), second.output()).toBe(0);
     }
   }, 300_000);
 });

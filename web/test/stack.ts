@@ -1,11 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { dropDatabase, ensureDatabase } from '../../functions/core/src/db/admin.ts';
+import { startLocalProcess } from '../../functions/testing/local-process.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -20,17 +20,6 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
 
 /** Installs Chromium with apt-get when missing (idempotent); a machine that cannot is a failed run. */
 export function ensureChromium(): string {
@@ -60,41 +49,16 @@ export async function startStack(adminDatabaseUrl: string): Promise<RunningStack
   const dbName = `web_${randomBytes(5).toString('hex')}`;
   const databaseUrl = await ensureDatabase(adminDatabaseUrl, dbName);
   const dataDir = mkdtempSync(join(tmpdir(), 'todo-web-test-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['dist/local.js'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      TODO_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const local = await startLocalProcess({
+    env: { DATABASE_URL: databaseUrl, TODO_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    readyPath: '/login',
+    // The first start on a machine builds the web app.
+    timeoutMs: 230_000,
   });
-  let exitCode: number | null = null;
-  child.on('exit', (code) => {
-    exitCode = code ?? -1;
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (exitCode !== null)
-      throw new Error(`the stack (node dist/local.js) exited with ${exitCode} while starting`);
-    try {
-      const res = await fetch(`${origin}/login`);
-      if (res.ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
   return {
-    origin,
+    origin: local.origin,
     async stop() {
-      if (exitCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-        if (exitCode === null) child.kill('SIGKILL');
-      }
+      await local.stop(10_000).catch(() => {});
       await dropDatabase(adminDatabaseUrl, dbName).catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
     },
