@@ -53,20 +53,10 @@ export function createEventFunctionApp(
         await handle(parsed, deps);
         return c.json({ status: 'SUCCESS' satisfies DeliveryStatus });
       } catch (e) {
+        const about = { fn: name, topic, id: parsed.event.id };
         if (e instanceof RetryLater)
-          deps.log.warn('event must wait; asking for a retry', {
-            fn: name,
-            topic,
-            id: parsed.event.id,
-            reason: e.message,
-          });
-        else
-          deps.log.error('event handler failed; asking for a retry', {
-            fn: name,
-            topic,
-            id: parsed.event.id,
-            err: e,
-          });
+          deps.log.warn('event must wait; asking for a retry', { ...about, reason: e.message });
+        else deps.log.error('event handler failed; asking for a retry', { ...about, err: e });
         return c.json({ status: 'RETRY' satisfies DeliveryStatus }, 500);
       }
     });
