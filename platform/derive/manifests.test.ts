@@ -1,5 +1,5 @@
 // The chart and the Minikube layers: lint, render, validate against the real schemas (core kinds, KEDA,
-// KEDA HTTP add-on and Dapr CRDs, offline), and check that scaling and Dapr agree with each other.
+// KEDA HTTP add-on, Dapr and External Secrets CRDs, offline), and check that scaling and Dapr agree with each other.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../functions/catalog.ts';
 import { chartDir, repoRoot } from './generate.ts';
@@ -115,6 +115,45 @@ describe('Helm chart (platform/chart)', () => {
     for (const so of objects.filter((o) => o.kind === 'ScaledObject'))
       for (const t of (so.spec as { triggers: KafkaTrigger[] }).triggers.filter((t) => t.type === 'kafka'))
         expect(t.metadata).toMatchObject({ sasl: 'scram_sha512', tls: 'enable' });
+  });
+
+  it('cloud values sync the Secret through an ExternalSecret that provides every key the pods, KEDA and Dapr read', async () => {
+    const objects = parseObjects(await renderChart(CLOUD));
+    const external = objects.filter((o) => o.kind === 'ExternalSecret');
+    expect(external).toHaveLength(1);
+    const spec = external[0]!.spec as {
+      secretStoreRef: { kind: string; name: string };
+      target: { name: string; creationPolicy: string };
+      data: { secretKey: string; remoteRef: { key: string } }[];
+    };
+    expect(spec.target).toEqual({ name: 'todo-secrets', creationPolicy: 'Orphan' });
+    expect(spec.secretStoreRef.name).toBeTruthy();
+    // Every reference to the Secret anywhere in the render: env secretKeyRefs, Dapr component
+    // secretKeyRefs and KEDA's secretTargetRef. The required ones must all be synced.
+    const required = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        for (const item of v) walk(item);
+        return;
+      }
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      const ref = (o.secretKeyRef ?? (typeof o.parameter === 'string' ? o : undefined)) as
+        | { name?: string; key?: string; optional?: boolean }
+        | undefined;
+      if (ref?.name === 'todo-secrets' && ref.key && ref.optional !== true) required.add(ref.key);
+      for (const child of Object.values(o)) walk(child);
+    };
+    walk(objects);
+    expect([...required].sort()).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'JWT_SECRET', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME']),
+    );
+    const synced = new Set(spec.data.map((d) => d.secretKey));
+    for (const key of required) expect(synced, `the ExternalSecret syncs ${key}`).toContain(key);
+    // The Minikube values render the plain Secret instead, and never an ExternalSecret.
+    const minikube = parseObjects(await renderChart(MINIKUBE)).map((o) => o.kind);
+    expect(minikube).toContain('Secret');
+    expect(minikube).not.toContain('ExternalSecret');
   });
 
   it('every pod meets Pod Security "restricted" (non-root, no escalation, no capabilities, RuntimeDefault)', async () => {

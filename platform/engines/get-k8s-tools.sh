@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds helm, kubeconform and actionlint from the Go module proxy and generates offline JSON schemas
-# for kubeconform (core kinds of a pinned Kubernetes + KEDA, KEDA HTTP add-on and Dapr CRDs).
+# for kubeconform (core kinds of a pinned Kubernetes + KEDA, KEDA HTTP add-on, Dapr and External Secrets CRDs).
 #   ${TODO_FN_CACHE:-~/.cache/todo-fn}/k8s-tools-helm<v>-kubeconform<v>-actionlint<v>/bin/{helm,kubeconform,actionlint}
-#   ${TODO_FN_CACHE:-~/.cache/todo-fn}/k8s-schemas-<k8s>-keda<v>-httpaddon<v>-dapr<v>/{core,crds/<group>}/*.json
+#   ${TODO_FN_CACHE:-~/.cache/todo-fn}/k8s-schemas-<k8s>-keda<v>-httpaddon<v>-dapr<v>-eso<v>/{core,crds/<group>}/*.json
 # Idempotent. Prints K8S_TOOLS_BIN=<dir> and K8S_SCHEMAS=<dir> on stdout (eval-able).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/versions.env"
 cache="${TODO_FN_CACHE:-$HOME/.cache/todo-fn}"
 tools="$cache/k8s-tools-helm$HELM_VERSION-kubeconform$KUBECONFORM_VERSION-actionlint$ACTIONLINT_VERSION"
-schemas="$cache/k8s-schemas-$K8S_VERSION-keda$KEDA_VERSION-httpaddon$KEDA_HTTP_ADDON_VERSION-dapr$DAPR_VERSION"
+schemas="$cache/k8s-schemas-$K8S_VERSION-keda$KEDA_VERSION-httpaddon$KEDA_HTTP_ADDON_VERSION-dapr$DAPR_VERSION-eso$EXTERNAL_SECRETS_VERSION"
 bin="$tools/bin"
 log() { echo "[get-k8s-tools] $*" >&2; }
 
@@ -58,16 +58,19 @@ if ! done_schemas; then
   keda="$(moddir "github.com/kedacore/keda/v2@v$KEDA_VERSION")"
   http="$(moddir "github.com/kedacore/http-add-on@v$KEDA_HTTP_ADDON_VERSION")"
   dapr="$(moddir "github.com/dapr/dapr@v$DAPR_VERSION")"
-  for d in "$k8s" "$keda" "$http" "$dapr"; do [ -n "$d" ] && [ -d "$d" ] || { log "module download failed"; exit 1; }; done
+  eso="$(moddir "github.com/external-secrets/external-secrets@v$EXTERNAL_SECRETS_VERSION")"
+  for d in "$k8s" "$keda" "$http" "$dapr" "$eso"; do [ -n "$d" ] && [ -d "$d" ] || { log "module download failed"; exit 1; }; done
   out="$work/schemas"
   (cd "$here/schemagen" && nice -n 10 go run . -swagger "$k8s/api/openapi-spec/swagger.json" -out "$out" \
-    "$keda"/config/crd/bases/*.yaml "$http"/config/crd/bases/*.yaml "$dapr"/charts/dapr/crds/*.yaml)
+    "$keda"/config/crd/bases/*.yaml "$http"/config/crd/bases/*.yaml "$dapr"/charts/dapr/crds/*.yaml \
+    "$eso"/config/crds/bases/external-secrets.io_externalsecrets.yaml)
   for f in core/deployment-apps-v1.json crds/keda.sh/scaledobject_v1alpha1.json \
-           crds/http.keda.sh/httpscaledobject_v1alpha1.json crds/dapr.io/component_v1alpha1.json; do
+           crds/http.keda.sh/httpscaledobject_v1alpha1.json crds/dapr.io/component_v1alpha1.json \
+           crds/external-secrets.io/externalsecret_v1.json; do
     [ -s "$out/$f" ] || { log "schema $f was not generated"; exit 1; }
   done
-  printf 'kubernetes=%s keda=%s http-add-on=%s dapr=%s\n' "$K8S_VERSION" "$KEDA_VERSION" \
-    "$KEDA_HTTP_ADDON_VERSION" "$DAPR_VERSION" > "$out/.complete"
+  printf 'kubernetes=%s keda=%s http-add-on=%s dapr=%s external-secrets=%s\n' "$K8S_VERSION" "$KEDA_VERSION" \
+    "$KEDA_HTTP_ADDON_VERSION" "$DAPR_VERSION" "$EXTERNAL_SECRETS_VERSION" > "$out/.complete"
   rm -rf "$schemas"
   mv "$out" "$schemas"
   log "schemas generated in $(( $(date +%s) - t0 ))s -> $schemas"
