@@ -9,17 +9,16 @@ const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'urgent', 'milk'];
 const TAGS = ['work', 'home', 'urgent'];
 const RANK = { low: 1, medium: 2, high: 3 } as const;
 
+/** Due dates on a 30-day grid, so query bounds often fall exactly on a task's due date (inclusive). */
+const gridDate = (d: number) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000 * 30).toISOString();
+
 const taskArb = fc.record({
   title: fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }).map((w) => w.join(' ')),
   description: fc.constantFrom('', 'see beta notes', 'Milk run'),
   priority: fc.constantFrom('low', 'medium', 'high'),
   status: fc.constantFrom('todo', 'in_progress', 'done'),
   tags: fc.subarray(TAGS),
-  due_at: fc.option(
-    fc
-      .integer({ min: -30, max: 30 })
-      .map((d) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000 * 30).toISOString()),
-  ),
+  due_at: fc.option(fc.integer({ min: -30, max: 30 }).map(gridDate)),
 });
 
 const queryArb = fc.record(
@@ -29,6 +28,8 @@ const queryArb = fc.record(
     priority: fc.subarray(['low', 'medium', 'high'], { minLength: 1 }),
     tags: fc.subarray(TAGS, { minLength: 1, maxLength: 2 }),
     overdue: fc.boolean(),
+    due_from: fc.integer({ min: -31, max: 31 }).map(gridDate),
+    due_to: fc.integer({ min: -31, max: 31 }).map(gridDate),
     sort_by: fc.constantFrom('due_date', 'priority', 'created_at', 'title'),
     order: fc.constantFrom('asc', 'desc'),
     limit: fc.integer({ min: 1, max: 7 }),
@@ -75,6 +76,8 @@ function oracle(tasks: TaskOut[], q: Query, now: number): TaskOut[] {
     .filter((t) => !q.priority || q.priority.includes(t.priority))
     .filter((t) => !q.tags || q.tags.every((name) => t.tags.some((g) => g.name === name)))
     .filter((t) => q.overdue === undefined || overdue(t) === q.overdue)
+    .filter((t) => !q.due_from || (t.due_at !== null && Date.parse(t.due_at) >= Date.parse(q.due_from)))
+    .filter((t) => !q.due_to || (t.due_at !== null && Date.parse(t.due_at) <= Date.parse(q.due_to)))
     .sort(cmp);
 }
 
