@@ -28,10 +28,14 @@ export const unauthorized = (detail: string) => new ProblemError(401, 'Unauthori
 export const conflict = (detail: string) => new ProblemError(409, 'Conflict', detail);
 
 export function validationProblem(where: string, error: z.ZodError): ProblemError {
-  const errors = error.issues.map((issue) => ({
-    field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const at = (path: PropertyKey[]) => [where, ...path.map(String)].join('.');
+  // An unknown key is named as the field itself ("query.x: not a parameter"), not as its parent object,
+  // so a client can point at exactly what to remove.
+  const errors = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: at([...issue.path, key]), message: 'Unrecognized key' }))
+      : [{ field: at(issue.path), message: issue.message }],
+  );
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   return new ProblemError(400, 'Invalid request', detail, errors);
 }
