@@ -83,8 +83,10 @@ const httpScaling: Scaling = { minReplicas: 0, maxReplicas: 5 };
 const byId = { params: IdParam };
 /**
  * Event functions idle at zero and KEDA scales them on their consumer group's lag. Replicas beyond a
- * topic's partition count (3) would sit idle, so max 3. One replica drains ~50 small events within a
- * second or two, so lag above 50 per replica is where another replica starts to pay for its cold start.
+ * topic's partition count would sit idle (the chart caps maxReplicas at `kafka.partitions`, 6 by
+ * default); 3 is enough for a todo app's event rate and leaves the Minikube budget room. One replica
+ * drains ~50 small events within a second or two, so lag above 50 per replica is where another replica
+ * starts to pay for its cold start.
  */
 const eventScaling: Scaling = { minReplicas: 0, maxReplicas: 3, lagThreshold: 50 };
 const eventSubscriptions = (...topics: Topic[]): Subscription[] =>

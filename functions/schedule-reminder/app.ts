@@ -57,6 +57,15 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
     .select(['occurrence_key', 'status'])
     .where('task_id', '=', taskId)
     .execute();
+  // Most tasks never have a reminder: nothing planned, nothing before, no receipt (a snooze leaves one
+  // too), so there is no job to add or remove and nothing to record.
+  const nothingToDo =
+    !receipts.length &&
+    !plan.schedule.length &&
+    !plan.skipped.length &&
+    !eventTask.reminders.length &&
+    !previous?.reminders.length;
+  if (nothingToDo) return;
   const wentOut = new Set(
     receipts
       .filter((r) => (FIRED_STATUSES as readonly string[]).includes(r.status))
@@ -116,7 +125,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
         taskId,
         occurrenceKey: reminder.occurrenceKey,
         scheduledFor: reminder.remindAt,
-        detail: 'skipped: the reminder time and the due date had both passed when it was scheduled',
+        detail: 'skipped: the task was more than an hour overdue when its reminder was scheduled',
       });
     }
     const wantedKeys = new Set([...plan.schedule, ...plan.skipped].map((r) => r.occurrenceKey));
