@@ -78,25 +78,30 @@ describe('chat without a model (offline commands)', () => {
   it("answers what's overdue and what's due today or tomorrow, from the caller's tasks only", async () => {
     const user = await api.signUp();
     const other = await api.signUp();
-    const today = DateTime.utc().startOf('day');
+    // A fixed-offset zone where it is about noon now, so "today" never ends mid-test (at 23:59 UTC a
+    // task due at 23:58 would already be overdue).
+    const hoursAhead = 12 - DateTime.utc().hour; // −11 … +12
+    const zone = hoursAhead === 0 ? 'UTC' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+    const ask = (message: string) => chat(user, message, zone);
+    const today = DateTime.now().setZone(zone).startOf('day');
     await addTask(user, { title: 'Late report', due_at: today.minus({ days: 2 }).toISO() });
     await addTask(user, { title: 'Today thing', due_at: today.plus({ hours: 23, minutes: 58 }).toISO() });
     await addTask(user, { title: 'Tomorrow thing', due_at: today.plus({ days: 1, hours: 12 }).toISO() });
     await addTask(user, { title: 'Old but done', due_at: today.minus({ days: 3 }).toISO(), status: 'done' });
     await addTask(other, { title: 'Someone else late', due_at: today.minus({ days: 2 }).toISO() });
 
-    const overdue = await chat(user, "What's overdue?");
+    const overdue = await ask("What's overdue?");
     expect(overdue.body.reply).toMatch(/^Overdue \(1\):\n• Late report — due .*overdue/);
     expect(overdue.body.changed).toBe(false);
-    const due = await chat(user, "what's due today?");
+    const due = await ask("what's due today?");
     expect(due.body.reply).toMatch(/^Due today \(1\):\n• Today thing/);
-    const tomorrow = await chat(user, 'anything due tomorrow');
+    const tomorrow = await ask('anything due tomorrow');
     expect(tomorrow.body.reply).toMatch(/^Due tomorrow \(1\):\n• Tomorrow thing/);
-    const all = await chat(user, 'list my tasks');
+    const all = await ask('list my tasks');
     expect(all.body.reply).toMatch(/^Open tasks \(3\)/);
     const none = await chat(await api.signUp(), "what's overdue");
     expect(none.body.reply).toBe('Nothing is overdue.');
-    expect((await chat(user, 'show overdue tasks')).body.reply).toMatch(/^Overdue \(1\)/);
+    expect((await ask('show overdue tasks')).body.reply).toMatch(/^Overdue \(1\)/);
     // A line that only mentions the word is a task to add, not a question.
     const invoice = await chat(user, 'Pay overdue invoice friday');
     expect(invoice.body.changed).toBe(true);
