@@ -165,7 +165,25 @@ describe('chat without a model (offline commands)', () => {
     expect((await chat(user, 'skip call dad')).body.reply).toBe(
       '"Call dad" does not repeat; there is nothing to skip.',
     );
-    expect((await chat(user, 'delete call mom')).body.reply).toBe('Deleted "Call mom".');
+    // Deleting is asked first; the "yes" is read against the conversation the client sends back.
+    const ask = await chat(user, 'delete call mom');
+    expect(ask.body.reply).toBe('Delete "Call mom"? Say "yes" to delete it, or anything else to keep it.');
+    expect(ask.body.changed).toBe(false);
+    const stillThere = await api.json('GET', '/api/v1/tasks?search=call%20mom', { token: user.token });
+    expect(stillThere.body.items).toHaveLength(1);
+    const yesAlone = await chat(user, 'yes');
+    expect(yesAlone.body.reply).toMatch(/^There is nothing waiting for a yes/);
+    const history = [
+      { role: 'user', content: 'delete call mom' },
+      { role: 'assistant', content: ask.body.reply },
+    ];
+    const yes = await api.json('POST', '/api/v1/chat', {
+      token: user.token,
+      body: { message: 'yes', time_zone: 'UTC', history },
+    });
+    expect(yes.body).toMatchObject({ reply: 'Deleted "Call mom".', changed: true });
+    const gone = await api.json('GET', '/api/v1/tasks?search=call%20mom', { token: user.token });
+    expect(gone.body.items).toEqual([]);
     const theirs = await api.json('GET', '/api/v1/tasks?search=laundry', { token: other.token });
     expect(theirs.body.items.map((t: any) => t.status)).toEqual(['todo']);
   });

@@ -23,6 +23,7 @@ export function createChatApp(deps: FunctionDeps) {
       timeZone: await userTimeZone(deps.db, userId, request.time_zone),
       now: new Date(),
       log: deps.log,
+      history: request.history,
     };
     return c.json(
       settings

@@ -61,5 +61,7 @@ export type ChatPreview = z.infer<typeof ChatPreview>;
 export interface ChatContext extends ToolContext {
   timeZone: string;
   now: Date;
+  /** The conversation before this message (oldest first), as the client sent it. */
+  history?: ChatTurn[];
   log?: Logger;
 }

@@ -129,6 +129,10 @@ interface Command {
   run(ctx: ChatContext, actions: ChatAction[], m: RegExpExecArray, text: string): Promise<string> | string;
 }
 
+const DELETE = /^(?:delete|remove|drop|trash|get rid of)\s+(.+)$/;
+const CONFIRM_DELETE_HINT = 'Say "yes" to delete it, or anything else to keep it.';
+const CONFIRM_DELETE = /^Delete "(.+)"(?: — [^?]*)?\? Say "yes" to delete it/;
+
 /** The phrase a group captured, in the case the user typed it. */
 const typed = (m: RegExpExecArray, text: string, group: number) => {
   const value = m[group] ?? '';
@@ -200,10 +204,27 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    pattern: /^(?:delete|remove|drop|trash|get rid of)\s+(.+)$/,
+    // Deleting cannot be undone, so it is asked first; the "yes" below finds the question in the history.
+    pattern: DELETE,
     run: async (ctx, actions, m, text) => {
       const task = await findTask(ctx, actions, typed(m, text, 1), undefined);
       if (typeof task === 'string') return task;
+      return `Delete "${task.title}"${when(task, ctx)}? ${CONFIRM_DELETE_HINT}`;
+    },
+  },
+  {
+    pattern: /^(?:yes|y|yep|yes please|yes,? delete it|delete it|confirm|do it)$/,
+    run: async (ctx, actions) => {
+      const turns = ctx.history ?? [];
+      const [asked, question] = turns.slice(-2);
+      const named = question?.role === 'assistant' ? CONFIRM_DELETE.exec(question.content) : null;
+      const request = asked?.role === 'user' ? normalise(asked.content) : '';
+      const m = DELETE.exec(request.toLowerCase());
+      if (!named || !m) return 'There is nothing waiting for a yes. Say what to do, e.g. "delete laundry".';
+      // The same words find the same task again; if it is no longer the one named, ask again.
+      const task = await findTask(ctx, actions, typed(m, request, 1), undefined);
+      if (typeof task === 'string') return task;
+      if (task.title !== named[1]) return `That now matches "${task.title}"; ask again to delete it.`;
       const outcome = await act(ctx, actions, 'delete_task', { id: task.id });
       return outcome.ok ? `Deleted "${task.title}".` : outcome.error;
     },
