@@ -213,7 +213,7 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    pattern: /^(?:yes|y|yep|yes please|yes,? delete it|delete it|confirm|do it)$/,
+    pattern: /^(?:yes|y|yep|yes please|yes,? delete it|confirm|do it)$/,
     run: async (ctx, actions) => {
       const turns = ctx.history ?? [];
       const [asked, question] = turns.slice(-2);
