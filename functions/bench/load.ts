@@ -22,7 +22,25 @@ interface Reply {
   body: string;
 }
 
-function call(agent: Agent, port: number, method: string, path: string, token: string, body?: string) {
+/** Requests resent because a kept-alive connection had been closed by the server as it was reused. */
+const staleConnectionRetries = { count: 0 };
+
+/**
+ * One request. The server closes a connection idle for 5 s; a user whose pause ends just then reuses a
+ * socket that is being closed and gets ECONNRESET before any answer. Browsers resend in that case, and
+ * Node's documentation gives the same rule (`req.reusedSocket`), so this does too, once, and counts it.
+ */
+async function call(agent: Agent, port: number, method: string, path: string, token: string, body?: string) {
+  try {
+    return await callOnce(agent, port, method, path, token, body);
+  } catch (e) {
+    if (!(e as { staleSocket?: boolean }).staleSocket) throw e;
+    staleConnectionRetries.count++;
+    return callOnce(agent, port, method, path, token, body);
+  }
+}
+
+function callOnce(agent: Agent, port: number, method: string, path: string, token: string, body?: string) {
   return new Promise<Reply>((done, fail) => {
     const req = request(
       {
@@ -45,7 +63,9 @@ function call(agent: Agent, port: number, method: string, path: string, token: s
         res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
       },
     );
-    req.on('error', fail);
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      fail(req.reusedSocket && e.code === 'ECONNRESET' ? Object.assign(e, { staleSocket: true }) : e),
+    );
     req.end(body);
   });
 }
@@ -58,7 +78,7 @@ async function userLoop(
   until: number,
   writeShare: number,
   thinkMs: number,
-  record: (ms: number, ok: boolean, what: string) => void,
+  record: (ms: number, ok: boolean, what: string, why?: string) => void,
 ) {
   let i = 0;
   // With think time, users start spread over one mean pause and then pause exponentially between actions.
@@ -69,6 +89,7 @@ async function userLoop(
     const write = Math.random() < writeShare;
     const start = performance.now();
     let ok = false;
+    let why: string | undefined;
     let what = write ? 'write' : 'read';
     try {
       if (write) {
@@ -81,10 +102,12 @@ async function userLoop(
           JSON.stringify({ title: `Load task ${i++}`, priority: 'high', tags: ['load'] }),
         );
         ok = created.status === 201;
+        if (!ok) why = `create ${created.status}`;
         if (ok) {
           const id = (JSON.parse(created.body) as { id: string }).id;
           const done = await call(agent, port, 'POST', `/api/v1/tasks/${id}/complete`, token);
           ok = done.status === 200;
+          if (!ok) why = `complete ${done.status}`;
           what = 'write (create + complete)';
         }
       } else {
@@ -96,11 +119,13 @@ async function userLoop(
           token,
         );
         ok = listed.status === 200;
+        if (!ok) why = `list ${listed.status}`;
       }
-    } catch {
+    } catch (e) {
       ok = false;
+      why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
-    record(performance.now() - start, ok, what);
+    record(performance.now() - start, ok, what, why);
     await pause();
   }
 }
@@ -110,6 +135,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 interface Pass {
   sessions: number;
   errors: number;
+  /** What the errors were: an HTTP status per step, or the socket error code. */
+  why: Map<string, number>;
+  /** Requests resent once on a stale kept-alive connection (not errors: a browser does the same). */
+  retried: number;
   reads: number[];
   writes: number[];
 }
@@ -122,13 +151,16 @@ async function runPass(
   writeShare: number,
   thinkMs: number,
 ): Promise<Pass> {
-  const pass: Pass = { sessions: 0, errors: 0, reads: [], writes: [] };
-  const record = (t: number, ok: boolean, what: string) => {
+  const pass: Pass = { sessions: 0, errors: 0, why: new Map(), retried: 0, reads: [], writes: [] };
+  const record = (t: number, ok: boolean, what: string, why?: string) => {
     pass.sessions++;
     (what === 'read' ? pass.reads : pass.writes).push(t);
-    if (!ok) pass.errors++;
+    if (ok) return;
+    pass.errors++;
+    pass.why.set(why ?? 'unknown', (pass.why.get(why ?? 'unknown') ?? 0) + 1);
   };
   const agents = tokens.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const retriedBefore = staleConnectionRetries.count;
   const until = performance.now() + durationMs;
   try {
     await Promise.all(
@@ -137,6 +169,7 @@ async function runPass(
   } finally {
     for (const agent of agents) agent.destroy();
   }
+  pass.retried = staleConnectionRetries.count - retriedBefore;
   return pass;
 }
 
@@ -144,7 +177,7 @@ function passRows(pass: Pass, label: string, seconds: number): BenchRow[] {
   return [
     {
       metric: `HTTP load: sessions, errors (${label})`,
-      ours: `${pass.sessions.toLocaleString('en')} sessions (${Math.round(pass.sessions / seconds)}/s), ${pass.errors} errors`,
+      ours: `${pass.sessions.toLocaleString('en')} sessions (${Math.round(pass.sessions / seconds)}/s), ${pass.errors} errors${pass.errors ? ` (${[...pass.why].map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}${pass.retried ? `; ${pass.retried} resent on a stale keep-alive connection` : ''}`,
       reference: '—',
       ratio: 'n/a',
       target: '0 errors',
