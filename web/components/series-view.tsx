@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, isMissingRoute } from '@/lib/api';
-import { Series } from '@/lib/series';
+import { NEXT_OCCURRENCE_BACKOFF_MS, pollUntil, Series } from '@/lib/series';
 import { formatDue } from '@/lib/time';
 import { useToast } from '@/lib/toast';
 import { LABELS, Nothing, type Session } from '@/lib/types';
@@ -37,13 +37,15 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
     void load();
   }, [load]);
 
-  /** The next occurrence is created by an event function a moment after a skip: look until it is there. */
+  /**
+   * The next occurrence is created by an event function after a skip, which may be cold: reload at once,
+   * then with the same backoff the task list uses after a completion, until it is there.
+   */
   async function reloadUntilOpen() {
-    for (let i = 0; i < 20; i++) {
+    await pollUntil(async () => {
       const s = await load();
-      if (!s || s.ended_at || s.occurrences.some((o) => o.state === 'open')) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+      return !s || Boolean(s.ended_at) || s.occurrences.some((o) => o.state === 'open');
+    }, [0, ...NEXT_OCCURRENCE_BACKOFF_MS]);
   }
 
   async function skip() {
