@@ -2,17 +2,14 @@
 // (initdb on the first run), migrates, serves the API, stops cleanly on SIGTERM, and on the next start
 // finds the same data and the same signing secret (a session survives a restart).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../testing/global-setup.ts';
+import { freePort, tempDirForPostgres } from '../testing/global-setup.ts';
 import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-// As root, Postgres runs as `postgres`, which must be able to enter the parent of its data folder.
-const parent = mkdtempSync(join(tmpdir(), 'todo-npm-start-'));
-chmodSync(parent, 0o755);
+const parent = tempDirForPostgres('todo-npm-start-');
 const dataDir = join(parent, 'data');
 
 beforeAll(() => {

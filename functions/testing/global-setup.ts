@@ -23,6 +23,16 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * A fresh temp folder to hold a Postgres data folder. As root, initdb and Postgres run as `postgres`,
+ * which cannot write into a root-owned checkout and must be able to enter the parent: mode 755 in /tmp.
+ */
+export function tempDirForPostgres(prefix: string): string {
+  const parent = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(parent, 0o755);
+  return parent;
+}
+
+/**
  * One real Postgres for the whole run (DATABASE_URL, if set, is used instead); each test file gets its
  * own database in it. A failure to start is a failed run with the reason, not a skipped tier.
  */
@@ -31,10 +41,7 @@ export default async function setup(project: TestProject) {
     project.provide('adminDatabaseUrl', process.env.TEST_DATABASE_URL);
     return;
   }
-  // As root, initdb runs as `postgres`, which cannot write into a root-owned checkout: use /tmp.
-  const parent = mkdtempSync(join(tmpdir(), 'todo-test-pg-'));
-  chmodSync(parent, 0o755);
-  const dataDir = join(parent, 'data');
+  const dataDir = join(tempDirForPostgres('todo-test-pg-'), 'data');
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
   try {
     pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../../testing/global-setup.ts';
+import { freePort, tempDirForPostgres } from '../../../testing/global-setup.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 
 const embedded = new URL('./embedded.ts', import.meta.url).pathname;
@@ -43,8 +42,7 @@ describe('embedded Postgres exit hook', () => {
 
 describe('startEmbeddedPostgres', () => {
   it('says why it could not start, naming the port, instead of rejecting with undefined', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'todo-embedded-'));
-    chmodSync(parent, 0o755);
+    const parent = tempDirForPostgres('todo-embedded-');
     const port = await freePort();
     const first = await startEmbeddedPostgres({ dataDir: join(parent, 'a'), port, persistent: false });
     try {
