@@ -71,7 +71,10 @@ export interface RunningScheduler {
 }
 
 /** A standalone Dapr Scheduler with its embedded etcd in a temp dir; ready when /healthz answers. */
-export async function startScheduler(opts: { startTimeoutMs?: number } = {}): Promise<RunningScheduler> {
+export async function startScheduler(
+  opts: { startTimeoutMs?: number /** listen address (default 127.0.0.1) */; host?: string } = {},
+): Promise<RunningScheduler> {
+  const host = opts.host ?? '127.0.0.1';
   const bin = await ensureDapr();
   const dir = makeTempDir('scheduler');
   const [port, etcdClient, etcdPeer, healthz, metrics] = (await freePorts(5)) as [
@@ -88,9 +91,9 @@ export async function startScheduler(opts: { startTimeoutMs?: number } = {}): Pr
     args: [
       '--id=s0',
       `--port=${port}`,
-      '--listen-address=127.0.0.1',
+      `--listen-address=${host}`,
       // The address daprd is told to connect to (default: this host's name/IP, not loopback).
-      `--override-broadcast-host-port=127.0.0.1:${port}`,
+      `--override-broadcast-host-port=${host}:${port}`,
       `--etcd-data-dir=${join(dir, 'etcd')}`,
       `--etcd-client-port=${etcdClient}`,
       '--etcd-client-listen-address=127.0.0.1',
@@ -118,7 +121,7 @@ export async function startScheduler(opts: { startTimeoutMs?: number } = {}): Pr
   }
   let stopped: Promise<void> | undefined;
   return {
-    address: `127.0.0.1:${port}`,
+    address: `${host}:${port}`,
     port,
     logFile,
     dir,

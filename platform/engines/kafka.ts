@@ -30,6 +30,8 @@ export interface KafkaOptions {
   heapMb?: number;
   /** Extra server.properties lines (key → value), applied last. */
   properties?: Record<string, string | number | boolean>;
+  /** Address the broker listens on and advertises (default 127.0.0.1; the cluster tier uses its pod bridge). */
+  host?: string;
 }
 
 export interface RunningKafka {
@@ -134,12 +136,13 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<RunningKafka>
   const libs = await ensureKafka();
   const dir = makeTempDir('kafka');
   const [port, controllerPort] = (await freePorts(2)) as [number, number];
+  const host = opts.host ?? '127.0.0.1';
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -216,7 +219,7 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<RunningKafka>
     logFile,
     hint: HINT,
   });
-  const brokers = `127.0.0.1:${port}`;
+  const brokers = `${host}:${port}`;
   const kafka = new Kafka({
     clientId: 'engines-probe',
     brokers: [brokers],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -12,6 +12,8 @@ export interface EmbeddedOptions {
   /** Keep the data directory after stop (the product) or throw it away (tests). */
   persistent: boolean;
   log?: (line: string) => void;
+  /** Extra addresses to listen on, and the CIDR allowed to log in from there (the cluster tier's pods). */
+  alsoListenOn?: { address: string; allowCidr: string };
 }
 
 let exitCodeGuarded = false;
@@ -79,7 +81,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: process.getuid?.() === 0,
     onLog: keep,
     onError: keep,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      `listen_addresses=${['127.0.0.1', options.alsoListenOn?.address].filter(Boolean).join(',')}`,
+      '-c',
+      'max_connections=200',
+    ],
   });
   const explain = (step: string) => (e: unknown) => {
     const why = recent.filter((l) => /FATAL|ERROR|HINT|could not|in use/i.test(l)).join('\n');
@@ -93,6 +100,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
     await mkdir(options.dataDir, { recursive: true });
     await server.initialise().catch(explain('initialise its data folder'));
+    if (options.alsoListenOn)
+      await appendFile(
+        `${options.dataDir}/pg_hba.conf`,
+        `host all all ${options.alsoListenOn.allowCidr} scram-sha-256\n`,
+      );
   }
   await server.start().catch(explain('start'));
   return {
