@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
 import { createLogger } from '../core/src/log.ts';
 import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
+import { benchClusterScaling } from './cluster-scaling.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEventLatency } from './events.ts';
 import { benchHttpLoad } from './load.ts';
@@ -57,6 +58,8 @@ try {
   await section('events', () => benchEventLatency());
   // The cluster's job path: real Dapr Scheduler → daprd → POST /job/<name>.
   await section('scheduler', () => benchSchedulerLateness());
+  // KEDA on a real control plane (platform/local-cluster): lag → first pod Ready, idle → zero.
+  await section('cluster', () => benchClusterScaling());
 } finally {
   printTable(rows);
   await stack.close();

@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
@@ -37,6 +38,7 @@ export function tempDirForPostgres(prefix: string): string {
  * own database in it. A failure to start is a failed run with the reason, not a skipped tier.
  */
 export default async function setup(project: TestProject) {
+  prebuildClusterInBackground();
   if (process.env.TEST_DATABASE_URL) {
     project.provide('adminDatabaseUrl', process.env.TEST_DATABASE_URL);
     return;
@@ -50,4 +52,17 @@ export default async function setup(project: TestProject) {
   }
   project.provide('adminDatabaseUrl', pg.url);
   return () => pg.stop();
+}
+
+/**
+ * The cluster tier's control plane and KEDA take ≈30 min to build cold (cached afterwards, in ms). Start
+ * that build now, niced, so it overlaps the other tiers; the cluster tier's own ensureK8sCluster() waits
+ * on the script's lock and fails loudly if the build failed. Output: ~/.cache/todo-fn/k8s-cluster-build.log.
+ */
+function prebuildClusterInBackground(): void {
+  const cache = process.env.TODO_FN_CACHE || join(homedir(), '.cache', 'todo-fn');
+  mkdirSync(cache, { recursive: true });
+  const out = openSync(join(cache, 'k8s-cluster-build.log'), 'a');
+  const script = new URL('../../platform/engines/get-k8s-cluster.sh', import.meta.url).pathname;
+  spawn('nice', ['-n', '10', 'bash', script], { detached: true, stdio: ['ignore', out, out] }).unref();
 }

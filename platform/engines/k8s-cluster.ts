@@ -210,9 +210,9 @@ async function healthy(url: string, ca: string, cert: string, key: string): Prom
 
 /** etcd + kube-apiserver + kube-controller-manager + kube-scheduler on free 127.0.0.1 ports. */
 export async function startControlPlane(
-  opts: { network?: PodNetwork; startTimeoutMs?: number } = {},
+  opts: { network?: PodNetwork; startTimeoutMs?: number; bin?: string } = {},
 ): Promise<ControlPlane> {
-  const { bin } = await ensureK8sCluster();
+  const bin = opts.bin ?? (await ensureK8sCluster()).bin;
   const network = opts.network ?? createPodNetwork();
   const dir = makeTempDir('k8s');
   const pki = join(dir, 'pki');
@@ -413,9 +413,7 @@ export async function startKeda(cp: ControlPlane, opts: { startTimeoutMs?: numbe
   execFileSync('mv', [tlsCrt, join(certs, 'tls.crt')]);
   execFileSync('mv', [tlsKey, join(certs, 'tls.key')]);
 
-  const [metrics, probes, grpc, adapterMetrics, adapterPort, adapterProbes] = (await freePorts(
-    6,
-  )) as number[];
+  const [metrics, probes, grpc, adapterMetrics, adapterPort] = (await freePorts(5)) as number[];
   const env = {
     KUBECONFIG: cp.kubeconfig,
     WATCH_NAMESPACE: '',
@@ -512,9 +510,8 @@ spec:
       `--tls-private-key-file=${join(certs, 'tls.key')}`,
       `--cert-dir=${certs}`,
       `--metrics-service-address=127.0.0.1:${grpc}`,
-      `--metrics-port=${adapterMetrics}`,
-      `--metrics-bind-address=127.0.0.1:${adapterProbes}`,
-      '--enable-cert-rotation=false',
+      // Its own Prometheus port (binds every interface; nothing here scrapes it).
+      `--port=${adapterMetrics}`,
       '--v=1',
     ]);
   }

@@ -205,7 +205,8 @@ async function renew(
     const spec = {
       holderIdentity: o.nodeName,
       leaseDurationSeconds: 40,
-      renewTime: new Date().toISOString() as unknown as Date,
+      // A MicroTime: the apiserver insists on six fractional digits.
+      renewTime: new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date,
     };
     try {
       await coordination.patchNamespacedLease(
@@ -220,6 +221,6 @@ async function renew(
       });
     }
   } catch (e) {
-    log(`heartbeat: ${(e as Error).message.split('\n')[0]}`);
+    log(`heartbeat: ${(e as Error).message.slice(0, 600)}`);
   }
 }

@@ -427,6 +427,7 @@ export class PodRuntime {
 
   private async stop(run: PodRun, graceSeconds: number, confirm: boolean): Promise<void> {
     run.stopping ??= (async () => {
+      this.d.log(`pod ${run.namespace}/${run.name}: stopping (grace ${graceSeconds}s)`);
       if (run.probeTimer) clearTimeout(run.probeTimer);
       const exits: Promise<void>[] = [];
       for (const state of run.containers.values()) {
@@ -443,6 +444,7 @@ export class PodRuntime {
       clearTimeout(killer);
       this.teardown(run);
       this.pods.delete(run.uid);
+      this.d.log(`pod ${run.namespace}/${run.name}: stopped`);
       if (confirm) await this.confirmDeletion(run.pod);
     })();
     return run.stopping;
@@ -460,11 +462,12 @@ export class PodRuntime {
         name: pod.metadata?.name ?? '',
         namespace: pod.metadata?.namespace ?? '',
         gracePeriodSeconds: 0,
-        body: { preconditions: { uid: pod.metadata?.uid } },
+        // With a body the apiserver reads the options from it, not from the query: grace 0 goes in both.
+        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
       });
     } catch (e) {
-      if ((e as { code?: number }).code !== 404 && (e as { code?: number }).code !== 409)
-        this.d.log(`confirming deletion of ${pod.metadata?.name}: ${(e as Error).message}`);
+      if ((e as { code?: number }).code !== 404)
+        this.d.log(`confirming deletion of ${pod.metadata?.name}: ${(e as Error).message.slice(0, 500)}`);
     }
   }
 

