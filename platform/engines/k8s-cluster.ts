@@ -395,7 +395,8 @@ export async function startKeda(cp: ControlPlane, opts: { startTimeoutMs?: numbe
   const certs = join(dir, 'certs');
   mkdirSync(certs);
   const ca = { cert: cp.pki.caCert, key: cp.pki.caKey };
-  const [tlsCrt, tlsKey] = issueCert(
+  // issueCert names them tls.crt / tls.key, as KEDA reads them from --cert-dir.
+  issueCert(
     certs,
     'tls',
     ca,
@@ -406,12 +407,11 @@ export async function startKeda(cp: ControlPlane, opts: { startTimeoutMs?: numbe
       `IP:${cp.network.hostIp}`,
       'DNS:keda-operator.keda.svc',
       'DNS:keda-operator',
+      'DNS:keda-operator-metrics-apiserver.keda.svc',
     ],
     'server',
   );
   execFileSync('cp', [ca.cert, join(certs, 'ca.crt')]);
-  execFileSync('mv', [tlsCrt, join(certs, 'tls.crt')]);
-  execFileSync('mv', [tlsKey, join(certs, 'tls.key')]);
 
   const [metrics, probes, grpc, adapterMetrics, adapterPort] = (await freePorts(5)) as number[];
   const env = {
@@ -500,8 +500,9 @@ spec:
   versionPriority: 100
 `,
     );
-    start('keda-adapter', [
+    const adapter = start('keda-adapter', [
       `--kubeconfig=${cp.kubeconfig}`,
+      `--lister-kubeconfig=${cp.kubeconfig}`,
       `--authentication-kubeconfig=${cp.kubeconfig}`,
       `--authorization-kubeconfig=${cp.kubeconfig}`,
       `--secure-port=${adapterPort}`,
@@ -514,6 +515,21 @@ spec:
       `--port=${adapterMetrics}`,
       '--v=1',
     ]);
+    // Ready when the aggregator has discovered it: the HPA reads external metrics through this path.
+    await waitUntil(
+      adapter,
+      'APIService v1beta1.external.metrics.k8s.io Available',
+      timeout,
+      async () =>
+        kubectl([
+          'get',
+          'apiservice',
+          'v1beta1.external.metrics.k8s.io',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+        ]) === 'True',
+      HINT,
+    );
   }
   let stopped: Promise<void> | undefined;
   return {

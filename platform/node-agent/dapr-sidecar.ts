@@ -38,12 +38,14 @@ export function daprSidecarFor(pod: V1Pod, settings: SidecarSettings): V1Contain
     '50002',
     '--dapr-listen-addresses',
     '127.0.0.1',
+    // Health and metadata on every address: the node probes it at the pod IP, as the kubelet does.
+    '--dapr-public-port',
+    '3501',
     '--app-protocol',
     annotation(pod, 'app-protocol') ?? 'http',
     '--log-level',
     annotation(pod, 'log-level') ?? 'info',
-    '--enable-metrics',
-    annotation(pod, 'enable-metrics') ?? 'true',
+    `--enable-metrics=${annotation(pod, 'enable-metrics') ?? 'true'}`,
     '--metrics-port',
     annotation(pod, 'metrics-port') ?? '9090',
     '--scheduler-host-address',
@@ -70,9 +72,10 @@ export function daprSidecarFor(pod: V1Pod, settings: SidecarSettings): V1Contain
     ports: [
       { name: 'dapr-http', containerPort: 3500 },
       { name: 'dapr-grpc', containerPort: 50001 },
+      { name: 'dapr-public', containerPort: 3501 },
     ],
     readinessProbe: {
-      httpGet: { path: '/v1.0/healthz', port: 3500 },
+      httpGet: { path: '/v1.0/healthz', port: 3501 },
       periodSeconds: 1,
       failureThreshold: 3,
     },
