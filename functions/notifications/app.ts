@@ -1,10 +1,8 @@
 import {
-  clockJobsClient,
   completeTask,
   createFunctionApp,
   type FunctionDeps,
   IdParam,
-  type JobScheduler,
   localJobs,
   notFound,
   ProblemError,
@@ -27,11 +25,6 @@ import {
   snoozeJobName,
   snoozeOccurrenceKey,
 } from '../core/src/reminders/reminder-plan.ts';
-
-export interface NotificationsDeps extends FunctionDeps {
-  /** Snoozing schedules a job; the runner passes the same JobScheduler the event functions get. */
-  jobs?: JobScheduler;
-}
 
 function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
@@ -68,16 +61,12 @@ async function ownNotification(db: Kysely<Database>, userId: string, id: string)
  * notifications: the in-app notification centre (list, read, snooze, done) and a task's reminder
  * delivery receipts. Every query is scoped to the caller; another user's ids are simply not found.
  */
-export function notificationsApp(deps: NotificationsDeps) {
+export function notificationsApp(deps: FunctionDeps) {
   const app = createFunctionApp('notifications', deps);
   const { db } = deps;
-  // Jobs must land on the clock's app-id: through the always-on clock's /jobs endpoint in a cluster, or
-  // straight into the embedded runner's table when there is no Dapr.
-  const jobs =
-    deps.jobs ??
-    (deps.config.DAPR_HTTP_PORT
-      ? clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret })
-      : localJobs({ db }));
+  // Snoozing schedules a job, which must land on the clock's app-id: the container runner passes the
+  // clock's /jobs client (this function runs no daprd); the embedded runner's table otherwise.
+  const jobs = deps.jobs ?? localJobs({ db });
 
   app.get('/api/v1/notifications', async function listNotifications(c) {
     const q = readQuery(c, ListNotificationsQuery);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { k8sDir, loadDependencies } from './dependencies.ts';
+import { chartRequests, k8sDir, loadDependencies } from './dependencies.ts';
 import { imageNames } from './images.ts';
 
 const exec = promisify(execFile);
@@ -82,6 +82,34 @@ describe('platform/k8s/dependencies.json', () => {
     expect(deps.layers.map((l) => l.path)).toEqual(['kafka', 'postgres', 'components', 'functions', 'web']);
     for (const l of deps.layers)
       expect(existsSync(join(k8sDir, l.path, 'kustomization.yaml')), l.path).toBe(true);
+  });
+
+  it('pins the replicas and requests of every workload a chart installs, so the budget counts them', () => {
+    const workloads = chartRequests();
+    const deps = loadDependencies();
+    for (const c of deps.charts)
+      for (const r of c.ready.filter((r) => r.kind !== 'Job'))
+        expect(
+          workloads.map((w) => w.name),
+          `${c.chart}: ${r.name}`,
+        ).toContain(r.name);
+    // The KEDA HTTP add-on's defaults (3 scalers, 250m each) would not fit: one of each here.
+    expect(workloads.find((w) => w.name === 'keda-add-ons-http-external-scaler')).toMatchObject({
+      replicas: 1,
+    });
+    // Dapr 1.18's chart always runs 3 scheduler replicas.
+    expect(workloads.find((w) => w.name === 'dapr-scheduler-server')).toMatchObject({ replicas: 3 });
+    for (const w of workloads) {
+      expect(w.cpu, w.name).toMatch(/^\d+m$/);
+      expect(w.memory, w.name).toMatch(/^\d+Mi$/);
+    }
+    // A workload whose requests are not pinned in `set` is an error, not a silent chart default.
+    const keda = deps.charts.find((c) => c.chart === 'keda')!;
+    const unpinned = {
+      ...deps,
+      charts: [{ ...keda, set: keda.set.filter((s) => !s.startsWith('resources.webhooks')) }],
+    };
+    expect(() => chartRequests(unpinned)).toThrow(/keda: set has no resources\.webhooks\.requests\.cpu=/);
   });
 
   it('builds one image per catalog function plus migrate and web', () => {

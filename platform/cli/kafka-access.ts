@@ -1,4 +1,4 @@
-// How `status` reaches Kafka: the brokers given (cloud: with SASL from the environment), or, on
+// How `status` and `dlq` reach Kafka: the brokers given (cloud: with SASL from the environment), or, on
 // Minikube, a `kubectl port-forward` to svc/kafka with every broker address mapped onto it (the broker
 // advertises kafka:9092, which only resolves inside the cluster).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,23 +10,28 @@ import { consumerLag } from './lag.ts';
 import type { LagReader } from './status.ts';
 
 export interface KafkaAccess {
+  /** A client for the brokers: producers and consumers made from it reach them the same way the admin does. */
+  kafka: Kafka;
+  /** Connected. */
+  admin: Admin;
   readLag: LagReader;
   close(): Promise<void>;
 }
 
-export async function kafkaAdmin(config: KafkaConfig): Promise<Admin> {
-  const admin = new Kafka({
+async function connectKafka(config: KafkaConfig): Promise<{ kafka: Kafka; admin: Admin }> {
+  const kafka = new Kafka({
     clientId: 'todo-platform',
     logLevel: logLevel.NOTHING,
     retry: { retries: 1 },
     ...config,
-  }).admin();
+  });
+  const admin = kafka.admin();
   try {
     await admin.connect();
   } catch (e) {
     throw new PlatformError(`Could not reach Kafka at ${String(config.brokers)}: ${(e as Error).message}`);
   }
-  return admin;
+  return { kafka, admin };
 }
 
 export function lagReaderFor(admin: Admin): LagReader {
@@ -50,8 +55,8 @@ function authFromEnv(env = process.env): Pick<KafkaConfig, 'sasl' | 'ssl'> {
 }
 
 export async function directKafka(brokers: string[]): Promise<KafkaAccess> {
-  const admin = await kafkaAdmin({ brokers, ...authFromEnv() });
-  return { readLag: lagReaderFor(admin), close: () => admin.disconnect() };
+  const { kafka, admin } = await connectKafka({ brokers, ...authFromEnv() });
+  return { kafka, admin, readLag: lagReaderFor(admin), close: () => admin.disconnect() };
 }
 
 export async function portForwardedKafka(namespace: string): Promise<KafkaAccess> {
@@ -79,7 +84,7 @@ export async function portForwardedKafka(namespace: string): Promise<KafkaAccess
       reject(new PlatformError(`kubectl port-forward svc/kafka exited (${code}): ${err}`)),
     );
   });
-  const admin = await kafkaAdmin({
+  const { kafka, admin } = await connectKafka({
     brokers: [`127.0.0.1:${port}`],
     // Every advertised broker (kafka:9092) is the one forwarded port.
     socketFactory: ({ ssl, onConnect }) =>
@@ -88,6 +93,8 @@ export async function portForwardedKafka(namespace: string): Promise<KafkaAccess
         : tcpConnect({ host: '127.0.0.1', port }, onConnect),
   });
   return {
+    kafka,
+    admin,
     readLag: lagReaderFor(admin),
     async close() {
       await admin.disconnect();

@@ -2,6 +2,9 @@
 // (platform/local-cluster), with the same waits. What lives outside that cluster (Kafka, Postgres) is
 // read from the ConfigMap the cluster publishes, as a cloud install reads its managed services' addresses.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureK8sTools } from '../engines/k8s-tools.ts';
 import { LOCAL_CLUSTER_CONFIGMAP } from '../local-cluster/start.ts';
 import { describe, type Kube, PlatformError, statusOf } from './kube.ts';
@@ -55,6 +58,19 @@ function run(command: string, args: string[], log: (line: string) => void): Prom
   });
 }
 
+/** helm with the CLI's own cluster connection (a kubeconfig file helm reads, removed afterwards). */
+async function helmWith(kube: Kube, args: string[], log: (line: string) => void): Promise<void> {
+  const { helm } = await ensureK8sTools();
+  const dir = mkdtempSync(join(tmpdir(), 'todo-fn-helm-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kube.config.exportConfig(), { mode: 0o600 });
+  try {
+    await run(helm, ['--kubeconfig', kubeconfig, ...args], log);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The helm arguments of an install into the local cluster (exported for the test that checks them). */
 export function helmInstallArgs(
   info: LocalClusterInfo,
@@ -97,10 +113,9 @@ export async function upLocal(
   opts.log('[2/3] building the function bundles the node runs for todo-<function> images (dist/)');
   await run(process.execPath, ['platform/scripts/build-functions.mjs'], opts.log);
   opts.log(`[3/3] helm upgrade --install ${LOCAL_RELEASE} platform/chart (values.yaml + values-local.yaml)`);
-  const { helm } = await ensureK8sTools();
   const timeoutS = Math.round(opts.timeoutMs / 1000);
-  await run(
-    helm,
+  await helmWith(
+    kube,
     helmInstallArgs(info, { namespace: opts.namespace, tag: opts.tag, timeoutS, set: opts.set }),
     opts.log,
   );
@@ -114,10 +129,9 @@ export async function upLocal(
 }
 
 export async function downLocal(kube: Kube, opts: { namespace: string; log: (line: string) => void }) {
-  const { helm } = await ensureK8sTools();
   opts.log(`helm uninstall ${LOCAL_RELEASE}`);
-  await run(
-    helm,
+  await helmWith(
+    kube,
     ['uninstall', LOCAL_RELEASE, '--namespace', opts.namespace, '--ignore-not-found', '--wait'],
     opts.log,
   );

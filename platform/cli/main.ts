@@ -1,5 +1,6 @@
 // todo-platform up | status | down — the Minikube path from the README, as one command each.
 import { parseArgs } from 'node:util';
+import { dlqCommand } from './dlq.ts';
 import { gitSha } from './git.ts';
 import { buildImages } from './images.ts';
 import { directKafka, type KafkaAccess, portForwardedKafka } from './kafka-access.ts';
@@ -16,6 +17,7 @@ Commands:
           functions and web (platform/k8s), waiting for each to be ready
   status  one row per function: replicas wanted/ready, at zero, KEDA bounds, consumer lag, last scale event
   down    delete the app and its Kafka/Postgres (namespace todo-app); --all also uninstalls Dapr and KEDA
+  dlq     list the dead-letter topics, or replay one to its source topic (dlq --help)
   cluster start the local process cluster on this machine (a real control plane, KEDA, our node agent;
           Kafka, Postgres and the Dapr Scheduler beside it) and keep it running until Ctrl-C
 
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
+  // dlq has its own subcommands and options (platform/cli/dlq.ts).
+  if (command === 'dlq') return dlqCommand(argv.slice(argv.indexOf('dlq') + 1));
   if (values.help || !command || !['images', 'up', 'status', 'down', 'cluster'].includes(command)) {
     console.log(USAGE);
     return command && !values.help ? 2 : 0;

@@ -172,6 +172,11 @@ export function renderStatus(rows: FunctionStatus[], now = new Date()): string {
     r.lag === undefined ? '-' : String(r.lag),
     r.lastScale ? `${r.lastScale.message} (${ago(r.lastScale.at, now)})` : '-',
   ]);
+  return renderTable(header, cells);
+}
+
+/** Columns padded to their widest cell, two spaces apart (the last one unpadded). */
+export function renderTable(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c

@@ -11,11 +11,6 @@ export const APP_PORT = 3000;
  * ClusterIP Service (always-on) or an ExternalName pointing at the interceptor (scale-to-zero).
  */
 export const SERVICE_PORT = 8080;
-/**
- * daprd's metrics port. Its default, 9090, is also Knative queue-proxy's metrics port: the chart's
- * Knative switch would clash on it.
- */
-export const DAPR_METRICS_PORT = 9095;
 /** Partitions per topic on the Minikube broker; replicas beyond it would sit idle. */
 export const DEFAULT_PARTITIONS = 6;
 
@@ -35,6 +30,8 @@ export interface DeployedFunction {
   description: string;
   /** Dapr app-id; also the Kafka consumer group (Dapr's default for a component without consumerGroup). */
   appId: string;
+  /** Whether its pod gets a daprd sidecar (see usesDapr). */
+  dapr: boolean;
   scaler: Scaler;
   minReplicas: number;
   /** maxReplicas capped by the partition count of the topics it reads. */
@@ -51,7 +48,9 @@ export interface Deployment {
   /** Every topic some function reads, sorted (the Minikube topic Job creates them with `partitions`). */
   topics: string[];
   partitions: number;
-  ports: { app: number; service: number; daprMetrics: number };
+  ports: { app: number; service: number };
+  /** The app-ids with a daprd: the only ones the Dapr components are scoped to. */
+  daprAppIds: string[];
 }
 
 /** Consumer lag per replica at which KEDA adds one, when the catalog does not say. */
@@ -70,6 +69,16 @@ export function scalerFor(fn: FunctionSpec): Scaler {
   throw new Error(`${fn.name}: minReplicas 0 but no HTTP routes or subscriptions; give it minReplicas >= 1`);
 }
 
+/**
+ * Whether a function needs a daprd sidecar: the clock (it publishes the outbox through Dapr pub/sub and
+ * owns the Dapr Jobs) and every function with subscriptions (daprd delivers its topics). The others only
+ * write to Postgres (the outbox) and schedule jobs through the clock over plain HTTP, so a sidecar would
+ * cost memory and a start-up dependency for nothing.
+ */
+export function usesDapr(fn: FunctionSpec): boolean {
+  return fn.kind === 'clock' || fn.subscriptions.length > 0;
+}
+
 export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_PARTITIONS): Deployment {
   const seen = new Set<string>();
   const functions = catalog.map((fn): DeployedFunction => {
@@ -83,6 +92,7 @@ export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_P
       kind: fn.kind,
       description: fn.description,
       appId: fn.name,
+      dapr: usesDapr(fn),
       scaler: scalerFor(fn),
       minReplicas: fn.scaling.minReplicas,
       maxReplicas: Math.max(
@@ -100,6 +110,7 @@ export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_P
     functions,
     topics,
     partitions,
-    ports: { app: APP_PORT, service: SERVICE_PORT, daprMetrics: DAPR_METRICS_PORT },
+    ports: { app: APP_PORT, service: SERVICE_PORT },
+    daprAppIds: functions.filter((f) => f.dapr).map((f) => f.appId),
   };
 }

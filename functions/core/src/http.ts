@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/types.ts';
 import { ProblemError, problemHandler, validationProblem } from './errors.ts';
 import type { Logger } from './log.ts';
+import type { JobScheduler } from './ports.ts';
 
 /** What every function gets from its runner: the database, settings, the token secret and a logger. */
 export interface FunctionDeps {
@@ -18,6 +19,11 @@ export interface FunctionDeps {
   log: Logger;
   /** Flipped by the runner on SIGTERM so /readyz turns away new traffic while requests drain. */
   lifecycle?: { draining: boolean };
+  /**
+   * Where jobs go (snoozing schedules one): the container runner passes the clock's `/jobs` client; the
+   * embedded runner leaves it out and jobs go to its own table.
+   */
+  jobs?: JobScheduler;
 }
 
 export type AppEnv = { Variables: { user: AuthUser } };

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { clockJobsClient } from './clock-jobs.ts';
 import { type Config, ConfigError, loadConfig, requireJwtSecret } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import type { FunctionDeps } from './http.ts';
@@ -59,7 +60,15 @@ export async function runContainer(
   });
 }
 
-/** An HTTP function's container entry point. */
+/**
+ * An HTTP function's container entry point. It runs without a daprd, so any job it schedules goes to
+ * the clock (the one app-id Dapr jobs fire back to) at CLOCK_URL.
+ */
 export function runFunction(name: string, create: FunctionFactory): Promise<void> {
-  return runContainer(name, (deps) => ({ app: create(deps) }));
+  return runContainer(name, (deps) => ({
+    app: create({
+      ...deps,
+      jobs: clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret }),
+    }),
+  }));
 }

@@ -65,10 +65,12 @@ imagePullSecrets:
   value: {{ $.Values.config.shutdownGraceMs | quote }}
 - name: DATABASE_POOL_MAX
   value: {{ $.Values.config.databasePoolMax | quote }}
+{{- if $fn.dapr }}
 - name: DAPR_HTTP_PORT
   value: "3500"
 - name: PUBSUB_NAME
   value: {{ $.Values.dapr.pubsubName | quote }}
+{{- end }}
 - name: EMAIL_FROM
   value: {{ $.Values.config.emailFrom | quote }}
 - name: DATABASE_URL
@@ -102,8 +104,8 @@ imagePullSecrets:
 {{- end -}}
 
 {{/*
-Dapr sidecar: app-id = function name = Kafka consumer group (the pubsub component sets no consumerGroup).
-Metrics on a port that does not clash with Knative's queue-proxy (9090). Call with (list $ fn).
+Dapr sidecar, only for functions with `dapr: true` (platform/derive/model.ts usesDapr): app-id = function
+name; its Kafka consumer group is todo.consumerGroup. Call with (list $ fn).
 */}}
 {{- define "todo.daprAnnotations" -}}
 {{- $ := index . 0 -}}
@@ -116,7 +118,6 @@ dapr.io/app-protocol: http
 dapr.io/config: {{ $.Values.dapr.config | quote }}
 dapr.io/log-level: {{ $.Values.dapr.logLevel | quote }}
 dapr.io/enable-metrics: "true"
-dapr.io/metrics-port: {{ $d.ports.daprMetrics | quote }}
 dapr.io/sidecar-cpu-request: {{ $.Values.dapr.sidecar.cpuRequest | quote }}
 dapr.io/sidecar-memory-request: {{ $.Values.dapr.sidecar.memoryRequest | quote }}
 dapr.io/sidecar-cpu-limit: {{ $.Values.dapr.sidecar.cpuLimit | quote }}
@@ -168,4 +169,27 @@ name (kafka:9092) is qualified with this release's namespace. Addresses with a d
 {{- end -}}
 {{- end -}}
 {{- join "," $out -}}
+{{- end -}}
+
+{{/* The ServiceAccount of the pods that run daprd (templates/dapr-service-account.yaml). */}}
+{{- define "todo.daprServiceAccount" -}}
+{{- printf "%s-dapr" .Release.Name -}}
+{{- end -}}
+
+{{/*
+"<environment>." when .Values.environment is set, else "": environments that share a Kafka cluster get
+their own consumer groups. The one place both Dapr's component and KEDA's triggers take it from.
+*/}}
+{{- define "todo.consumerGroupPrefix" -}}
+{{- with .Values.environment -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" .) -}}
+{{- fail (printf "environment %q: use a DNS label (staging, production)" .) -}}
+{{- end -}}
+{{- printf "%s." . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A function's Kafka consumer group: [<environment>.]<app-id>, as Dapr resolves it. Call with (list $ fn). */}}
+{{- define "todo.consumerGroup" -}}
+{{- printf "%s%s" (include "todo.consumerGroupPrefix" (index . 0)) (index . 1).appId -}}
 {{- end -}}

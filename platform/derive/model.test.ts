@@ -1,0 +1,60 @@
+// Which functions get a daprd sidecar, decided from the catalog (model.ts usesDapr), and checked against
+// the code: a function without a sidecar must never call one.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../functions/catalog.ts';
+import { RUNNERS } from '../scripts/container-entry.mjs';
+import { repoRoot } from './generate.ts';
+import { deriveDeployment } from './model.ts';
+
+const deployment = deriveDeployment(catalog);
+const byName = (name: string) => deployment.functions.find((f) => f.name === name)!;
+
+/** What reaching daprd looks like in our code: its port variable, the Dapr adapters, its HTTP API paths. */
+const DAPR_CALL = /DAPR_HTTP_PORT|daprPublisher|daprJobs|\/v1\.0(-alpha1)?\//;
+
+const sourcesOf = (dir: string) =>
+  readdirSync(join(repoRoot, dir))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => join(dir, f));
+
+describe('Dapr sidecars (model.ts usesDapr)', () => {
+  it('go to the clock and to every function with subscriptions, and to nothing else', () => {
+    const withDapr = deployment.functions.filter((f) => f.dapr).map((f) => f.name);
+    const expected = catalog
+      .filter((f) => f.kind === 'clock' || f.subscriptions.length > 0)
+      .map((f) => f.name);
+    expect(withDapr.sort()).toEqual(expected.sort());
+    expect(withDapr).toContain('clock');
+    for (const name of ['gateway', 'live', 'create-task', 'notifications'])
+      expect(byName(name).dapr, `${name} runs no daprd`).toBe(false);
+    expect(deployment.daprAppIds.sort()).toEqual(
+      deployment.functions
+        .filter((f) => f.dapr)
+        .map((f) => f.appId)
+        .sort(),
+    );
+  });
+
+  it('a function without a sidecar never calls one: not in its own code, not in its container runner', () => {
+    const without = deployment.functions.filter((f) => !f.dapr);
+    expect(without.length).toBeGreaterThan(0);
+    for (const fn of without) {
+      for (const file of sourcesOf(`functions/${fn.name}`))
+        expect(readFileSync(join(repoRoot, file), 'utf8'), file).not.toMatch(DAPR_CALL);
+      const runner = RUNNERS[fn.kind as keyof typeof RUNNERS];
+      expect(runner.fn, `${fn.name} starts with the HTTP runner`).toBe('runFunction');
+      const runnerFile = join('functions', runner.from);
+      expect(readFileSync(join(repoRoot, runnerFile), 'utf8'), runnerFile).not.toMatch(DAPR_CALL);
+    }
+  });
+
+  it('the clock is the one function that publishes and schedules through its own daprd', () => {
+    const entry = readFileSync(join(repoRoot, 'functions', RUNNERS.clock.from), 'utf8');
+    expect(RUNNERS.clock.fn).toBe('runClockFunction');
+    expect(entry).toMatch(/daprPublisher/);
+    expect(entry).toMatch(/daprJobs/);
+    expect(byName('clock').dapr).toBe(true);
+  });
+});
