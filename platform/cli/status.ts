@@ -46,7 +46,14 @@ const SCALE_REASONS = new Set([
   'SuccessfulRescale',
 ]);
 
-async function listCustom<T>(kube: Kube, group: string, plural: string, namespace: string): Promise<T[]> {
+/** `optional`: a missing CRD means "none" (the HTTP add-on is absent where keda.http.addon=false). */
+async function listCustom<T>(
+  kube: Kube,
+  group: string,
+  plural: string,
+  namespace: string,
+  optional = false,
+): Promise<T[]> {
   try {
     const list = (await kube.custom.listNamespacedCustomObject({
       group,
@@ -56,6 +63,7 @@ async function listCustom<T>(kube: Kube, group: string, plural: string, namespac
     })) as { items?: T[] };
     return list.items ?? [];
   } catch (e) {
+    if (statusOf(e) === 404 && optional) return [];
     if (statusOf(e) === 404)
       throw new PlatformError(
         `${plural}.${group} is not known to the cluster: KEDA${group.startsWith('http') ? "'s HTTP add-on" : ''} is not installed. Run: npm run platform -- up`,
@@ -86,7 +94,7 @@ export async function collectStatus(
     );
   const [scaled, httpScaled, events] = await Promise.all([
     listCustom<ScaledObject>(kube, 'keda.sh', 'scaledobjects', namespace),
-    listCustom<HTTPScaledObject>(kube, 'http.keda.sh', 'httpscaledobjects', namespace),
+    listCustom<HTTPScaledObject>(kube, 'http.keda.sh', 'httpscaledobjects', namespace, true),
     kube.core.listNamespacedEvent({ namespace }).then(
       (l) => l.items,
       () => [] as CoreV1Event[],

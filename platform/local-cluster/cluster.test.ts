@@ -6,15 +6,19 @@
 // Run alone: npx vitest run platform/local-cluster  (TODO_FN_KEEP_ENGINE_DIRS=1 keeps every log).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node';
+import { AutoscalingV2Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directKafka } from '../cli/kafka-access.ts';
 import { connect, type Kube } from '../cli/kube.ts';
 import { upLocal } from '../cli/local-target.ts';
+import { collectStatus, renderStatus } from '../cli/status.ts';
 import { type LocalCluster, startLocalCluster } from './start.ts';
 
 const NS = 'todo-app';
+/** Each test waits on real controllers on a shared 2-core machine: bounds, not speed targets. */
+const SLOW = 420_000;
 const EVENT_FUNCTIONS = ['audit', 'schedule-reminder', 'schedule-recurrence', 'notify'];
 const lines: string[] = [];
 const log = (line: string) => {
@@ -139,174 +143,251 @@ async function groupLag(group: string, topics: string[]) {
 }
 
 describe('install (platform up --target local)', () => {
-  it('gateway, clock and live are Ready and every event function is at zero', async () => {
-    for (const name of ['gateway', 'clock', 'live'])
-      expect(await readyOf(name), name).toBeGreaterThanOrEqual(1);
-    for (const name of EVENT_FUNCTIONS)
-      await until(`${name} at 0 replicas`, 60_000, async () => (await replicasOf(name)) === 0);
-    // The clock's pod carries the daprd the injector webhook added, and both containers are ready.
-    const pods = await kube.core.listNamespacedPod({
-      namespace: NS,
-      labelSelector: 'app.kubernetes.io/name=clock',
-    });
-    const clock = pods.items.find((p) => p.status?.phase === 'Running');
-    expect(clock?.spec?.containers.map((c) => c.name)).toEqual(['function', 'daprd']);
-    expect(clock?.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
-    const health = await call('GET', '/api/v1/healthz');
-    expect(health.status).toBeLessThan(500);
-  });
+  it(
+    'gateway, clock and live are Ready and every event function is at zero',
+    async () => {
+      for (const name of ['gateway', 'clock', 'live'])
+        expect(await readyOf(name), name).toBeGreaterThanOrEqual(1);
+      for (const name of EVENT_FUNCTIONS)
+        await until(`${name} at 0 replicas`, 60_000, async () => (await replicasOf(name)) === 0);
+      // The clock's pod carries the daprd the injector webhook added, and both containers are ready.
+      const pods = await kube.core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'app.kubernetes.io/name=clock',
+      });
+      const clock = pods.items.find((p) => p.status?.phase === 'Running');
+      expect(clock?.spec?.containers.map((c) => c.name)).toEqual(['function', 'daprd']);
+      expect(clock?.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
+      const health = await call('GET', '/api/v1/healthz');
+      expect(health.status).toBeLessThan(500);
+    },
+    SLOW,
+  );
+});
+
+describe('platform status --target local', () => {
+  it(
+    'shows replicas, consumer lag and KEDA’s bounds from the real API and the real broker',
+    async () => {
+      const kafka = await directKafka([cluster.brokers]);
+      try {
+        const rows = await collectStatus(kube, NS, kafka.readLag);
+        log(renderStatus(rows));
+        const audit = rows.find((r) => r.name === 'audit');
+        expect(audit).toMatchObject({ scaler: 'events', min: 0, group: 'audit' });
+        expect(typeof audit?.lag).toBe('number');
+        expect(rows.find((r) => r.name === 'gateway')).toMatchObject({ scaler: 'always-on', atZero: false });
+      } finally {
+        await kafka.close();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('KEDA scales event functions on real Kafka lag', () => {
-  it('tasks written → audit, schedule-reminder and schedule-recurrence go 0 → 1, drain their lag, and go back to 0', async () => {
-    const token = await signUp();
-    const woken = ['audit', 'schedule-reminder', 'schedule-recurrence'];
-    for (const name of woken) expect(await replicasOf(name), `${name} starts at zero`).toBe(0);
-    const tasks = [];
-    for (let i = 0; i < 5; i++)
-      tasks.push(
-        await createTask(token, {
-          title: `Scale me ${i}`,
-          due_at: new Date(Date.now() + 86_400_000).toISOString(),
-        }),
-      );
-    const t0 = Date.now();
-    for (const name of woken) {
-      await until(`${name} woken by KEDA and Ready`, 90_000, async () => (await readyOf(name)) >= 1);
-      log(`${name}: lag → Ready in ${Date.now() - t0} ms`);
-      const active = await scaledObjectCondition(name, 'Active');
-      expect(active?.status, `${name} ScaledObject Active`).toBe('True');
-      // KEDA made an HPA for 1 ↔ N, reading the external metric through its adapter.
-      const hpa = await kube.config
-        .makeApiClient(AutoscalingV2Api)
-        .readNamespacedHorizontalPodAutoscaler({ name: `keda-hpa-${name}`, namespace: NS });
-      expect(hpa.spec?.metrics?.[0]?.type).toBe('External');
-    }
-    // Every task has its audit row, exactly one: consumed once.
-    for (const t of tasks)
-      await until(`audit row for ${t.id}`, 60_000, async () => {
-        const r = await db.query(
-          `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
-          [t.id],
+  it(
+    'tasks written → audit, schedule-reminder and schedule-recurrence go 0 → 1, drain their lag, and go back to 0',
+    async () => {
+      const token = await signUp();
+      const woken = ['audit', 'schedule-reminder', 'schedule-recurrence'];
+      for (const name of woken) expect(await replicasOf(name), `${name} starts at zero`).toBe(0);
+      const tasks = [];
+      for (let i = 0; i < 5; i++)
+        tasks.push(
+          await createTask(token, {
+            title: `Scale me ${i}`,
+            due_at: new Date(Date.now() + 86_400_000).toISOString(),
+          }),
         );
-        return r.rows[0].n === 1;
+      const t0 = Date.now();
+      for (const name of woken) {
+        await until(`${name} woken by KEDA and Ready`, 90_000, async () => (await readyOf(name)) >= 1);
+        log(`${name}: lag → Ready in ${Date.now() - t0} ms`);
+        const active = await scaledObjectCondition(name, 'Active');
+        expect(active?.status, `${name} ScaledObject Active`).toBe('True');
+        // KEDA made an HPA for 1 ↔ N, reading the external metric through its adapter.
+        const hpa = await kube.config
+          .makeApiClient(AutoscalingV2Api)
+          .readNamespacedHorizontalPodAutoscaler({ name: `keda-hpa-${name}`, namespace: NS });
+        expect(hpa.spec?.metrics?.[0]?.type).toBe('External');
+      }
+      // 1 ↔ N: the HPA reads the lag through KEDA's adapter (external.metrics.k8s.io via the aggregator).
+      const scalingActive = await until('the audit HPA reading its external metric', 30_000, async () => {
+        const hpa = await kube.config
+          .makeApiClient(AutoscalingV2Api)
+          .readNamespacedHorizontalPodAutoscaler({ name: 'keda-hpa-audit', namespace: NS });
+        const c = hpa.status?.conditions?.find((x) => x.type === 'ScalingActive');
+        return c?.status === 'True' ? c : undefined;
       });
-    await until('audit lag drained', 60_000, async () => (await groupLag('audit', ['task-events'])) === 0);
-    const t1 = Date.now();
-    for (const name of woken) {
-      await until(
-        `${name} back to zero after the cooldown`,
-        120_000,
-        async () => (await replicasOf(name)) === 0,
+      log(`audit HPA: ScalingActive ${scalingActive.reason}: ${scalingActive.message}`);
+      // Every task has its audit row, exactly one: consumed once.
+      for (const t of tasks)
+        await until(`audit row for ${t.id}`, 60_000, async () => {
+          const r = await db.query(
+            `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
+            [t.id],
+          );
+          return r.rows[0].n === 1;
+        });
+      await until('audit lag drained', 60_000, async () => (await groupLag('audit', ['task-events'])) === 0);
+      const t1 = Date.now();
+      for (const name of woken) {
+        await until(
+          `${name} back to zero after the cooldown`,
+          120_000,
+          async () => (await replicasOf(name)) === 0,
+        );
+        log(`${name}: idle → 0 in ${Date.now() - t1} ms`);
+        const active = await scaledObjectCondition(name, 'Active');
+        expect(active?.status).toBe('False');
+      }
+      const events = await kube.core.listNamespacedEvent({ namespace: NS });
+      const scaled = events.items.filter(
+        (e) => e.involvedObject.name === 'audit' && /Scaled/.test(e.reason ?? ''),
       );
-      log(`${name}: idle → 0 in ${Date.now() - t1} ms`);
-      const active = await scaledObjectCondition(name, 'Active');
-      expect(active?.status).toBe('False');
-    }
-    const events = await kube.core.listNamespacedEvent({ namespace: NS });
-    const scaled = events.items.filter(
-      (e) => e.involvedObject.name === 'audit' && /Scaled/.test(e.reason ?? ''),
-    );
-    log(`events for audit: ${scaled.map((e) => `${e.reason}: ${e.message}`).join(' | ')}`);
-    const kedaLines = kedaLog('audit');
-    log(`KEDA operator on audit:\n${kedaLines.slice(-6).join('\n')}`);
-    expect(kedaLines.some((l) => /scal/i.test(l))).toBe(true);
-  });
+      log(`events for audit: ${scaled.map((e) => `${e.reason}: ${e.message}`).join(' | ')}`);
+      const kedaLines = kedaLog('audit');
+      log(`KEDA operator on audit:\n${kedaLines.slice(-6).join('\n')}`);
+      expect(kedaLines.some((l) => /scal/i.test(l))).toBe(true);
+    },
+    SLOW,
+  );
 });
 
 describe('reminders through the clock in the cluster', () => {
-  it('with every event function at zero, a reminder fires through the clock’s Dapr job and lands as a notification', async () => {
-    for (const name of EVENT_FUNCTIONS)
-      await until(`${name} at zero`, 120_000, async () => (await replicasOf(name)) === 0);
-    const token = await signUp();
-    const task = await createTask(token, {
-      title: 'Water the plants',
-      due_at: new Date(Date.now() + 25_000).toISOString(),
-      reminders: [0],
-    });
-    const page = await until('the notification', 180_000, async () => {
-      const res = await call('GET', '/api/v1/notifications', token);
-      return res.body?.items?.length ? res.body : undefined;
-    });
-    expect(page.items[0]).toMatchObject({ task_id: task.id, channel: 'in_app' });
-    // notify was woken from zero by the ReminderDue on `reminders`.
-    expect((await deployment('notify')).status?.observedGeneration).toBeGreaterThan(0);
-  });
+  it(
+    'with every event function at zero, a reminder fires through the clock’s Dapr job and lands as a notification',
+    async () => {
+      for (const name of EVENT_FUNCTIONS)
+        await until(`${name} at zero`, 120_000, async () => (await replicasOf(name)) === 0);
+      const token = await signUp();
+      const task = await createTask(token, {
+        title: 'Water the plants',
+        due_at: new Date(Date.now() + 25_000).toISOString(),
+        reminders: [0],
+      });
+      const page = await until('the notification', 180_000, async () => {
+        const res = await call('GET', '/api/v1/notifications', token);
+        return res.body?.items?.length ? res.body : undefined;
+      });
+      expect(page.items[0]).toMatchObject({ task_id: task.id, channel: 'in_app' });
+      // notify was woken from zero by the ReminderDue on `reminders`.
+      expect((await deployment('notify')).status?.observedGeneration).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 });
 
 describe('a consuming pod deleted mid-stream', () => {
-  it('nothing is lost and nothing is applied twice', async () => {
-    const token = await signUp();
-    const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `Before ${i}` })).id);
-    await until('audit Ready', 90_000, async () => (await readyOf('audit')) >= 1);
-    const pods = await kube.core.listNamespacedPod({
-      namespace: NS,
-      labelSelector: 'app.kubernetes.io/name=audit',
-    });
-    const victim = pods.items.find((p) => p.status?.phase === 'Running');
-    expect(victim).toBeDefined();
-    await kube.core.deleteNamespacedPod({ name: victim?.metadata?.name ?? '', namespace: NS });
-    for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `During ${i}` })).id);
-    for (const id of ids)
-      await until(`one audit row for ${id}`, 120_000, async () => {
-        const r = await db.query(
-          `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
-          [id],
-        );
-        return r.rows[0].n === 1;
+  it(
+    'nothing is lost and nothing is applied twice',
+    async () => {
+      const token = await signUp();
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `Before ${i}` })).id);
+      await until('audit Ready', 90_000, async () => (await readyOf('audit')) >= 1);
+      const pods = await kube.core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'app.kubernetes.io/name=audit',
       });
-    const dup = await db.query(
-      `select entity_id from audit_log where entity_id = any($1) group by entity_id, event_type having count(*) > 1`,
-      [ids],
-    );
-    expect(dup.rows).toEqual([]);
-  });
+      const victim = pods.items.find((p) => p.status?.phase === 'Running');
+      expect(victim).toBeDefined();
+      await kube.core.deleteNamespacedPod({ name: victim?.metadata?.name ?? '', namespace: NS });
+      for (let i = 0; i < 10; i++) ids.push((await createTask(token, { title: `During ${i}` })).id);
+      for (const id of ids)
+        await until(`one audit row for ${id}`, 120_000, async () => {
+          const r = await db.query(
+            `select count(*)::int as n from audit_log where entity_id = $1 and event_type like 'TaskCreated%'`,
+            [id],
+          );
+          return r.rows[0].n === 1;
+        });
+      const dup = await db.query(
+        `select entity_id from audit_log where entity_id = any($1) group by entity_id, event_type having count(*) > 1`,
+        [ids],
+      );
+      expect(dup.rows).toEqual([]);
+    },
+    SLOW,
+  );
 });
 
 describe('helm upgrade to a new image tag while tasks are written', () => {
-  it('no accepted write loses its event', async () => {
-    const token = await signUp();
-    const accepted: string[] = [];
-    let failed = 0;
-    let writing = true;
-    const writer = (async () => {
-      while (writing) {
-        try {
-          const res = await call('POST', '/api/v1/tasks', token, { title: `Upgrade ${accepted.length}` });
-          if (res.status === 201) accepted.push(res.body.id);
-          else failed++;
-        } catch {
-          failed++; // a connection cut by the rollout: the client would retry; nothing was accepted
+  it(
+    'no accepted write loses its event',
+    async () => {
+      const token = await signUp();
+      const accepted: string[] = [];
+      let failed = 0;
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          try {
+            const res = await call('POST', '/api/v1/tasks', token, { title: `Upgrade ${accepted.length}` });
+            if (res.status === 201) accepted.push(res.body.id);
+            else failed++;
+          } catch {
+            failed++; // a connection cut by the rollout: the client would retry; nothing was accepted
+          }
+          await new Promise((r) => setTimeout(r, 100));
         }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    await upLocal(kube, { namespace: NS, tag: 'second', timeoutMs: 300_000, log });
-    const gw = await kube.core.listNamespacedPod({
-      namespace: NS,
-      labelSelector: 'app.kubernetes.io/name=gateway',
-    });
-    expect(gw.items.some((p) => p.spec?.containers[0]?.image?.endsWith(':second'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 2000));
-    writing = false;
-    await writer;
-    log(`upgrade: ${accepted.length} writes accepted, ${failed} refused or cut during the rollout`);
-    expect(accepted.length).toBeGreaterThan(10);
-    for (const id of accepted)
-      await until(`audit row for ${id}`, 180_000, async () => {
-        const r = await db.query(`select 1 from audit_log where entity_id = $1`, [id]);
-        return (r.rowCount ?? 0) > 0;
+      })();
+      await upLocal(kube, { namespace: NS, tag: 'second', timeoutMs: 300_000, log });
+      const gw = await kube.core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'app.kubernetes.io/name=gateway',
       });
-  });
+      expect(gw.items.some((p) => p.spec?.containers[0]?.image?.endsWith(':second'))).toBe(true);
+      await new Promise((r) => setTimeout(r, 2000));
+      writing = false;
+      await writer;
+      log(`upgrade: ${accepted.length} writes accepted, ${failed} refused or cut during the rollout`);
+      expect(accepted.length).toBeGreaterThan(10);
+      for (const id of accepted)
+        await until(`audit row for ${id}`, 180_000, async () => {
+          const r = await db.query(`select 1 from audit_log where entity_id = $1`, [id]);
+          return (r.rowCount ?? 0) > 0;
+        });
+    },
+    SLOW,
+  );
 });
 
-// The event functions' containers really ran on the node (their logs exist): a sanity check of the tier.
-describe('the node ran what it was given', () => {
-  it('a pod log of every woken event function is on disk', async () => {
-    const core = cluster.kc.makeApiClient(CoreV1Api);
-    const nodes = await core.listNode();
-    expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['todo-fn-node']);
-    expect(nodes.items[0]?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-  });
+describe('the node', () => {
+  it(
+    'is one Ready Node that renews its Lease',
+    async () => {
+      const core = cluster.kc.makeApiClient(CoreV1Api);
+      const nodes = await core.listNode();
+      expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['todo-fn-node']);
+      expect(nodes.items[0]?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      const lease = await cluster.kc
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ name: 'todo-fn-node', namespace: 'kube-node-lease' });
+      expect(Date.now() - new Date(lease.spec?.renewTime ?? 0).getTime()).toBeLessThan(30_000);
+    },
+    SLOW,
+  );
+});
+
+describe('platform down --target local', () => {
+  it(
+    'uninstalls the release and deletes the namespace',
+    async () => {
+      const { downLocal } = await import('../cli/local-target.ts');
+      await downLocal(kube, { namespace: NS, log });
+      await until('namespace todo-app gone', 120_000, async () => {
+        try {
+          await kube.core.readNamespace({ name: NS });
+          return false;
+        } catch (e) {
+          return (e as { code?: number }).code === 404;
+        }
+      });
+      const pods = await kube.core.listPodForAllNamespaces();
+      expect(pods.items.filter((p) => p.metadata?.namespace === NS)).toEqual([]);
+    },
+    SLOW,
+  );
 });
