@@ -291,6 +291,8 @@ export class PodRuntime {
       state.restartTimer = setTimeout(() => void this.launch(run, state, serviceAccountDir), 2000);
       return;
     }
+    // The pod may have been deleted while the environment was resolved: never start into a torn-down network.
+    if (run.stopping || !run.net) return;
     const fd = openSync(join(run.dir, `${c.name}.log`), 'a');
     const proc = spawn(argv.command, argv.args, { cwd: argv.cwd, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
