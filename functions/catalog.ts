@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ChatPreview, ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
 import { eventRoute } from './core/src/event-app.ts';
 import { TOPICS, type Topic } from './core/src/events.ts';
-import { QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
+import { QuickAddCreated, QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
 import {
   EndSeriesOut,
   RecurrencePreview,
@@ -23,9 +23,10 @@ import {
   IdParam,
   ListTasksQuery,
   Login,
+  Me,
   Session,
   TagCreate,
-  TagOut,
+  TagList,
   TagRename,
   TagWithCount,
   TaskCreate,
@@ -52,6 +53,18 @@ export interface HttpRoute {
   body?: z.ZodType;
   status: number;
   response?: z.ZodType;
+  /**
+   * Problem statuses this route returns beyond the ones every route of its shape does (400 always; 401
+   * unless public; 404 with an id in the path; 413 with a body; 503 in an outage): 409 for a name or an
+   * email already taken, a series already ended … The OpenAPI document lists exactly these, so a status
+   * the code can return and this list lacks is a contract break the fuzzing tier reports.
+   */
+  problems?: number[];
+  /**
+   * The route speaks JSON-RPC (MCP): besides problem+json from the shared layers (auth, body limit), its
+   * errors can be JSON-RPC error objects as application/json.
+   */
+  jsonRpc?: boolean;
 }
 
 export interface Subscription {
@@ -117,6 +130,8 @@ export const catalog: FunctionSpec[] = [
         body: Credentials,
         status: 201,
         response: Session,
+        // 429: the per-email and per-IP sign-up limits (functions/core/src/rate-limit.ts).
+        problems: [409, 429],
       },
       {
         method: 'POST',
@@ -126,8 +141,18 @@ export const catalog: FunctionSpec[] = [
         body: Login,
         status: 200,
         response: Session,
+        // A wrong email or password (the route is public, so 401 is not implied); 429: the log-in limits.
+        problems: [401, 429],
       },
-      { method: 'GET', path: '/api/v1/auth/me', summary: 'The current user', status: 200 },
+      {
+        method: 'GET',
+        path: '/api/v1/auth/me',
+        summary: 'The current user',
+        status: 200,
+        response: Me,
+        // The token is valid but its account has been deleted.
+        problems: [404],
+      },
     ],
     subscriptions: [],
     scaling: httpScaling,
@@ -245,7 +270,13 @@ export const catalog: FunctionSpec[] = [
     kind: 'http',
     description: 'List (with counts), create, rename and delete tags.',
     routes: [
-      { method: 'GET', path: '/api/v1/tags', summary: 'List tags with task counts', status: 200 },
+      {
+        method: 'GET',
+        path: '/api/v1/tags',
+        summary: 'List tags with task counts',
+        status: 200,
+        response: TagList,
+      },
       {
         method: 'POST',
         path: '/api/v1/tags',
@@ -253,6 +284,7 @@ export const catalog: FunctionSpec[] = [
         body: TagCreate,
         status: 201,
         response: TagWithCount,
+        problems: [409],
       },
       {
         method: 'PUT',
@@ -261,7 +293,8 @@ export const catalog: FunctionSpec[] = [
         ...byId,
         body: TagRename,
         status: 200,
-        response: TagOut,
+        response: TagWithCount,
+        problems: [409],
       },
       {
         method: 'PATCH',
@@ -270,7 +303,8 @@ export const catalog: FunctionSpec[] = [
         ...byId,
         body: TagRename,
         status: 200,
-        response: TagOut,
+        response: TagWithCount,
+        problems: [409],
       },
       { method: 'DELETE', path: '/api/v1/tags/:id', summary: 'Delete a tag', ...byId, status: 204 },
     ],
@@ -309,7 +343,7 @@ export const catalog: FunctionSpec[] = [
         summary: 'Create a task from a line of text',
         body: QuickAddRequest,
         status: 201,
-        response: TaskOut,
+        response: QuickAddCreated,
       },
     ],
     subscriptions: [],
@@ -329,6 +363,8 @@ export const catalog: FunctionSpec[] = [
         body: ChatRequest,
         status: 200,
         response: ChatReply,
+        // 429: the per-account and per-IP limits on model calls.
+        problems: [429],
       },
       {
         method: 'POST',
@@ -354,6 +390,10 @@ export const catalog: FunctionSpec[] = [
         path: '/api/v1/mcp',
         summary: 'MCP JSON-RPC messages (initialize, tools/list, tools/call)',
         status: 200,
+        // The MCP transport's own answers: Accept must allow application/json and text/event-stream
+        // (406), and the body must be JSON (415).
+        problems: [406, 415],
+        jsonRpc: true,
       },
       { method: 'GET', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
       { method: 'DELETE', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
@@ -428,6 +468,8 @@ export const catalog: FunctionSpec[] = [
         ...byId,
         status: 200,
         response: SkipOut,
+        // The series has ended, or its next occurrence is not there yet.
+        problems: [409],
       },
       {
         method: 'POST',
@@ -492,6 +534,8 @@ export const catalog: FunctionSpec[] = [
         body: SnoozeBody,
         status: 200,
         response: NotificationOut,
+        // The task is done or has no due date.
+        problems: [409],
       },
       {
         method: 'POST',
@@ -526,6 +570,8 @@ export const catalog: FunctionSpec[] = [
         summary: 'Live notifications (text/event-stream); EventSource may pass ?token=',
         public: true,
         status: 200,
+        // Public to the gateway's auth (EventSource cannot send headers), but it checks its own token.
+        problems: [401],
       },
     ],
     subscriptions: [],

@@ -13,6 +13,14 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const problemOrRpc = {
+  description: 'Problem details (RFC 9457), or a JSON-RPC error object from the MCP transport',
+  content: {
+    ...problem.content,
+    'application/json': { schema: { $ref: '#/components/schemas/JsonRpcError' } },
+  },
+};
+
 function parameters(route: HttpRoute): JsonSchema[] {
   const out: JsonSchema[] = [];
   for (const [where, schema] of [
@@ -36,6 +44,19 @@ function parameters(route: HttpRoute): JsonSchema[] {
   return out;
 }
 
+/**
+ * Every problem status a route can answer, from the catalog: the ones its shape implies and the ones it
+ * declares (`problems`). One list, so the document and the fuzzing tier agree on what is a contract break.
+ */
+export function problemStatuses(route: HttpRoute): number[] {
+  const statuses = new Set<number>([400, 503, ...(route.problems ?? [])]);
+  if (!route.public) statuses.add(401);
+  if (route.params) statuses.add(404);
+  if (route.body) statuses.add(413);
+  statuses.delete(route.status);
+  return [...statuses].sort((a, b) => a - b);
+}
+
 function operation(fn: string, route: HttpRoute): JsonSchema {
   return {
     operationId: `${fn}.${route.method.toLowerCase()}.${route.path.split('/').filter(Boolean).slice(2).join('.')}`,
@@ -56,9 +77,9 @@ function operation(fn: string, route: HttpRoute): JsonSchema {
             content: { 'application/json': { schema: toSchema(route.response, 'output') } },
           }
         : { description: 'OK' },
-      '400': problem,
-      ...(route.public ? {} : { '401': problem }),
-      ...(route.params ? { '404': problem } : {}),
+      ...Object.fromEntries(
+        problemStatuses(route).map((status) => [String(status), route.jsonRpc ? problemOrRpc : problem]),
+      ),
     },
   };
 }
@@ -78,7 +99,14 @@ export function buildOpenApiDocument(): JsonSchema {
     info: {
       title: 'Todo API',
       version: '1.0.0',
-      description: 'Tasks, tags, search, recurrence and reminders.',
+      description: [
+        'Tasks, tags, search, recurrence and reminders.',
+        '',
+        'Errors are RFC 9457 problem+json. Text (bodies and query values) must not contain NUL (U+0000) or',
+        'unpaired UTF-16 surrogates: such a request is a 400 naming the field, never stored altered.',
+        'Date-times are ISO 8601 with an offset, years 0001-9999, offsets within ±15:59. A method a path',
+        'does not have is a 405 with an Allow header.',
+      ].join('\n'),
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
@@ -86,6 +114,19 @@ export function buildOpenApiDocument(): JsonSchema {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
+        JsonRpcError: {
+          type: 'object',
+          properties: {
+            jsonrpc: { const: '2.0' },
+            error: {
+              type: 'object',
+              properties: { code: { type: 'integer' }, message: { type: 'string' }, data: {} },
+              required: ['code', 'message'],
+            },
+            id: { type: ['string', 'integer', 'null'] },
+          },
+          required: ['jsonrpc', 'error'],
+        },
         Problem: {
           type: 'object',
           properties: {

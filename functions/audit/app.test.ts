@@ -28,7 +28,7 @@ async function deliver(body: unknown) {
   const res = await api.stack.eventApps.audit!.fetch(
     new Request('http://audit/events/task-events', {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json' },
+      headers: { 'content-type': 'application/cloudevents+json', 'dapr-api-token': api.stack.deps.appToken! },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
   );
@@ -36,6 +36,35 @@ async function deliver(body: unknown) {
 }
 
 describe('audit', () => {
+  it('embedded mode: an event without the per-process app token is refused, and never recorded', async () => {
+    const user = await api.signUp();
+    const forged = {
+      specversion: '1.0',
+      id: 'forged-1',
+      source: 'attacker',
+      type: 'TaskCreated.v1',
+      subject: user.id,
+      data: { user_id: user.id },
+    };
+    for (const token of [undefined, 'guess-guess-guess-guess']) {
+      const res = await api.stack.eventApps.audit!.fetch(
+        new Request('http://audit/events/task-events', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            ...(token ? { 'dapr-api-token': token } : {}),
+          },
+          body: JSON.stringify(forged),
+        }),
+      );
+      expect(res.status).toBe(401);
+    }
+    const clock = await api.stack.eventApps.clock!.fetch(
+      new Request('http://clock/job/reminder-forged', { method: 'POST', body: '{}' }),
+    );
+    expect(clock.status).toBe(401);
+  });
+
   it('records every task event with actor, time, type and before/after, through the local transport', async () => {
     const user = await api.signUp();
     const created = await api.json('POST', '/api/v1/tasks', {

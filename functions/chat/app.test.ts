@@ -273,6 +273,23 @@ describe('chat with a model configured (OpenAI-compatible stub on 127.0.0.1)', (
       }),
     );
 
+  it('limits model calls per account: the 21st turn within a minute is a 429 with Retry-After', async () => {
+    const echo = await startModelStub([() => completion({ content: 'ok' })]);
+    try {
+      const user = await api.signUp();
+      const app = appWith({ OPENAI_BASE_URL: echo.url, OPENAI_API_KEY: 'sk-test' });
+      for (let i = 0; i < 20; i++) expect((await post(app, user, `hello ${i}`)).status).toBe(200);
+      const limited = await post(app, user, 'one more');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(echo.requests).toHaveLength(20);
+      // Someone else still gets through.
+      expect((await post(app, await api.signUp(), 'hi')).status).toBe(200);
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('runs the tool calls the model asks for, as the caller, and returns its reply', async () => {
     const user = await api.signUp();
     const other = await api.signUp();

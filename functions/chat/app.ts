@@ -4,6 +4,7 @@ import { ChatRequest } from '@todo/core/assistant/chat-schema';
 import { llmChat, llmSettings } from '@todo/core/assistant/llm-chat';
 import { offlineChat, offlineIntent } from '@todo/core/assistant/offline-chat';
 import { previewQuickAdd, userTimeZone } from '@todo/core/quick-add/quick-add-task';
+import { clientIp, enforceLimits, LIMITS } from '../core/src/rate-limit.ts';
 
 /**
  * chat: POST /api/v1/chat — one turn of the chat box. With a model configured (OPENAI_BASE_URL and
@@ -16,6 +17,17 @@ export function createChatApp(deps: FunctionDeps) {
   app.post('/api/v1/chat', async function chatRoute(c) {
     const request = await readBody(c, ChatRequest);
     const userId = c.var.user.id;
+    // Each turn with a model costs money and the model's time: limited per account and per client.
+    if (settings)
+      await enforceLimits(
+        deps.db,
+        [
+          { rule: LIMITS.chatPerAccount, key: userId },
+          { rule: LIMITS.chatPerAccountDaily, key: userId },
+          { rule: LIMITS.chatPerIp, key: clientIp(c) },
+        ],
+        'chat messages',
+      );
     const ctx = {
       db: deps.db,
       userId,

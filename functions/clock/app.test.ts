@@ -13,7 +13,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { occurrenceKey, type ReminderJobData, reminderJobName } from '../core/src/reminders/reminder-plan.ts';
 import { useTestDatabase } from '../testing/database.ts';
-import { TEST_JWT_SECRET } from '../testing/stack.ts';
+import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET } from '../testing/stack.ts';
 import { clockApp } from './app.ts';
 
 const t = useTestDatabase();
@@ -27,6 +27,7 @@ beforeAll(async () => {
     db: t.db,
     config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
     jwtSecret: TEST_JWT_SECRET,
+    appToken: TEST_APP_TOKEN,
     log: createLogger('silent'),
     jobs: localJobs({ db: t.db }),
   };
@@ -60,7 +61,7 @@ async function taskWithReminder(offset = 0) {
 const fire = async (name: string, body: unknown): Promise<Response> =>
   app.request(`/job/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...APP_TOKEN_HEADERS },
     body: JSON.stringify(body),
   });
 
@@ -164,7 +165,7 @@ describe('clock: POST /job/<name>', () => {
   it('fires through the local job runner: a durable job due now becomes one ReminderDue', async () => {
     const { task, data, name } = await taskWithReminder();
     await deps.jobs.schedule({ name, dueTime: new Date(Date.now() - 1000), data });
-    const runner = createLocalJobRunner({ db: t.db, target: app, log: deps.log });
+    const runner = createLocalJobRunner({ db: t.db, target: app, log: deps.log, appToken: TEST_APP_TOKEN });
     expect(await runner.runOnce()).toBeGreaterThanOrEqual(1);
     expect(await reminderEvents(task.id)).toHaveLength(1);
     expect(await receiptStatuses(task.id)).toEqual(['email:fired', 'in_app:fired']);

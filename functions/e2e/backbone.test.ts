@@ -148,12 +148,19 @@ describe('events through Dapr pub/sub on Kafka', () => {
       Array.from({ length: 4 }, () =>
         fetch(`http://127.0.0.1:${audit.server.port}/events/task-events`, {
           method: 'POST',
-          headers: { 'content-type': 'application/cloudevents+json' },
+          headers: { 'content-type': 'application/cloudevents+json', 'dapr-api-token': bb.appToken },
           body: JSON.stringify(event),
         }).then((r) => r.json()),
       ),
     );
     expect(direct).toEqual(Array(4).fill({ status: 'SUCCESS' }));
+    // Without daprd's token (a forged delivery straight to the app) it is refused.
+    const forged = await fetch(`http://127.0.0.1:${audit.server.port}/events/task-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({ ...event, id: randomUUID() }),
+    });
+    expect(forged.status).toBe(401);
     await eventually(
       'audit has consumed task-events',
       () => groupCaughtUp(bb.kafka(), 'audit', 'task-events'),

@@ -69,6 +69,8 @@ interface FunctionUnderTest {
 export interface Backbone {
   /** The public API (gateway + HTTP functions) over real HTTP. */
   apiUrl: string;
+  /** Dapr's app API token: every daprd sends it, every app requires it on /events and /job. */
+  appToken: string;
   db: Kysely<Database>;
   brokers: string;
   emails: Email[];
@@ -127,6 +129,8 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
     const config = loadConfig({
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: opts.log ? 'info' : 'error',
+      // Cheap password hashes for the many test sign-ups (production: 17).
+      PASSWORD_SCRYPT_LOG_N: '12',
       RESEND_API_KEY: 're_test_key',
       RESEND_BASE_URL: resend.url,
     });
@@ -143,7 +147,10 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
     cleanups.push(() => api.close(1000));
     const pool = connectDatabase(databaseUrl, 10);
     cleanups.push(() => pool.close());
-    const baseDeps = { ...stack.deps, db: pool.db, config, log };
+    // Dapr's app API token: every daprd gets it as APP_API_TOKEN (what the injector does from the pod's
+    // dapr.io/app-token-secret) and sends it on each call into its app, which requires it.
+    const appToken = stack.deps.appToken!;
+    const baseDeps = { ...stack.deps, db: pool.db, config, log, appToken };
 
     const functions = new Map<string, FunctionUnderTest>();
     const clockSpec = catalog.find((f) => f.kind === 'clock')!;
@@ -155,6 +162,7 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
         resourcesPath: resources,
         configPath: daprConfig,
         schedulerAddress: scheduler.address,
+        env: { APP_API_TOKEN: appToken },
       });
       cleanups.push(() => daprd.stop());
       return daprd;
@@ -211,6 +219,7 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
       new Kafka({ clientId: 'e2e', brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
 
     return {
+      appToken,
       apiUrl: `http://127.0.0.1:${api.port}`,
       db: pool.db,
       brokers: kafka.brokers,
@@ -283,7 +292,12 @@ export async function startBackbone(opts: { log?: boolean } = {}): Promise<Backb
         const container = await startContainer({
           bundle: await bundleContainer(spec, bundleDir),
           appId,
-          env: { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: opts.log ? 'info' : 'warn', ...env },
+          env: {
+            JWT_SECRET: TEST_JWT_SECRET,
+            APP_API_TOKEN: appToken,
+            LOG_LEVEL: opts.log ? 'info' : 'warn',
+            ...env,
+          },
           resourcesPath: resources,
           configPath: daprConfig,
           schedulerAddress: scheduler.address,

@@ -84,6 +84,8 @@ export async function startContainer(opts: {
     resourcesPath: opts.resourcesPath,
     configPath: opts.configPath,
     schedulerAddress: opts.schedulerAddress,
+    // daprd sends APP_API_TOKEN to the app as dapr-api-token, as in a pod with dapr.io/app-token-secret.
+    ...(opts.env.APP_API_TOKEN ? { env: { APP_API_TOKEN: opts.env.APP_API_TOKEN } } : {}),
   });
   sidecar.catch(() => {});
   const daprHttpPort = await daprHttpPortOf(opts.appId);

@@ -1,7 +1,6 @@
-import { createFunctionApp, type FunctionDeps, unauthorized } from '@todo/core';
+import { createFunctionApp, type FunctionDeps, unauthorized, verifyAccessToken } from '@todo/core';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { verifyHs256 } from '../core/src/jwt.ts';
 import { type NotificationOut, toNotificationJson } from '../core/src/reminders/notifications.ts';
 import { createLiveHub, type LiveHub, type LiveMessage } from './hub.ts';
 
@@ -14,7 +13,7 @@ async function streamUser(authorization: string | undefined, queryToken: string 
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? queryToken;
   if (!token) throw unauthorized('Send a bearer token, or ?token=<token> from an EventSource');
   try {
-    const { sub } = verifyHs256(token, secret);
+    const { sub } = verifyAccessToken(token, secret);
     return Subject.parse(sub);
   } catch {
     throw unauthorized('The token is invalid or expired; log in again');

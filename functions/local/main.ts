@@ -37,7 +37,14 @@ if (embedded) leaveShutdownSignalsToCaller();
 const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/:[^:@]*@/, ':***@') });
 
-const stack = await createLocalStack({ databaseUrl, jwtSecret: localJwtSecret(), config, log });
+// The functions see the database they use (the live stream LISTENs on it; with the embedded Postgres and
+// no DATABASE_URL it answered every stream with a 500).
+const stack = await createLocalStack({
+  databaseUrl,
+  jwtSecret: localJwtSecret(),
+  config: { ...config, DATABASE_URL: databaseUrl },
+  log,
+});
 // The web app shares the address: /api (and health) to the gateway, everything else to Next.js.
 const web = webEnabled() ? await startWebServer(findRepoRoot(), log) : null;
 const server = await listen(

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { catalog } from '../catalog.ts';
+import { newAppToken } from '../core/src/app-token.ts';
 import { type Config, loadConfig } from '../core/src/config.ts';
 import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
 import { migrateToLatest } from '../core/src/db/migrate.ts';
@@ -49,6 +50,11 @@ export interface LocalStackOptions {
   log?: Logger;
   /** Start the relay and job runner loops (default true); settle() works either way. */
   background?: boolean;
+  /**
+   * The token the event and clock apps require on their internal routes; the local bus and job runner
+   * send it. Default: a random one for this process.
+   */
+  appToken?: string;
 }
 
 /**
@@ -58,7 +64,9 @@ export interface LocalStackOptions {
  */
 export async function createLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = options.config ?? loadConfig({ DATABASE_URL: options.databaseUrl });
-  const handle: DbHandle = connectDatabase(options.databaseUrl, config.DATABASE_POOL_MAX);
+  const handle: DbHandle = connectDatabase(options.databaseUrl, config.DATABASE_POOL_MAX, {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   await migrateToLatest(handle.db as Kysely<unknown>);
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const deps: FunctionDeps = {
@@ -67,6 +75,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     jwtSecret: options.jwtSecret,
     log,
     lifecycle: { draining: false },
+    appToken: options.appToken ?? newAppToken(),
   };
   const apps = Object.fromEntries(Object.entries(httpApps).map(([name, create]) => [name, create(deps)]));
   const app = createGatewayApp(async (fn, request) => {
@@ -96,11 +105,11 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
 
   const relay = createOutboxRelay({
     db: handle.db,
-    publisher: localBus({ db: handle.db, subscribers: () => subscribers, log }),
+    publisher: localBus({ db: handle.db, subscribers: () => subscribers, log, appToken: deps.appToken }),
     log,
     databaseUrl: options.databaseUrl,
   });
-  runner = createLocalJobRunner({ db: handle.db, target: events[clock.name]!, log });
+  runner = createLocalJobRunner({ db: handle.db, target: events[clock.name]!, log, appToken: deps.appToken });
   const jobRunner = runner;
 
   const transport: LocalTransport = {

@@ -37,7 +37,10 @@ function decodeCursor(cursor: string): [string, string] {
       Array.isArray(value) &&
       typeof value[0] === 'string' &&
       typeof value[1] === 'string' &&
-      !Number.isNaN(Date.parse(value[0]))
+      // What encodeCursor writes: an ISO instant and a UUID. Anything else failed Postgres' casts (500).
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value[0]) &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value[1])
     )
       return [value[0], value[1]];
   } catch {}
@@ -191,17 +194,16 @@ export function notificationsApp(deps: FunctionDeps) {
   app.get('/api/v1/tasks/:id/reminders', async function taskReminders(c) {
     const { id } = readParams(c, IdParam);
     const userId = c.var.user.id;
+    // The task first, always: a deleted task's receipts outlive it (they are the delivery history), but
+    // they are not readable through a task that no longer exists — 404, as for another user's task.
+    const owned = await db
+      .selectFrom('tasks')
+      .select('id')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!owned) throw notFound('Task');
     const items = await listReceipts(db, userId, id);
-    if (!items.length) {
-      // No receipts: tell "no reminders yet" (an empty list) from "not your task" (404).
-      const owned = await db
-        .selectFrom('tasks')
-        .select('id')
-        .where('id', '=', id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (!owned) throw notFound('Task');
-    }
     return c.json({ items });
   });
 

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_NOTIFICATIONS_CHANNEL, LiveNotification } from '../core/src/reminders/notifications.ts';
 import { occurrenceKey } from '../core/src/reminders/reminder-plan.ts';
 import { useTestDatabase } from '../testing/database.ts';
-import { TEST_JWT_SECRET } from '../testing/stack.ts';
+import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET } from '../testing/stack.ts';
 import { notifyApp } from './app.ts';
 
 interface ReceivedEmail {
@@ -65,6 +65,7 @@ function depsWith(env: Record<string, string>): EventDeps {
     db: t.db,
     config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent', ...env }),
     jwtSecret: TEST_JWT_SECRET,
+    appToken: TEST_APP_TOKEN,
     log: createLogger('silent'),
     jobs: localJobs({ db: t.db }),
   };
@@ -111,7 +112,7 @@ async function reminderDue(title = 'Pay rent') {
 async function deliver(app: ReturnType<typeof notifyApp>, event: unknown): Promise<string> {
   const res = await app.request(eventRoute(TOPICS.reminders), {
     method: 'POST',
-    headers: { 'content-type': 'application/cloudevents+json' },
+    headers: { 'content-type': 'application/cloudevents+json', ...APP_TOKEN_HEADERS },
     body: JSON.stringify(event),
   });
   return ((await res.json()) as { status: string }).status;
@@ -162,6 +163,29 @@ describe('notify: ReminderDue → in-app notification + email', () => {
     const sent = await receipt(event.subject!, 'email');
     expect(sent).toMatchObject({ status: 'sent', detail: expect.stringMatching(/^resend id email-\d+$/) });
     expect(sent.sent_at).toBeInstanceOf(Date);
+  });
+
+  it("re-checks ownership: an event naming another user's task, or a title of its own, reaches no one with it", async () => {
+    const mallory = await t.db
+      .insertInto('users')
+      .values({ email: 'mallory@example.com', password_hash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const event = await reminderDue('Real title');
+    const forged = {
+      ...event,
+      id: `${event.id}-f`,
+      data: { ...(event.data as object), user_id: mallory.id },
+    };
+    expect(await deliver(live, forged)).toBe('SUCCESS');
+    expect(await notificationsOf(event.subject!)).toHaveLength(0);
+    expect(resend.received.filter((r) => r.body.to === 'mallory@example.com')).toHaveLength(0);
+    // The owner's own reminder shows the task's title from the database, not the event's.
+    const retitled = { ...event, data: { ...(event.data as object), title: 'Click evil.example now' } };
+    expect(await deliver(live, retitled)).toBe('SUCCESS');
+    expect((await notificationsOf(event.subject!))[0]).toMatchObject({ title: 'Real title' });
+    expect(emailsFor('Click evil.example now')).toHaveLength(0);
+    expect(emailsFor('Real title')).toHaveLength(1);
   });
 
   it('is exactly once per channel when the same event is redelivered', async () => {

@@ -1,5 +1,6 @@
 import { createEventFunctionApp, type EventData, type EventDeps, RetryLater, TOPICS } from '@todo/core';
 import { sql } from 'kysely';
+import { LIMITS, tryConsume } from '../core/src/rate-limit.ts';
 import {
   LIVE_NOTIFICATIONS_CHANNEL,
   type LiveNotification,
@@ -46,19 +47,24 @@ function describeDue(r: ReminderDue, timeZone: string): string {
  */
 export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSender(deps.config, deps.log)) {
   async function deliverReminder(r: ReminderDue): Promise<void> {
+    // Re-checked in the database: the task must exist and be that user's, and the title shown is the
+    // task's own, so an event can neither reach another account nor choose the text of an email.
     const who = await deps.db
       .selectFrom('users')
-      .leftJoin('tasks', (j) => j.on('tasks.id', '=', r.task_id).onRef('tasks.user_id', '=', 'users.id'))
-      .select(['users.email', 'users.time_zone as user_zone', 'tasks.time_zone as task_zone'])
+      .innerJoin('tasks', (j) => j.on('tasks.id', '=', r.task_id).onRef('tasks.user_id', '=', 'users.id'))
+      .select(['users.email', 'users.time_zone as user_zone', 'tasks.time_zone as task_zone', 'tasks.title'])
       .where('users.id', '=', r.user_id)
       .executeTakeFirst();
     if (!who) {
-      deps.log.warn('reminder for a user who no longer exists; nothing to deliver', { task: r.task_id });
+      deps.log.warn('reminder for a task that is gone or not that user’s; nothing to deliver', {
+        task: r.task_id,
+      });
       return;
     }
-    const body = describeDue(r, who.task_zone ?? who.user_zone);
-    await recordInApp(r, body);
-    await sendEmailOnce(r, who.email, body);
+    const reminder = { ...r, title: who.title };
+    const body = describeDue(reminder, who.task_zone ?? who.user_zone);
+    await recordInApp(reminder, body);
+    await sendEmailOnce(reminder, who.email, body);
   }
 
   async function recordInApp(r: ReminderDue, body: string): Promise<void> {
@@ -209,6 +215,15 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
       return;
     }
     if (!(await claimEmail(r))) return;
+    // A daily cap per user (shared by every replica): past it the in-app notification still arrives.
+    if (!(await tryConsume(deps.db, LIMITS.reminderEmailsPerAccount, r.user_id))) {
+      deps.log.warn('daily reminder email limit reached; email not sent', {
+        user: r.user_id,
+        task: r.task_id,
+      });
+      await finishEmail(r, { status: 'failed', detail: 'daily reminder email limit reached' });
+      return;
+    }
     try {
       const { id } = await email.send(message);
       await finishEmail(r, { status: 'sent', detail: `resend id ${id}` });

@@ -9,6 +9,9 @@ export interface ReminderEmail {
   idempotencyKey: string;
 }
 
+/** Resend answers in well under a second; a send that hangs is abandoned (and retried) after this. */
+const SEND_TIMEOUT_MS = 10_000;
+
 export class EmailSendError extends Error {
   override readonly name = 'EmailSendError';
   constructor(
@@ -52,7 +55,7 @@ export function createEmailSender(config: Config, log: Logger): EmailSender {
       try {
         result = await resend.emails.send(
           { from: config.EMAIL_FROM, to: email.to, subject: email.subject, text: email.text },
-          { idempotencyKey: email.idempotencyKey },
+          { idempotencyKey: email.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
         );
       } catch (e) {
         throw new EmailSendError(`resend unreachable: ${(e as Error).message}`, true);

@@ -12,7 +12,7 @@ import {
 } from '@todo/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../testing/database.ts';
-import { TEST_JWT_SECRET } from '../testing/stack.ts';
+import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET } from '../testing/stack.ts';
 import { scheduleRecurrenceApp } from './app.ts';
 
 const NY = 'America/New_York';
@@ -29,6 +29,7 @@ describe('scheduleRecurrence, called with CloudEvents against the real database'
       db: t.db,
       config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
       jwtSecret: TEST_JWT_SECRET,
+      appToken: TEST_APP_TOKEN,
       log: createLogger('silent'),
       jobs: {
         schedule: async () => {
@@ -65,7 +66,7 @@ describe('scheduleRecurrence, called with CloudEvents against the real database'
   async function deliver(event: unknown) {
     const res = await app.request(eventRoute(TOPICS.taskEvents), {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json' },
+      headers: { 'content-type': 'application/cloudevents+json', ...APP_TOKEN_HEADERS },
       body: JSON.stringify(event),
     });
     return { status: res.status, body: (await res.json()) as { status: string } };
@@ -130,6 +131,21 @@ describe('scheduleRecurrence, called with CloudEvents against the real database'
     });
     expect(next!.due_at).toEqual(new Date('2024-03-10T13:00:00Z')); // 09:00 EDT
     expect(next!.tag_names).toBe('work');
+  });
+
+  it('creates nothing when the event names another user (ownership is re-checked in the database)', async () => {
+    const first = await recurring({ rule: 'FREQ=DAILY', due: '2024-06-01T09:00:00-04:00' });
+    await completeTask(ctx(), first.id);
+    const event = (await completionEvent(first.id)) as { id: string; data: Record<string, unknown> };
+    const forged = { ...event, id: `${event.id}-forged`, data: { ...event.data, user_id: otherUserId } };
+    expect((await deliver(forged)).body.status).toBe('SUCCESS');
+    expect(await seriesOf(first.series_id!)).toHaveLength(1);
+    const others = await t.db.selectFrom('tasks').select('id').where('user_id', '=', otherUserId).execute();
+    expect(others.filter((o) => o.id !== first.id)).toEqual([]);
+    // The real event still creates the next occurrence, in the owner's account.
+    expect((await deliver(event)).body.status).toBe('SUCCESS');
+    const [, next] = await seriesOf(first.series_id!);
+    expect(next).toMatchObject({ user_id: userId });
   });
 
   it('records TaskCreated and RecurringTaskInstanceCreated for the new occurrence in the same transaction', async () => {

@@ -15,6 +15,23 @@ export const createNextOnCompletion: EventHandler = async (parsed, deps) => {
   if (parsed.type !== 'TaskCompleted.v1') return;
   const { task, user_id: userId } = parsed.data;
   if (!task.recurrence || !task.series_id) return;
+  // Never trust the event alone to write into an account: the completed occurrence must be that user's
+  // and in that series in the database (a forged event is refused at the door; this is the second lock).
+  const owned = await deps.db
+    .selectFrom('tasks')
+    .select('id')
+    .where('id', '=', task.id)
+    .where('user_id', '=', userId)
+    .where('series_id', '=', task.series_id)
+    .executeTakeFirst();
+  if (!owned) {
+    deps.log.warn('completion names a task that is not that user’s; ignoring it', {
+      fn: CONSUMER,
+      task: task.id,
+      event: parsed.event.id,
+    });
+    return;
+  }
   await onceOnly(deps.db, CONSUMER, parsed.event.id, async (trx) => {
     const next = await createNextOccurrence(trx, { completed: task, userId, source: CONSUMER });
     deps.log.info(next ? 'next occurrence created' : 'no next occurrence', {

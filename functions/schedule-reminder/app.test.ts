@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReminderJobData } from '../core/src/reminders/reminder-plan.ts';
 import { eventually, useTestDatabase } from '../testing/database.ts';
-import { TEST_JWT_SECRET, useTestApi } from '../testing/stack.ts';
+import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET, useTestApi } from '../testing/stack.ts';
 import { scheduleReminderApp } from './app.ts';
 
 const HOUR = 3_600_000;
@@ -51,6 +51,7 @@ describe('scheduleReminder against the real database, with a recording scheduler
     db: t.db,
     config: loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
     jwtSecret: TEST_JWT_SECRET,
+    appToken: TEST_APP_TOKEN,
     log: createLogger('silent'),
     jobs,
   });
@@ -79,7 +80,7 @@ describe('scheduleReminder against the real database, with a recording scheduler
   async function deliver(event: Record<string, unknown>) {
     const res = await app.request(eventRoute(TOPICS.taskEvents), {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json' },
+      headers: { 'content-type': 'application/cloudevents+json', ...APP_TOKEN_HEADERS },
       body: JSON.stringify(event),
     });
     expect(await res.json()).toEqual({ status: 'SUCCESS' });
@@ -128,6 +129,25 @@ describe('scheduleReminder against the real database, with a recording scheduler
     expect(rows[2]!.scheduled_for.toISOString()).toBe(new Date(due.getTime() - 30 * 60_000).toISOString());
   });
 
+  it("ignores an event naming another user's task: that task's jobs and receipts stay", async () => {
+    const task = await createTask(
+      ctx(),
+      TaskCreate.parse({ title: 'Mine', due_at: inFuture(2 * HOUR), reminders: [10] }),
+    );
+    await deliverLatest(task.id);
+    const before = jobsOf(task.id);
+    expect(before).toHaveLength(1);
+    const other = await t.db
+      .insertInto('users')
+      .values({ email: `mallory-${task.id}@example.com`, password_hash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const event = (await eventsOf(task.id)).at(-1) as { id: string; data: Record<string, unknown> };
+    await deliver({ ...event, id: `${event.id}-forged`, data: { ...event.data, user_id: other.id } });
+    expect(jobsOf(task.id)).toEqual(before);
+    expect((await receipts(task.id)).every((r) => r.status === 'scheduled')).toBe(true);
+  });
+
   it('is idempotent: redelivered and concurrent copies leave the same jobs and receipts', async () => {
     const task = await createTask(
       ctx(),
@@ -165,6 +185,7 @@ describe('scheduleReminder against the real database, with a recording scheduler
     });
     const res = await slowApp.request(eventRoute(TOPICS.taskEvents), {
       method: 'POST',
+      headers: APP_TOKEN_HEADERS,
       body: JSON.stringify(created),
     });
     expect(await res.json()).toEqual({ status: 'RETRY' });
@@ -295,6 +316,7 @@ describe('scheduleReminder against the real database, with a recording scheduler
   it('drops an event that fails its schema', async () => {
     const res = await app.request(eventRoute(TOPICS.taskEvents), {
       method: 'POST',
+      headers: APP_TOKEN_HEADERS,
       body: JSON.stringify({
         specversion: '1.0',
         id: 'x',

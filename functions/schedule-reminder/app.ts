@@ -50,12 +50,26 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   if (parsed.type === 'RecurringTaskInstanceCreated.v1' || parsed.type === 'ReminderDue.v1') return;
   const { task: eventTask, previous, user_id: userId } = parsed.data;
   const taskId = eventTask.id;
+  // The event must name the task's owner: an event naming someone else's task changes nothing.
+  const owner = await deps.db
+    .selectFrom('tasks')
+    .select('user_id')
+    .where('id', '=', taskId)
+    .executeTakeFirst();
+  if (owner && owner.user_id !== userId) {
+    deps.log.warn('event names a task of another user; ignoring it', {
+      task: taskId,
+      event: parsed.event.id,
+    });
+    return;
+  }
   const task = await readTask(deps.db, taskId, userId).executeTakeFirst();
   const plan = planReminders(task, new Date());
   const receipts = await deps.db
     .selectFrom('reminder_deliveries')
     .select(['occurrence_key', 'status'])
     .where('task_id', '=', taskId)
+    .where('user_id', '=', userId)
     .execute();
   // Most tasks never have a reminder: nothing planned, nothing before, no receipt (a snooze leaves one
   // too), so there is no job to add or remove and nothing to record.

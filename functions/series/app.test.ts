@@ -168,6 +168,23 @@ describe('recurrence preview', () => {
     expect(res.body.occurrences).toHaveLength(2);
   });
 
+  it('lists 50 leap days of FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29 quickly (issue 10: it cost seconds)', async () => {
+    const user = await api.signUp();
+    const q = new URLSearchParams({
+      rule: 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29',
+      due_at: '2024-02-29T09:00:00Z',
+      time_zone: 'UTC',
+      count: '50',
+    });
+    const started = performance.now();
+    const res = await api.json('GET', `/api/v1/recurrence/preview?${q}`, { token: user.token });
+    // Generous for a shared 2-core machine; it answers in ~20 ms here (13 s before the re-anchoring).
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(res.status).toBe(200);
+    expect(res.body.occurrences).toHaveLength(50);
+    expect(res.body.occurrences.at(-1).due_at).toBe('2228-02-29T09:00:00.000Z');
+  });
+
   it.each([
     [{ rule: 'FREQ=SOMETIMES', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
     [{ rule: 'FREQ=HOURLY', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],

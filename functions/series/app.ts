@@ -11,6 +11,7 @@ import {
   SeriesQuery,
   wallTimeOf,
 } from '@todo/core';
+import { workBudget } from '../core/src/recurrence/expand.ts';
 import { endSeries, getSeries, skipOccurrence } from '../core/src/tasks/series.ts';
 
 /**
@@ -49,7 +50,10 @@ export function seriesApp(deps: FunctionDeps) {
           .executeTakeFirstOrThrow()
       ).time_zone;
     const first = new Date(query.due_at);
-    const rest = occurrencesAfter(query.rule, first, timeZone, first, query.count - 1);
+    // One work budget for the request: a rule that matches rarely (Feb 29) lists what the budget reaches.
+    const rest = occurrencesAfter(query.rule, first, timeZone, first, query.count - 1, {
+      budget: workBudget(),
+    });
     const occurrences = [{ at: first, wall: wallTimeOf(first, timeZone) }, ...rest].map((o) => ({
       due_at: o.at.toISOString(),
       due_local: formatWallTime(o.wall),

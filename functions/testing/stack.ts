@@ -7,6 +7,9 @@ import { createLocalStack, type LocalStack } from '../local/stack.ts';
 import { eventually } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+/** The app API token test deps carry; send `APP_TOKEN_HEADERS` on internal routes (events, jobs). */
+export const TEST_APP_TOKEN = 'test-app-token-test-app-token-0123';
+export const APP_TOKEN_HEADERS = { 'dapr-api-token': TEST_APP_TOKEN } as const;
 
 export interface TestUser {
   id: string;
@@ -47,7 +50,8 @@ export function useTestApi(): TestApi {
     api.stack = await createLocalStack({
       databaseUrl: api.databaseUrl,
       jwtSecret: TEST_JWT_SECRET,
-      config: loadConfig({ DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent' }),
+      // Cheap password hashes: the tests sign up hundreds of users (production: 17, OWASP's minimum).
+      config: loadConfig({ DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG_N: '12' }),
       log: createLogger('error'),
     });
   });

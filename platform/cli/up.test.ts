@@ -38,7 +38,7 @@ const SHIM = (tool: string) => `#!/usr/bin/env bash
 input=""
 if [ "$1" = "apply" ] || [ "$1" = "delete" ]; then input="$(cat)"; fi
 printf '%s %s\\n' "${tool}" "$*" >> "$SHIM_LOG"
-if [ -n "$input" ]; then printf '%s\\n' "$input" | grep -E '^\\s+image: ' | sed 's/^/  /' >> "$SHIM_LOG"; fi
+if [ -n "$input" ]; then printf '%s\\n' "$input" | grep -E '^\\s+(image|JWT_SECRET|token): ' | sed 's/^/  /' >> "$SHIM_LOG"; fi
 case "${tool} $1" in
   "helm list") echo '[]' ;;
   "kubectl kustomize") exec "$REAL_KUBECTL" "$@" ;;
@@ -135,6 +135,14 @@ describe('todo-platform up (fake API server, helm/kubectl shims)', () => {
     const images = calls.filter((l) => /^\s+image: .*todo-/.test(l));
     expect(images.length).toBeGreaterThan(5);
     for (const l of images) expect(l).toMatch(/:abc123$/);
+    // The secrets the chart generates at install are generated here too: never a placeholder or a
+    // value from the repository.
+    const secrets = calls.filter((l) => /^\s+(JWT_SECRET|token): /.test(l));
+    expect(secrets.map((l) => l.trim().split(':')[0])).toEqual(['token', 'JWT_SECRET']);
+    for (const l of secrets) {
+      expect(l).not.toMatch(/generated-by-platform-up|not-a-secret/);
+      expect(l.split(': ')[1]!.replace(/"/g, '').length).toBeGreaterThanOrEqual(32);
+    }
     // The migration Job is replaced, not patched (its template is immutable).
     expect(calls).toContain('kubectl delete job todo-migrate --namespace todo-app --ignore-not-found');
   });

@@ -1,5 +1,6 @@
 // `todo-platform up`: install or verify each dependency in the seed's order (Dapr, KEDA, HTTP add-on,
 // Kafka, Postgres, components, functions, web), apply each layer and wait until it is ready.
+import { randomBytes } from 'node:crypto';
 import { k8sDir, loadDependencies, type ReadyCheck } from './dependencies.ts';
 import { describe, ensureReachable, type Kube, PlatformError, statusOf } from './kube.ts';
 import { requireCommand, sh } from './shell.ts';
@@ -63,13 +64,48 @@ export async function up(kube: Kube, opts: UpOptions): Promise<void> {
       await sh('kubectl', ['delete', 'job', job.name, '--namespace', deps.namespace, '--ignore-not-found']);
     const rendered = await sh('kubectl', ['kustomize', `${k8s}${layer.path}`]);
     const tagged = rendered.replace(/(image: (?:\S+\/)?todo-[a-z0-9-]+):dev\b/g, `$1:${opts.tag}`);
-    await sh('kubectl', ['apply', '--namespace', deps.namespace, '-f', '-'], tagged);
+    const filled = await fillGeneratedSecrets(tagged, deps.namespace);
+    await sh('kubectl', ['apply', '--namespace', deps.namespace, '-f', '-'], filled);
     await waitReady(kube, deps.namespace, layer.ready, opts);
     opts.log(`${label}: ready (${Math.round((Date.now() - t0) / SECOND)}s)`);
   }
   opts.log(
     `Done. Try: kubectl -n ${deps.namespace} port-forward svc/gateway 8080:8080 and npm run platform -- status`,
   );
+}
+
+/** How the chart renders, offline, a secret it generates at install (see todo.generatedSecret). */
+const GENERATED = /generated-by-platform-up:([a-z0-9.-]+)\/([A-Za-z0-9_.-]+)/g;
+
+/**
+ * The kustomize files hold a placeholder where the chart (helm install) would generate a secret (the
+ * JWT secret, Dapr's app API token): fill each with the value already in the cluster, so sessions and
+ * sidecars survive a second `up`, or else with 32 fresh random bytes.
+ */
+export async function fillGeneratedSecrets(rendered: string, namespace: string): Promise<string> {
+  const values = new Map<string, string>();
+  for (const [placeholder, name, key] of rendered.matchAll(GENERATED)) {
+    if (values.has(placeholder) || !name || !key) continue;
+    let live = '';
+    try {
+      const data = await sh('kubectl', [
+        'get',
+        'secret',
+        name,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '-o',
+        `jsonpath={.data.${key.replace(/\./g, '\\.')}}`,
+      ]);
+      live = Buffer.from(data.trim(), 'base64').toString('utf8');
+    } catch {
+      live = '';
+    }
+    const usable = live && !live.startsWith('generated-by-platform-up:');
+    values.set(placeholder, usable ? live : randomBytes(32).toString('base64url'));
+  }
+  return rendered.replace(GENERATED, (placeholder) => values.get(placeholder) ?? placeholder);
 }
 
 async function installedChartVersion(release: string, namespace: string): Promise<string | undefined> {

@@ -38,6 +38,7 @@ const LAYER_OF_TEMPLATE: Record<string, 'components' | 'functions' | 'web'> = {
   'dapr-subscriptions.yaml': 'components',
   'functions.yaml': 'functions',
   'migrate-job.yaml': 'functions',
+  'network-policies.yaml': 'functions',
   'web.yaml': 'web',
   'ingress.yaml': 'web',
 };
@@ -153,7 +154,7 @@ export async function generate(): Promise<Map<string, string>> {
     'platform/k8s/functions/kustomization.yaml',
     kustomization(
       ['functions.yaml', '../../../keda'],
-      'Every catalog function, its migration Job and keda/.',
+      'Every catalog function, its migration Job, NetworkPolicies and keda/.',
     ),
   );
   files.set('platform/k8s/web/web.yaml', joinDocs(layers.web));

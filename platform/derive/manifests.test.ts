@@ -110,7 +110,7 @@ describe('Helm chart (platform/chart)', () => {
       expect(kinds, `rendered objects include a ${kind}`).toContain(kind);
   });
 
-  it('cloud values add TLS ingress, SASL for KEDA and Dapr, PDBs, NetworkPolicies and HPAs, and no Secret', async () => {
+  it('cloud values add TLS ingress, SASL for KEDA and Dapr, PDBs, NetworkPolicies and HPAs, and no Secret with data', async () => {
     const objects = parseObjects(await renderChart(CLOUD));
     const kinds = objects.map((o) => o.kind);
     for (const kind of [
@@ -120,7 +120,12 @@ describe('Helm chart (platform/chart)', () => {
       'TriggerAuthentication',
     ])
       expect(kinds).toContain(kind);
-    expect(kinds).not.toContain('Secret');
+    // The only Secret is Dapr's app API token, generated in the cluster (offline: a placeholder).
+    const secrets = objects.filter((o) => o.kind === 'Secret');
+    expect(secrets.map((o) => (o.metadata as { name: string }).name)).toEqual(['todo-dapr-app-token']);
+    expect((secrets[0] as unknown as { stringData: { token: string } }).stringData.token).toMatch(
+      /^generated-by-platform-up:/,
+    );
     const ingress = objects.find((o) => o.kind === 'Ingress')!;
     expect((ingress.spec as { tls?: unknown[] }).tls?.length).toBeGreaterThan(0);
     const pubsub = objects.find(
@@ -300,6 +305,43 @@ describe('KEDA ↔ Dapr agreement', () => {
       }
       if (fn.kind === 'clock')
         expect(fn.minReplicas, 'the clock owns Dapr Jobs: never at zero').toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('gives every daprd and its app the same generated app API token, and turns NetworkPolicies on by default', async () => {
+    for (const values of [MINIKUBE, CLOUD, [...MINIKUBE, 'values-local.yaml']]) {
+      const objects = parseObjects(await renderChart(values));
+      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'todo-dapr-app-token') as
+        | { stringData: { token: string } }
+        | undefined;
+      expect(secret?.stringData.token, values.join()).toMatch(/^generated-by-platform-up:/);
+      const daprPods = objects
+        .filter((o) => o.kind === 'Deployment')
+        .map(
+          (o) =>
+            (
+              o.spec as {
+                template: {
+                  metadata: { annotations?: Record<string, string> };
+                  spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] };
+                };
+              }
+            ).template,
+        )
+        .filter((t) => t.metadata.annotations?.['dapr.io/enabled'] === 'true');
+      expect(daprPods.length).toBeGreaterThan(0);
+      for (const t of daprPods) {
+        expect(t.metadata.annotations?.['dapr.io/app-token-secret']).toBe('todo-dapr-app-token');
+        expect(t.spec.containers[0]!.env.find((e) => e.name === 'APP_API_TOKEN')?.valueFrom).toEqual({
+          secretKeyRef: { name: 'todo-dapr-app-token', key: 'token' },
+        });
+      }
+      expect(objects.filter((o) => o.kind === 'NetworkPolicy').length, values.join()).toBeGreaterThan(0);
+      // No development JWT secret anywhere: generated at install.
+      const app = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'todo-secrets') as
+        | { stringData: Record<string, string> }
+        | undefined;
+      if (app) expect(app.stringData.JWT_SECRET).toMatch(/^generated-by-platform-up:/);
     }
   });
 

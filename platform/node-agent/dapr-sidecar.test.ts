@@ -30,6 +30,21 @@ describe('daprSidecarFor', () => {
     expect(c?.resources?.requests).toEqual({ cpu: '10m' });
   });
 
+  it('gives daprd APP_API_TOKEN from the Secret dapr.io/app-token-secret names (key `token`), as the injector does', () => {
+    const c = daprSidecarFor(
+      pod({
+        'dapr.io/enabled': 'true',
+        'dapr.io/app-id': 'audit',
+        'dapr.io/app-token-secret': 'todo-dapr-app-token',
+      }),
+      settings,
+    );
+    expect(c?.env).toEqual([
+      { name: 'APP_API_TOKEN', valueFrom: { secretKeyRef: { name: 'todo-dapr-app-token', key: 'token' } } },
+    ]);
+    expect(daprSidecarFor(pod({ 'dapr.io/enabled': 'true' }), settings)?.env).toBeUndefined();
+  });
+
   it('leaves pods that do not ask for Dapr alone, and never injects twice', () => {
     expect(daprSidecarFor(pod({}), settings)).toBeUndefined();
     expect(injectionPatch(pod({ 'dapr.io/enabled': 'false' }), settings)).toEqual([]);

@@ -59,6 +59,12 @@ export function daprSidecarFor(pod: V1Pod, settings: SidecarSettings): V1Contain
   if (appPort) args.push('--app-port', appPort);
   const grace = annotation(pod, 'graceful-shutdown-seconds');
   if (grace) args.push('--dapr-graceful-shutdown-seconds', grace);
+  // dapr.io/app-token-secret: the injector gives daprd APP_API_TOKEN from that Secret's key `token`,
+  // and daprd sends it as dapr-api-token on every call into the app.
+  const appTokenSecret = annotation(pod, 'app-token-secret');
+  const env = appTokenSecret
+    ? [{ name: 'APP_API_TOKEN', valueFrom: { secretKeyRef: { name: appTokenSecret, key: 'token' } } }]
+    : [];
   const resources = (kind: 'request' | 'limit') => {
     const cpu = annotation(pod, `sidecar-cpu-${kind}`);
     const memory = annotation(pod, `sidecar-memory-${kind}`);
@@ -69,6 +75,7 @@ export function daprSidecarFor(pod: V1Pod, settings: SidecarSettings): V1Contain
     image: settings.image,
     command: ['/daprd'],
     args,
+    ...(env.length ? { env } : {}),
     ports: [
       { name: 'dapr-http', containerPort: 3500 },
       { name: 'dapr-grpc', containerPort: 50001 },

@@ -2,7 +2,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from './errors.ts';
-import { signHs256, verifyHs256 } from './jwt.ts';
+import { type ExpectedClaims, signHs256, verifyHs256 } from './jwt.ts';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -10,37 +10,94 @@ const scrypt = promisify(scryptCb) as (
   len: number,
   opts: object,
 ) => Promise<Buffer>;
-// N=2^15 keeps a hash near 50 ms on one core: slow for guessing, fast enough for a login.
-const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+/**
+ * OWASP's current minimum for scrypt: N=2^17, r=8, p=1. One hash then needs 128 · N · r = 128 MiB of
+ * memory (maxmem must allow it) and ~200 ms of one core. Hashes are stored with their parameters, so
+ * older, cheaper ones still verify, and a login rehashes them at the current cost.
+ */
+export const SCRYPT_LOG_N = 17;
+const SCRYPT_R = 8;
+const SCRYPT_P = 1;
 const KEY_LENGTH = 32;
+/** Above the 128 MiB that N=2^17 needs; parameters beyond it (a tampered row) fail instead of allocating. */
+const MAXMEM = 256 * 1024 * 1024;
+
+/**
+ * At most one hash at a time per process: each holds 128 MiB, and a function's container is limited to
+ * 256 MiB. Concurrent logins queue here (and are rate-limited before they get here).
+ */
+let hashing: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const run = hashing.then(work, work);
+  hashing = run.catch(() => {});
+  return run;
+}
+
+function derive(password: string, salt: Buffer, length: number, N: number, r: number, p: number) {
+  return oneAtATime(() => scrypt(password, salt, length, { N, r, p, maxmem: MAXMEM }));
+}
 
 /** `scrypt$N$r$p$salt$hash`, all parameters stored so they can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, logN = SCRYPT_LOG_N): Promise<string> {
+  const N = 2 ** logN;
   const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, KEY_LENGTH, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), hash.toString('base64')].join('$');
+  const hash = await derive(password, salt, KEY_LENGTH, N, SCRYPT_R, SCRYPT_P);
+  return ['scrypt', N, SCRYPT_R, SCRYPT_P, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: SCRYPT.maxmem,
-  });
+  let actual: Buffer;
+  try {
+    actual = await derive(
+      password,
+      Buffer.from(salt, 'base64'),
+      expected.length,
+      Number(n),
+      Number(r),
+      Number(p),
+    );
+  } catch {
+    return false; // parameters scrypt refuses (a damaged row): no match
+  }
   return timingSafeEqual(expected, actual);
+}
+
+/** Whether a stored hash is cheaper than `logN` (or not ours): the next successful login rehashes it. */
+export function needsRehash(stored: string, logN = SCRYPT_LOG_N): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) < 2 ** logN || Number(r) < SCRYPT_R || Number(p) < SCRYPT_P;
+}
+
+let dummyHash: Promise<string> | undefined;
+/**
+ * Spends the same time as checking a real password, for a login with an unknown email: otherwise the
+ * missing scrypt makes "no such account" answer ~200 ms sooner than "wrong password".
+ */
+export async function verifyAgainstDummy(password: string, logN = SCRYPT_LOG_N): Promise<false> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'), logN);
+  await verifyPassword(password, await dummyHash);
+  return false;
 }
 
 export interface AuthUser {
   id: string;
 }
 
+/** Every access token names us as issuer and the API as audience; verification requires both. */
+export const TOKEN_CLAIMS = { iss: 'todo', aud: 'todo-api' } as const satisfies ExpectedClaims;
+
 export async function issueToken(userId: string, secret: string, ttlSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signHs256({ sub: userId, iat: now, exp: now + ttlSeconds }, secret);
+  return signHs256({ ...TOKEN_CLAIMS, sub: userId, iat: now, exp: now + ttlSeconds }, secret);
+}
+
+/** Verifies one of our access tokens (signature, exp required, iss, aud); a JwtError otherwise. */
+export function verifyAccessToken(token: string, secret: string) {
+  return verifyHs256(token, secret, undefined, TOKEN_CLAIMS);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,7 +110,7 @@ export function requireUser(secret: string): MiddlewareHandler<{ Variables: { us
     if (!match?.[1]) throw unauthorized('Send a bearer token: Authorization: Bearer <token>');
     let sub: unknown;
     try {
-      ({ sub } = verifyHs256(match[1], secret));
+      ({ sub } = verifyAccessToken(match[1], secret));
     } catch {
       throw unauthorized('The token is invalid or expired; log in again');
     }

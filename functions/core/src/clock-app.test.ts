@@ -10,6 +10,7 @@ import { listen, type RunningServer } from './serve.ts';
 
 const t = useTestDatabase();
 const secret = 'clock-test-secret-clock-test-secret-0123';
+const appToken = 'clock-app-token-clock-app-token';
 const fired: { name: string; data: unknown }[] = [];
 const handlers: Record<string, JobHandler> = {
   'reminder-': async (job) => {
@@ -29,6 +30,7 @@ beforeAll(async () => {
       db: t.db,
       config: loadConfig({ DATABASE_URL: t.url }),
       jwtSecret: secret,
+      appToken,
       log: createLogger('silent'),
       jobs: localJobs({ db: t.db }),
     },
@@ -39,10 +41,14 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close(1000));
 
-const fire = (name: string, body: unknown) =>
+const fire = (
+  name: string,
+  body: unknown,
+  headers: Record<string, string> = { 'dapr-api-token': appToken },
+) =>
   fetch(`${url}/job/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
 
@@ -57,6 +63,64 @@ describe('clock app', () => {
     // A failing handler is a 5xx, so Dapr's failure policy retries it; an unknown job is a 404 (done).
     expect((await fire('reminder-boom-1', {})).status).toBe(500);
     expect((await fire(`mystery-${randomUUID()}`, {})).status).toBe(404);
+  });
+
+  it('refuses a forged job: no app token, a wrong one, or the internal key instead', async () => {
+    const name = `reminder-${randomUUID()}`;
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { 'dapr-api-token': 'not-the-token-not-the-token' },
+      { [INTERNAL_KEY_HEADER]: internalKey(secret) },
+    ]) {
+      const res = await fire(name, { a: 1 }, headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    }
+    expect(fired.filter((f) => f.name === name)).toEqual([]);
+  });
+
+  it('an app built without an app token refuses every internal route (deny by default)', async () => {
+    const bare = createClockApp(
+      'clock',
+      {
+        db: t.db,
+        config: loadConfig({ DATABASE_URL: t.url }),
+        jwtSecret: secret,
+        log: createLogger('silent'),
+        jobs: localJobs({ db: t.db }),
+      },
+      handlers,
+    );
+    for (const token of [undefined, '', appToken]) {
+      const res = await bare.request(`/job/reminder-${randomUUID()}`, {
+        method: 'POST',
+        headers: token === undefined ? {} : { 'dapr-api-token': token },
+        body: '{}',
+      });
+      expect(res.status).toBe(401);
+    }
+    expect((await bare.request('/healthz')).status).toBe(200);
+  });
+
+  it('limits every body, internal routes included', async () => {
+    const app = createClockApp(
+      'clock',
+      {
+        db: t.db,
+        config: loadConfig({ DATABASE_URL: t.url }),
+        jwtSecret: secret,
+        appToken,
+        log: createLogger('silent'),
+        jobs: localJobs({ db: t.db }),
+      },
+      handlers,
+    );
+    const res = await app.request(`/job/reminder-${randomUUID()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'dapr-api-token': appToken },
+      body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 10) }),
+    });
+    expect(res.status).toBe(413);
   });
 
   it('schedules and deletes jobs for other functions through clockJobsClient', async () => {

@@ -12,10 +12,11 @@ export type JobHandler = (job: { name: string; data: unknown }, deps: EventDeps)
  * handler) and must return fast; an unknown name is a 404, which Dapr treats as done (no retry). Also
  * `POST`/`DELETE /jobs/<name>`: other functions schedule and delete jobs here (clock-jobs.ts), because a
  * Dapr job fires only back to the app-id that scheduled it and only the clock is always up. Those two
- * routes answer only callers holding the internal key (derived from the shared JWT secret).
+ * routes answer only callers holding the internal key (derived from the shared JWT secret); `/job/<name>`
+ * only daprd (or the local job runner), which sends the app API token.
  */
 export function createClockApp(name: string, deps: EventDeps, handlers: Record<string, JobHandler>) {
-  const app = createFunctionApp(name, deps);
+  const app = createFunctionApp(name, deps, { selfAuthenticatedPrefixes: ['/jobs/'] });
   const prefixes = Object.keys(handlers).sort((a, b) => b.length - a.length);
 
   app.post('/job/:name', async function fireJob(c) {

@@ -53,7 +53,20 @@ function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
-/** Hono `onError`: problems as they are, outages as 503 + Retry-After, anything else as an opaque 500. */
+/**
+ * SQLSTATE class 22 (data exception): Postgres refused a value the request carried — a NUL in text, an
+ * out-of-range date or offset, a malformed number or UUID in a cast. The schemas are meant to catch all
+ * of these first; this is the backstop that keeps one they miss a 400 instead of a 500.
+ */
+export function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * Hono `onError`: problems as they are, outages as 503 + Retry-After, values the database refused as
+ * 400, anything else as an opaque 500.
+ */
 export function problemHandler(log: (msg: string, err: unknown) => void) {
   return function handleProblem(err: Error, c: Context): Response {
     if (err instanceof ProblemError) return problemResponse(c, err);
@@ -68,6 +81,14 @@ export function problemHandler(log: (msg: string, err: unknown) => void) {
         'The database is unavailable; retry shortly.',
       );
       return problemResponse(c, outage, { 'Retry-After': '2' });
+    }
+    if (isDataException(err)) {
+      // Logged: it means a schema let through something the database cannot take.
+      log('input rejected by the database (SQLSTATE class 22): tighten the schema', err);
+      return problemResponse(
+        c,
+        new ProblemError(400, 'Invalid request', 'A value in the request is malformed or out of range.'),
+      );
     }
     log('unhandled error', err);
     return problemResponse(

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { z } from 'zod';
+import { APP_TOKEN_HEADER, isAppToken } from './app-token.ts';
 import { type AuthUser, requireUser } from './auth.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/types.ts';
@@ -24,6 +25,12 @@ export interface FunctionDeps {
    * embedded runner leaves it out and jobs go to its own table.
    */
   jobs?: JobScheduler;
+  /**
+   * The token internal routes (events, fired jobs) require in the `dapr-api-token` header: the cluster's
+   * APP_API_TOKEN (the Secret daprd's token comes from), or the embedded runner's per-process one.
+   * Unset: every internal route is refused.
+   */
+  appToken?: string;
 }
 
 export type AppEnv = { Variables: { user: AuthUser } };
@@ -31,11 +38,14 @@ export type AppEnv = { Variables: { user: AuthUser } };
 export interface FunctionAppOptions {
   /** Routes under /api that need no token (sign-up, log-in, the OpenAPI document). */
   publicPaths?: string[];
+  /** Path prefixes outside /api whose routes check their own caller (the clock's `/jobs/`). */
+  selfAuthenticatedPrefixes?: string[];
 }
 
 /**
- * The base every function builds on: problem+json errors, 1 MB body limit, health endpoints and bearer
- * auth on /api routes. Each function adds its own routes to the app this returns.
+ * The base every function builds on: problem+json errors, 1 MB body limit on every route, health
+ * endpoints, bearer auth on /api routes and the app API token on every other (internal) route. Each
+ * function adds its own routes to the app this returns.
  */
 export function createFunctionApp(name: string, deps: FunctionDeps, options: FunctionAppOptions = {}) {
   const app = new Hono<AppEnv>();
@@ -51,8 +61,21 @@ export function createFunctionApp(name: string, deps: FunctionDeps, options: Fun
     await sql`select 1`.execute(deps.db);
     return c.json({ status: 'ready', function: name });
   });
+  // Deny by default: outside /api and the probes, every route is internal and needs the app token.
+  const selfAuthenticated = options.selfAuthenticatedPrefixes ?? [];
+  app.use('*', async function requireAppToken(c, next) {
+    const path = c.req.path;
+    const open =
+      path.startsWith('/api/') ||
+      path === '/healthz' ||
+      path === '/readyz' ||
+      selfAuthenticated.some((p) => path.startsWith(p));
+    if (!open && !isAppToken(deps.appToken, c.req.header(APP_TOKEN_HEADER)))
+      throw new ProblemError(401, 'Unauthorized', 'internal route: send the app API token');
+    await next();
+  });
   app.use(
-    '/api/*',
+    '*',
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {

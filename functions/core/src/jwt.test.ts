@@ -20,11 +20,13 @@ describe('HS256 tokens (node:crypto)', () => {
     const otherPayload = Buffer.from(JSON.stringify({ sub: 'admin', exp: now + 60 })).toString('base64url');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const cases: [string, RegExp][] = [
-      [signHs256({ sub: 'u1' }, 'another-secret-another-secret-0123'), /bad signature/],
+      [signHs256({ sub: 'u1', exp: now + 60 }, 'another-secret-another-secret-0123'), /bad signature/],
+      [signHs256({ sub: 'u1' }, secret), /no expiry/],
+      [signHs256({ sub: 'u1', exp: 'never' }, secret), /no expiry/],
       [`${h}.${otherPayload}.${s}`, /bad signature/],
       [`${none}.${p}.`, /unexpected algorithm/],
       [signHs256({ sub: 'u1', exp: now }, secret), /expired/],
-      [signHs256({ sub: 'u1', nbf: now + 10 }, secret), /not yet valid/],
+      [signHs256({ sub: 'u1', exp: now + 60, nbf: now + 10 }, secret), /not yet valid/],
       ['garbage', /malformed/],
       ['a.b.c', /malformed/],
       [`${h}.${p}`, /malformed/],
@@ -33,5 +35,20 @@ describe('HS256 tokens (node:crypto)', () => {
       expect(() => verifyHs256(bad, secret, now), bad).toThrow(JwtError);
       expect(() => verifyHs256(bad, secret, now), bad).toThrow(why);
     }
+  });
+
+  it('checks iss and aud when asked', () => {
+    const expected = { iss: 'todo', aud: 'todo-api' };
+    const ok = signHs256({ sub: 'u1', exp: now + 60, iss: 'todo', aud: 'todo-api' }, secret);
+    expect(verifyHs256(ok, secret, now, expected).sub).toBe('u1');
+    const listed = signHs256({ sub: 'u1', exp: now + 60, iss: 'todo', aud: ['x', 'todo-api'] }, secret);
+    expect(verifyHs256(listed, secret, now, expected).sub).toBe('u1');
+    const cases: [string, RegExp][] = [
+      [signHs256({ sub: 'u1', exp: now + 60, aud: 'todo-api' }, secret), /unexpected issuer/],
+      [signHs256({ sub: 'u1', exp: now + 60, iss: 'evil', aud: 'todo-api' }, secret), /unexpected issuer/],
+      [signHs256({ sub: 'u1', exp: now + 60, iss: 'todo' }, secret), /unexpected audience/],
+      [signHs256({ sub: 'u1', exp: now + 60, iss: 'todo', aud: 'other' }, secret), /unexpected audience/],
+    ];
+    for (const [bad, why] of cases) expect(() => verifyHs256(bad, secret, now, expected), bad).toThrow(why);
   });
 });

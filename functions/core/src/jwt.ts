@@ -39,11 +39,21 @@ function decodeJson(part: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The claims of a valid, unexpired HS256 token signed with `secret`; a JwtError otherwise. */
+/** Claims a token must carry with exactly these values (`aud` may also be an array containing it). */
+export interface ExpectedClaims {
+  iss?: string;
+  aud?: string;
+}
+
+/**
+ * The claims of a valid HS256 token signed with `secret`, with an `exp` in the future (a token without
+ * one never expires, so it is refused) and the expected `iss`/`aud`; a JwtError otherwise.
+ */
 export function verifyHs256(
   token: string,
   secret: string,
   nowSeconds = Math.floor(Date.now() / 1000),
+  want: ExpectedClaims = {},
 ): JwtClaims {
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwtError('malformed token');
@@ -55,7 +65,14 @@ export function verifyHs256(
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new JwtError('bad signature');
   const claims = decodeJson(payload) as JwtClaims;
-  if (typeof claims.exp === 'number' && claims.exp <= nowSeconds) throw new JwtError('expired');
-  if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds) throw new JwtError('not yet valid');
+  if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw new JwtError('no expiry');
+  if (claims.exp <= nowSeconds) throw new JwtError('expired');
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > nowSeconds))
+    throw new JwtError('not yet valid');
+  if (want.iss !== undefined && claims.iss !== want.iss) throw new JwtError('unexpected issuer');
+  if (want.aud !== undefined) {
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.includes(want.aud)) throw new JwtError('unexpected audience');
+  }
   return claims;
 }

@@ -27,10 +27,14 @@ const event = () =>
 
 /** A subscriber app that replies with `reply` and records the CloudEvents it received. */
 function subscriber(reply: { status: number; body?: unknown }) {
-  const got: { contentType: string | undefined; body: { id: string } }[] = [];
+  const got: { contentType: string | undefined; token: string | undefined; body: { id: string } }[] = [];
   const app = new Hono();
   app.post('/events/reminders', async (c) => {
-    got.push({ contentType: c.req.header('content-type'), body: await c.req.json() });
+    got.push({
+      contentType: c.req.header('content-type'),
+      token: c.req.header('dapr-api-token'),
+      body: await c.req.json(),
+    });
     return reply.body === undefined
       ? c.body(null, reply.status as 200)
       : c.json(reply.body, reply.status as 200);
@@ -56,6 +60,18 @@ describe('local bus', () => {
     expect(a.got.map((g) => g.body.id)).toEqual([e.id]);
     expect(b.got.map((g) => g.body.id)).toEqual([e.id]);
     expect(a.got[0]?.contentType).toBe('application/cloudevents+json');
+  });
+
+  it("sends the app token as daprd does (dapr-api-token), so the subscribers' internal routes accept it", async () => {
+    const a = subscriber({ status: 200, body: { status: 'SUCCESS' } });
+    const bus = localBus({
+      db: t.db,
+      log,
+      appToken: 'per-process-token-0123456789',
+      subscribers: () => [{ consumer: 'a', topic: 'reminders', route: '/events/reminders', app: a.app }],
+    });
+    await bus.publish('reminders', event());
+    expect(a.got[0]?.token).toBe('per-process-token-0123456789');
   });
 
   it('DROP records a dead letter once and counts as delivered', async () => {
@@ -122,12 +138,14 @@ describe('local bus', () => {
 /** A clock stand-in that answers each job with the next status from `statuses` and records firings. */
 function clock(statuses: number[]) {
   const fired: { name: string; data: unknown }[] = [];
+  const tokens: (string | undefined)[] = [];
   const app = new Hono();
   app.post('/job/:name', async (c) => {
+    tokens.push(c.req.header('dapr-api-token'));
     fired.push({ name: c.req.param('name'), data: await c.req.json() });
     return c.body(null, (statuses.shift() ?? 200) as 200);
   });
-  return { app, fired };
+  return { app, fired, tokens };
 }
 
 async function jobRow(name: string) {
@@ -141,9 +159,15 @@ describe('local jobs', () => {
     await jobs.schedule({ name, dueTime: new Date(Date.now() + 3_600_000), data: { v: 1 } });
     await jobs.schedule({ name, dueTime: new Date(Date.now() - 1000), data: { v: 2 } });
     const c = clock([200]);
-    const runner = createLocalJobRunner({ db: t.db, target: c.app, log });
+    const runner = createLocalJobRunner({
+      db: t.db,
+      target: c.app,
+      log,
+      appToken: 'per-process-token-0123456789',
+    });
     expect(await runner.runOnce()).toBeGreaterThanOrEqual(1);
     expect(c.fired.filter((f) => f.name === name)).toEqual([{ name, data: { v: 2 } }]);
+    expect(c.tokens[0]).toBe('per-process-token-0123456789');
     expect(await jobRow(name)).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import { APP_TOKEN_HEADER } from './app-token.ts';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
 import type { Database } from './db/types.ts';
 import type { CloudEvent } from './events.ts';
@@ -39,6 +40,8 @@ export function localBus(opts: {
   log: Logger;
   /** Deliveries of one event before a still-failing subscriber is dead-lettered (default 10). */
   maxDeliveries?: number;
+  /** Sent as `dapr-api-token`, as daprd sends APP_API_TOKEN: the subscribers' internal routes need it. */
+  appToken?: string;
 }): EventPublisher {
   const maxDeliveries = opts.maxDeliveries ?? 10;
 
@@ -63,7 +66,10 @@ export function localBus(opts: {
       res = await sub.app.fetch(
         new Request(`http://${sub.consumer}.local${sub.route}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/cloudevents+json' },
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            ...(opts.appToken ? { [APP_TOKEN_HEADER]: opts.appToken } : {}),
+          },
           body: JSON.stringify(event),
         }),
       );
@@ -159,6 +165,8 @@ export interface LocalJobRunnerOptions {
   batchSize?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Sent as `dapr-api-token`, as daprd does when the Scheduler fires a job. */
+  appToken?: string;
 }
 
 export interface LocalJobRunner extends BackgroundLoop {
@@ -189,7 +197,10 @@ export function createLocalJobRunner(options: LocalJobRunnerOptions): LocalJobRu
       const res = await options.target.fetch(
         new Request(`http://clock.local/job/${encodeURIComponent(job.name)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(options.appToken ? { [APP_TOKEN_HEADER]: options.appToken } : {}),
+          },
           body: JSON.stringify(job.data),
         }),
       );

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { clockJobsClient } from './clock-jobs.ts';
-import { type Config, ConfigError } from './config.ts';
+import { type Config, ConfigError, requireAppToken } from './config.ts';
 import { daprJobs, daprPublisher } from './dapr.ts';
 import type { EventDeps } from './event-app.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
@@ -12,6 +12,7 @@ export type EventFunctionFactory = (deps: EventDeps) => Hono<any>;
 function requireDapr(config: Config): void {
   if (!config.DAPR_HTTP_PORT)
     throw new ConfigError('Invalid configuration:\n  DAPR_HTTP_PORT: required (the daprd sidecar)');
+  requireAppToken(config);
 }
 
 /**
@@ -19,12 +20,16 @@ function requireDapr(config: Config): void {
  * the clock (the only app-id Dapr jobs fire back to) at CLOCK_URL.
  */
 export function runEventFunction(name: string, create: EventFunctionFactory): Promise<void> {
-  return runContainer(name, (deps) => ({
-    app: create({
-      ...deps,
-      jobs: clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret }),
+  return runContainer(
+    name,
+    (deps) => ({
+      app: create({
+        ...deps,
+        jobs: clockJobsClient({ clockUrl: deps.config.CLOCK_URL, secret: deps.jwtSecret }),
+      }),
     }),
-  }));
+    requireAppToken,
+  );
 }
 
 /**

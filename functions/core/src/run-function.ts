@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { clockJobsClient } from './clock-jobs.ts';
-import { type Config, ConfigError, loadConfig, requireJwtSecret } from './config.ts';
+import { type Config, ConfigError, loadConfig, requireAppToken, requireJwtSecret } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import type { FunctionDeps } from './http.ts';
 import { createLogger } from './log.ts';
@@ -33,6 +33,7 @@ export async function runContainer(
   try {
     config = loadConfig();
     jwtSecret = requireJwtSecret(config);
+    if (config.APP_API_TOKEN) requireAppToken(config);
     if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required');
     databaseUrl = config.DATABASE_URL;
     checkConfig(config);
@@ -41,9 +42,12 @@ export async function runContainer(
     process.exit(78); // EX_CONFIG
   }
   const log = createLogger(config.LOG_LEVEL, { fn: name });
-  const database = connectDatabase(databaseUrl, config.DATABASE_POOL_MAX);
+  const database = connectDatabase(databaseUrl, config.DATABASE_POOL_MAX, {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const lifecycle = { draining: false };
-  const parts = build({ db: database.db, config, jwtSecret, log, lifecycle, databaseUrl });
+  const appToken = config.APP_API_TOKEN;
+  const parts = build({ db: database.db, config, jwtSecret, log, lifecycle, databaseUrl, appToken });
   const server = await listen(parts.app, config.PORT);
   log.info('listening', { port: server.port });
   await parts.start?.();

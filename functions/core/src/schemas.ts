@@ -11,6 +11,35 @@ export const SortOrder = z.enum(['asc', 'desc']);
 
 const MAX_REMINDER_MINUTES = 366 * 24 * 60;
 
+/**
+ * Text the API accepts anywhere (bodies and query values): no NUL (Postgres cannot store U+0000 in
+ * text and answered 500) and no lone UTF-16 surrogate (a `\ud800` without its pair cannot be encoded
+ * as UTF-8: it was silently stored as U+FFFD). Both are rejected with a 400 naming the field rather
+ * than stripped or replaced, so what is stored is exactly what was sent. Every request string schema
+ * starts from `text()`.
+ */
+export const TEXT_MESSAGE = 'must not contain NUL (U+0000) or unpaired UTF-16 surrogates';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const isStorableText = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+export const text = () => z.string().refine(isStorableText, { message: TEXT_MESSAGE });
+
+/**
+ * An ISO 8601 date-time with an offset that Postgres can store as it means it: the year 0001–9999
+ * (both as written and in UTC; there is no year 0000) and an offset within ±15:59 (Postgres rejects
+ * larger ones; real zones span −12:00 … +14:00).
+ */
+export const Instant = z.iso.datetime({ offset: true }).refine(
+  (s) => {
+    const offset = /(?:([+-])(\d{2}):?(\d{2}))$/.exec(s);
+    if (offset && Number(offset[2]) > 15) return false;
+    const at = Date.parse(s);
+    if (!Number.isFinite(at)) return false;
+    const year = new Date(at).getUTCFullYear();
+    return Number(s.slice(0, 4)) >= 1 && year >= 1 && year <= 9999;
+  },
+  { message: 'must be a date-time between the years 0001 and 9999 with an offset within ±15:59' },
+);
+
 export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -23,11 +52,11 @@ export function isTimeZone(zone: string): boolean {
 export const TimeZone = z
   .string()
   .max(64)
+  .refine(isStorableText, { message: TEXT_MESSAGE })
   .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' });
 
 /** An RRULE body (`FREQ=...`), with or without the `RRULE:` prefix; DTSTART comes from due_at. */
-export const RecurrenceRule = z
-  .string()
+export const RecurrenceRule = text()
   .min(6)
   .max(500)
   .transform((s) => s.trim().replace(/^RRULE:/i, ''))
@@ -48,7 +77,7 @@ export const Recurrence = z.strictObject({
 });
 
 /** A tag given by id (uuid) or by name; unknown names are created. */
-export const TagRef = z.string().trim().min(1, 'tag names cannot be empty').max(64);
+export const TagRef = text().trim().min(1, 'tag names cannot be empty').max(64);
 
 const Reminders = z
   .array(z.number().int().min(0).max(MAX_REMINDER_MINUTES))
@@ -56,12 +85,12 @@ const Reminders = z
   .refine((a) => new Set(a).size === a.length, { message: 'reminder offsets must be distinct' });
 
 const taskFields = {
-  title: z.string().trim().min(1, 'title is required').max(500),
-  description: z.string().max(10_000).default(''),
+  title: text().trim().min(1, 'title is required').max(500),
+  description: text().max(10_000).default(''),
   status: TaskStatus.default('todo'),
   priority: Priority.default('medium'),
   tags: z.array(TagRef).max(50).default([]),
-  due_at: z.iso.datetime({ offset: true }).nullable().default(null),
+  due_at: Instant.nullable().default(null),
   time_zone: TimeZone.optional(),
   recurrence: Recurrence.nullable().default(null),
   /** Minutes before due_at; several allowed. */
@@ -90,11 +119,11 @@ export const TaskReplace = TaskCreate;
 export const TaskPatch = z
   .strictObject({
     title: taskFields.title.optional(),
-    description: z.string().max(10_000).optional(),
+    description: text().max(10_000).optional(),
     status: TaskStatus.optional(),
     priority: Priority.optional(),
     tags: z.array(TagRef).max(50).optional(),
-    due_at: z.iso.datetime({ offset: true }).nullable().optional(),
+    due_at: Instant.nullable().optional(),
     time_zone: TimeZone.optional(),
     recurrence: Recurrence.nullable().optional(),
     reminders: Reminders.optional(),
@@ -103,8 +132,7 @@ export const TaskPatch = z
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T, max = 20) =>
-  z
-    .string()
+  text()
     .transform((s) =>
       s
         .split(',')
@@ -116,19 +144,19 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T, max = 20) =>
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const ListTasksQuery = z.strictObject({
-  search: z.string().trim().max(200).optional(),
+  search: text().trim().max(200).optional(),
   status: csv(TaskStatus, 3).optional(),
   priority: csv(Priority, 3).optional(),
   /** Tag ids or names; a task must carry all of them. */
   tags: csv(TagRef).optional(),
-  due_from: z.iso.datetime({ offset: true }).optional(),
-  due_to: z.iso.datetime({ offset: true }).optional(),
+  due_from: Instant.optional(),
+  due_to: Instant.optional(),
   overdue: booleanFlag.optional(),
   series_id: z.uuid().optional(),
   sort_by: SortBy.default('created_at'),
   order: SortOrder.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: text().max(500).optional(),
 });
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 
@@ -158,16 +186,15 @@ export const TagCreate = z.strictObject({ name: TagRef });
 export const TagRename = z.strictObject({ name: TagRef });
 export const TagWithCount = TagOut.extend({ task_count: z.number().int() });
 export type TagWithCount = z.infer<typeof TagWithCount>;
+export const TagList = z.object({ items: z.array(TagWithCount) });
 
 export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 export const Credentials = z.strictObject({
   email: z.email().max(254),
-  password: z.string().min(8, 'password must be at least 8 characters').max(200),
+  password: text().min(8, 'password must be at least 8 characters').max(200),
   time_zone: TimeZone.optional(),
 });
-export const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(200) });
-export const Session = z.object({
-  token: z.string(),
-  user: z.object({ id: z.uuid(), email: z.string(), time_zone: z.string() }),
-});
+export const Login = z.strictObject({ email: z.email().max(254), password: text().min(1).max(200) });
+export const Me = z.object({ id: z.uuid(), email: z.string(), time_zone: z.string() });
+export const Session = z.object({ token: z.string(), user: Me });

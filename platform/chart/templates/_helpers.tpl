@@ -3,6 +3,33 @@
 {{- .Files.Get "files/deployment.yaml" -}}
 {{- end -}}
 
+{{/* The Secret with Dapr's app API token (key `token`). */}}
+{{- define "todo.appTokenSecret" -}}
+{{- .Values.dapr.appTokenSecret | default (printf "%s-dapr-app-token" .Release.Name) -}}
+{{- end -}}
+
+{{/*
+A generated secret value that survives upgrades: the live Secret's value when it has one (helm lookup),
+else 48 new random characters. Offline (`helm template`, where lookup sees no cluster) it renders a
+placeholder instead, which `platform up` replaces and the functions refuse to start with.
+Call with (list $ secretName key).
+*/}}
+{{- define "todo.generatedSecret" -}}
+{{- $ := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $key := index . 2 -}}
+{{- $live := lookup "v1" "Secret" $.Release.Namespace $name -}}
+{{- $data := dict -}}
+{{- if $live }}{{ $data = $live.data | default dict }}{{ end -}}
+{{- if hasKey $data $key -}}
+{{- index $data $key | b64dec -}}
+{{- else if not (lookup "v1" "Namespace" "" "kube-system") -}}
+{{- printf "generated-by-platform-up:%s/%s" $name $key -}}
+{{- else -}}
+{{- randAlphaNum 48 -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "todo.labels" -}}
 app.kubernetes.io/part-of: todo
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -70,6 +97,10 @@ imagePullSecrets:
   value: "3500"
 - name: PUBSUB_NAME
   value: {{ $.Values.dapr.pubsubName | quote }}
+# What daprd sends (the same Secret as dapr.io/app-token-secret): the app refuses internal calls without it.
+- name: APP_API_TOKEN
+  valueFrom:
+    secretKeyRef: { name: {{ include "todo.appTokenSecret" $ }}, key: token }
 {{- end }}
 - name: EMAIL_FROM
   value: {{ $.Values.config.emailFrom | quote }}
@@ -113,6 +144,8 @@ name; its Kafka consumer group is todo.consumerGroup. Call with (list $ fn).
 {{- $d := include "todo.deployment" $ | fromYaml -}}
 dapr.io/enabled: "true"
 dapr.io/app-id: {{ $fn.appId | quote }}
+# daprd sends this Secret's `token` as dapr-api-token on every call into the app (events, jobs).
+dapr.io/app-token-secret: {{ include "todo.appTokenSecret" $ | quote }}
 dapr.io/app-port: {{ $d.ports.app | quote }}
 dapr.io/app-protocol: http
 dapr.io/config: {{ $.Values.dapr.config | quote }}

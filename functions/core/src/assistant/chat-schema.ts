@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { QuickAddParse } from '../quick-add/schema.ts';
-import { TimeZone } from '../schemas.ts';
+import { TimeZone, text } from '../schemas.ts';
 import type { ToolContext } from './tools.ts';
 
 /** POST /api/v1/chat. */
 /** One earlier turn of the conversation, as the chat box shows it. */
 export const ChatTurn = z.strictObject({
   role: z.enum(['user', 'assistant']),
-  content: z.string().max(4000),
+  content: text().max(4000),
 });
 export type ChatTurn = z.infer<typeof ChatTurn>;
 
 export const ChatRequest = z.strictObject({
-  message: z.string().trim().min(1, 'say something').max(2000),
+  message: text().trim().min(1, 'say something').max(2000),
   /** Defaults to the user's time zone. */
   time_zone: TimeZone.optional(),
   /**

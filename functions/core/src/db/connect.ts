@@ -9,8 +9,22 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function connectDatabase(url: string, max = 10): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+export interface ConnectOptions {
+  /** Postgres cancels a statement running longer than this (0 or unset: no limit). */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * A pool that waits at most 5 s for a free connection (connectionTimeoutMillis: the acquire timeout) and,
+ * with `statementTimeoutMs`, has Postgres cancel any statement that runs longer.
+ */
+export function connectDatabase(url: string, max = 10, options: ConnectOptions = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
   // A client losing its connection (Postgres restarted or shutting down) must not crash the process.
   // The pool handles idle clients ('error' on the pool); a checked-out client between two queries of a
   // transaction emits 'error' on itself, and with no listener that is an uncaught exception. Its

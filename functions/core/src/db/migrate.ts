@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initial from './migrations/0001_initial.ts';
 import * as eventTransport from './migrations/0002_event_transport.ts';
 import * as recurrenceSeries from './migrations/0003_recurrence_series.ts';
+import * as rateLimits from './migrations/0004_rate_limits.ts';
 
 /** Migrations are bundled into each function, so they are listed here rather than read from disk. */
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_event_transport': eventTransport,
   '0003_recurrence_series': recurrenceSeries,
+  '0004_rate_limits': rateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Priority, RecurrenceMode, TimeZone } from '../schemas.ts';
+import { Priority, RecurrenceMode, TaskOut, TimeZone, text } from '../schemas.ts';
 
 /** POST /api/v1/quick-add/parse and POST /api/v1/quick-add. */
 export const QuickAddRequest = z.strictObject({
-  text: z.string().trim().min(1, 'type what the task is').max(1000),
+  text: text().trim().min(1, 'type what the task is').max(1000),
   /** Defaults to the user's time zone. */
   time_zone: TimeZone.optional(),
 });
@@ -21,3 +21,6 @@ export const QuickAddParse = z.object({
   notes: z.array(z.string()),
 });
 export type QuickAddParse = z.infer<typeof QuickAddParse>;
+
+/** POST /api/v1/quick-add: the task created, with the parse's notes. */
+export const QuickAddCreated = TaskOut.extend({ notes: z.array(z.string()) });

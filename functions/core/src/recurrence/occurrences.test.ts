@@ -1,6 +1,7 @@
 import { RRule } from 'rrule';
 import { describe, expect, it } from 'vitest';
-import { upcomingOccurrences } from './occurrences.ts';
+import { workBudget } from './expand.ts';
+import { occurrencesAfter, upcomingOccurrences } from './occurrences.ts';
 
 /**
  * Occurrence by occurrence, against instants computed by hand from the zones' 2024 rules:
@@ -228,6 +229,57 @@ describe('upcomingOccurrences: RRULE cases across DST, month ends, leap days, BY
 
   it('stops quickly on a rule that can never occur', () => {
     expect(upcomingOccurrences('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30', new Date(), 'UTC', 3)).toEqual([]);
+  });
+});
+
+describe('work per request (issue 10: the Feb-29 preview cost seconds of CPU)', () => {
+  const feb29 = new Date('2024-02-29T09:00:00Z');
+
+  it('re-anchors each batch: 49 leap days after 2024 walk a few hundred rrule periods, not millions of days', () => {
+    for (const rule of ['FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29', 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29']) {
+      const budget = workBudget();
+      const started = performance.now();
+      const got = occurrencesAfter(rule, feb29, 'Europe/London', feb29, 49, { budget });
+      expect(got).toHaveLength(49);
+      expect(got.at(-1)?.at.toISOString()).toBe('2228-02-29T09:00:00.000Z');
+      // Walking from DTSTART on every batch spent ~150,000 daily periods (13 s); re-anchored, ~210 years.
+      expect(budget.spent, rule).toBeLessThan(1_000);
+      // Generous: it takes ~15 ms warm here; the old walk took seconds even for the YEARLY form.
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
+  it('shares one budget across a request and stops with what it found when the budget is spent', () => {
+    const budget = workBudget(300);
+    const rule = 'FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29'; // cannot be coarsened: day by day
+    const got = occurrencesAfter(rule, feb29, 'UTC', feb29, 49, { budget });
+    expect(got.length).toBeLessThan(49);
+    expect(budget.periods).toBe(0);
+    expect(budget.spent).toBe(300);
+    expect(occurrencesAfter(rule, feb29, 'UTC', feb29, 49, { budget })).toEqual([]);
+  });
+
+  it('coarsening DAILY to YEARLY and re-anchoring give exactly what one walk from DTSTART gives', () => {
+    const rules = [
+      'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29',
+      'FREQ=DAILY;BYMONTHDAY=-1;BYDAY=FR',
+      'FREQ=DAILY;BYDAY=MO,WE;BYMONTH=3,11',
+      'FREQ=DAILY;BYYEARDAY=1,100,-1',
+      'FREQ=DAILY;BYWEEKNO=1;BYDAY=SU',
+      'FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,SA',
+      'FREQ=MONTHLY;INTERVAL=5;BYDAY=-1SU',
+      'FREQ=MONTHLY;BYMONTHDAY=31',
+      'FREQ=YEARLY;INTERVAL=3;BYMONTH=1,7;BYDAY=1MO;BYSETPOS=-1',
+      'FREQ=DAILY;INTERVAL=3;BYHOUR=8,20',
+    ];
+    const start = new Date(Date.UTC(2023, 0, 31, 7, 30));
+    for (const text of rules) {
+      const once = new RRule({ ...RRule.parseString(text), dtstart: start }, true)
+        .all((_, i) => i < 20)
+        .filter((d) => d > start);
+      const got = occurrencesAfter(text, start, 'UTC', start, once.length).map((o) => o.at);
+      expect(got, text).toEqual(once);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import {
   type WallTime,
   wallTimeOf,
 } from '../wall-clock.ts';
-import { expandFloating } from './expand.ts';
+import { expandFloating, type WorkBudget, workBudget } from './expand.ts';
 import { type ParsedRule, parseRule } from './rule.ts';
 
 export interface OccurrenceOptions {
@@ -21,9 +21,16 @@ export interface OccurrenceOptions {
    * a 02:30 that fell into a spring-forward gap became 03:30, and the next day must be 02:30 again.
    */
   anchorWallTime?: WallTime;
+  /**
+   * The request's work budget (rrule periods walked), shared by every expansion the request makes; a
+   * fresh default one per call when omitted. When it runs out, the occurrences found so far are returned.
+   */
+  budget?: WorkBudget;
 }
 
 const YEAR_MS = 366 * 24 * 3_600_000;
+/** rrule's own end (it walks no further than the year 9999). */
+const END_OF_TIME = new Date(Date.UTC(9999, 11, 31, 23, 59, 59));
 
 /**
  * How far past the last occurrence to look for the next one before calling the series finished: at least
@@ -74,12 +81,25 @@ export function occurrencesAfter(
   let cursor = new Date(
     Math.max(toFloating(afterWall).getTime() - 3_600_000, toFloating(anchorWall).getTime() - 1000),
   );
-  const dtstart = toFloating(anchorWall);
+  // rrule walks from DTSTART on every call, so each batch is re-anchored at the last occurrence found:
+  // that occurrence keeps the rule's phase (its INTERVAL period) and the defaults rrule takes from DTSTART
+  // (day of month, weekday, time of day), and the walk costs one horizon per batch instead of the whole
+  // series so far (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29 × 50 walked ~4,000 years of days: 13 s).
+  let dtstart = toFloating(anchorWall);
+  const budget = options.budget ?? workBudget();
   const found: Occurrence[] = [];
   let last = after.getTime();
   for (;;) {
-    const to = new Date(cursor.getTime() + horizonMs(rule));
-    const batch = expandFloating(rule.pattern, dtstart, cursor, to, remaining + 2).dates;
+    // One walk usually finds them all: it ends at the limit, or once a horizon passes without a match.
+    const { dates: batch, exhausted } = expandFloating(
+      rule.pattern,
+      dtstart,
+      cursor,
+      END_OF_TIME,
+      remaining - found.length + 2,
+      budget,
+      horizonMs(rule),
+    );
     if (!batch.length) return found;
     for (const floating of batch) {
       const wall = fromFloating(floating);
@@ -91,7 +111,9 @@ export function occurrencesAfter(
       last = instant.getTime();
       if (found.length >= remaining) return found;
     }
+    if (exhausted) return found;
     cursor = batch[batch.length - 1]!;
+    dtstart = cursor;
   }
 }
 

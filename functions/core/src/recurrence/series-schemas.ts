@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RecurrenceMode, RecurrenceRule, TaskOut, TimeZone } from '../schemas.ts';
+import { Instant, RecurrenceMode, RecurrenceRule, TaskOut, TimeZone } from '../schemas.ts';
 
 /** Request and response shapes of the series API and the rule preview (the OpenAPI doc uses them too). */
 
@@ -47,7 +47,7 @@ export const EndSeriesOut = z.object({
 export const RecurrencePreviewQuery = z.strictObject({
   rule: RecurrenceRule,
   /** The first occurrence's due date-time. */
-  due_at: z.iso.datetime({ offset: true }),
+  due_at: Instant,
   /** Defaults to the user's zone. */
   time_zone: TimeZone.optional(),
   /** How many dates to list, the first one (due_at) included. */

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { NotificationsTable } from '../db/types.ts';
+import { text } from '../schemas.ts';
 
 /**
  * The in-app notification centre's shapes, and the Postgres channel that carries new notifications to
@@ -35,7 +36,7 @@ export const ListNotificationsQuery = z.strictObject({
     .transform((v) => v === 'true' || v === '1')
     .optional(),
   /** The created_at/id of the last item of the previous page, as returned in next_cursor. */
-  cursor: z.string().max(200).optional(),
+  cursor: text().max(200).optional(),
 });
 export type ListNotificationsQuery = z.infer<typeof ListNotificationsQuery>;
 

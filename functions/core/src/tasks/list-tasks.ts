@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { ProblemError } from '../errors.ts';
-import type { ListTasksQuery, TaskOut } from '../schemas.ts';
+import { isStorableText, type ListTasksQuery, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
@@ -35,6 +35,21 @@ function sortKey(sortBy: SortBy, order: Order): { expr: Expression<unknown>; typ
   }
 }
 
+/**
+ * What a cursor carries, checked before any of it reaches SQL: a hand-made cursor whose key is not a
+ * value of the sort key's type (or whose id is not a UUID) made Postgres fail the cast — a 500.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const KEY_FORMAT: Record<string, (k: string) => boolean> = {
+  // Postgres' ISO output of timestamptz (DateStyle ISO), or the sentinels of tasks without a due date.
+  timestamptz: (k) =>
+    /^(?:-?infinity|\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?[+-](?:0\d|1[0-5])(?::[0-5]\d){0,2})$/.test(
+      k,
+    ),
+  smallint: (k) => /^-?\d{1,5}$/.test(k) && Math.abs(Number(k)) <= 32_767,
+  text: (k) => isStorableText(k) && k.length <= 500,
+};
+
 interface Cursor {
   /** sort_by:order the cursor was made for; a cursor is only valid for the same sort. */
   s: string;
@@ -47,10 +62,17 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(raw: string, sort: string): Cursor {
+function decodeCursor(raw: string, sort: string, keyType: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
-    if (c.s === sort && typeof c.k === 'string' && /^[0-9a-f-]{36}$/.test(c.id)) return c;
+    if (
+      c.s === sort &&
+      typeof c.k === 'string' &&
+      KEY_FORMAT[keyType]?.(c.k) &&
+      typeof c.id === 'string' &&
+      UUID.test(c.id)
+    )
+      return c;
   } catch {}
   throw new ProblemError(400, 'Invalid request', 'query.cursor: not a cursor from this listing', [
     {
@@ -117,7 +139,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     );
   }
   if (q.cursor) {
-    const c = decodeCursor(q.cursor, sortName);
+    const c = decodeCursor(q.cursor, sortName, key.type);
     const cmp = order === 'asc' ? sql.raw('>') : sql.raw('<');
     query = query.where(
       sql<SqlBool>`(${key.expr}, t.id) ${cmp} (${c.k}::${sql.raw(key.type)}, ${c.id}::uuid)`,

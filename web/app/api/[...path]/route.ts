@@ -5,6 +5,9 @@
  */
 export const dynamic = 'force-dynamic';
 
+/** How long to wait for the gateway's response headers (it gives a function 40 s); a started stream is not cut. */
+const HEADERS_TIMEOUT_MS = 45_000;
+
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length'];
 
 async function forward(request: Request): Promise<Response> {
@@ -24,12 +27,16 @@ async function forward(request: Request): Promise<Response> {
   const target = new URL(url.pathname + url.search, origin);
   const headers = new Headers(request.headers);
   for (const h of HOP_BY_HOP) headers.delete(h);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), HEADERS_TIMEOUT_MS);
+  request.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   try {
     const upstream = await fetch(target, {
       method: request.method,
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
       redirect: 'manual',
+      signal: abort.signal,
       // @ts-expect-error Node's fetch needs duplex for streamed request bodies
       duplex: 'half',
     });
@@ -47,6 +54,8 @@ async function forward(request: Request): Promise<Response> {
       },
       { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '2' } },
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 

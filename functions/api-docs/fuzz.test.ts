@@ -1,0 +1,178 @@
+// The fuzzing tier (issue 10): schemathesis, from PyPI in a venv cached by version
+// (platform/engines/get-schemathesis.sh), against `npm start`'s stack (dist/local.js) with a real token,
+// for a fixed time budget: every operation of /api/v1/openapi.json in the coverage, fuzzing and stateful
+// phases (schemathesis follows the links it infers between operations). It asserts 0 server errors, 0
+// response-schema violations, 0 undocumented status codes or content types, 405 + Allow for methods a
+// path lacks, and 404 for what was deleted. A machine that cannot get schemathesis fails here, loudly.
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureSchemathesis } from '../../platform/engines/schemathesis.ts';
+import { catalog } from '../catalog.ts';
+import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
+import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+/** The fixed time budget of the run (seconds); schemathesis repeats fuzzing and stateful until it is spent. */
+const BUDGET_S = Number(process.env.FUZZ_SECONDS ?? 180);
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'response_schema_conformance',
+  'content_type_conformance',
+  'unsupported_method',
+  'allow_header_conformance',
+  'use_after_free',
+  'ensure_resource_availability',
+];
+
+let st: string;
+let stack: LocalProcess;
+let dbName: string;
+const work = mkdtempSync(join(tmpdir(), 'todo-fuzz-'));
+
+beforeAll(async () => {
+  st = await ensureSchemathesis();
+  execFileSync(process.execPath, ['platform/scripts/build-functions.mjs'], { cwd: root, stdio: 'inherit' });
+  dbName = `fuzz_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = await ensureDatabase(inject('adminDatabaseUrl'), dbName);
+  stack = await startLocalProcess({
+    env: { DATABASE_URL: databaseUrl, TODO_DATA_DIR: join(work, 'data'), TODO_WEB: 'off', LOG_LEVEL: 'warn' },
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop(15_000).catch(() => {});
+  if (dbName) await dropDatabase(inject('adminDatabaseUrl'), dbName).catch(() => {});
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Interaction {
+  request: { method: string; uri: string };
+  response?: { status_code: number };
+}
+interface Scenario {
+  phase: string;
+  status: string;
+  recorder: {
+    label: string;
+    interactions: Record<string, Interaction>;
+    checks: Record<string, { name: string; status: string }[]>;
+  };
+}
+
+/** What the run did, from its NDJSON event stream (not from the console output). */
+function summarize(ndjson: string) {
+  const requests: { op: string; phase: string; status: number | undefined }[] = [];
+  const failed = new Map<string, string[]>();
+  const phases = new Set<string>();
+  for (const line of ndjson.split('\n')) {
+    if (!line.includes('"ScenarioFinished"')) continue;
+    const s = (JSON.parse(line) as { ScenarioFinished: Scenario }).ScenarioFinished;
+    if (s.status === 'skip') continue;
+    phases.add(s.phase);
+    for (const i of Object.values(s.recorder.interactions)) {
+      const path = new URL(i.request.uri).pathname;
+      requests.push({ op: `${i.request.method} ${path}`, phase: s.phase, status: i.response?.status_code });
+    }
+    for (const [id, checks] of Object.entries(s.recorder.checks)) {
+      for (const c of checks) {
+        if (c.status !== 'failure') continue;
+        failed.set(c.name, [...(failed.get(c.name) ?? []), `${s.recorder.label} (case ${id})`]);
+      }
+    }
+  }
+  return { requests, failed, phases };
+}
+
+describe('fuzzing tier: schemathesis against npm start’s stack', () => {
+  it(
+    `${BUDGET_S} s of generated requests: 0 server errors, 0 schema violations, 0 undocumented statuses`,
+    async () => {
+      const signup = await fetch(`${stack.origin}/api/v1/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `fuzz-${randomBytes(4).toString('hex')}@example.com`,
+          password: 'correct horse',
+        }),
+      });
+      expect(signup.status).toBe(201);
+      const { token } = (await signup.json()) as { token: string };
+      const reportDir = join(work, 'report');
+      const args = [
+        'run',
+        `${stack.origin}/api/v1/openapi.json`,
+        '--url',
+        stack.origin,
+        '-H',
+        `Authorization: Bearer ${token}`,
+        '--checks',
+        CHECKS.join(','),
+        '--phases',
+        'coverage,fuzzing,stateful',
+        '--max-time',
+        String(BUDGET_S),
+        '--workers',
+        '2',
+        '--request-timeout',
+        '30',
+        '--no-color',
+        '--report',
+        'ndjson',
+        '--report-dir',
+        reportDir,
+        // No example database carried between runs (it would live in .schemathesis/): each run stands alone.
+        '--generation-database',
+        'none',
+      ];
+      const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        execFile(
+          st,
+          args,
+          { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' }, cwd: work },
+          (e, stdout, stderr) =>
+            resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
+        );
+      });
+      const report = readdirSync(reportDir).find((f) => f.endsWith('.ndjson'));
+      expect(report, `schemathesis wrote no report:\n${run.out.slice(-4000)}`).toBeDefined();
+      const { requests, failed, phases } = summarize(readFileSync(join(reportDir, report!), 'utf8'));
+      const serverErrors = requests.filter((r) => (r.status ?? 0) >= 500);
+      const summary = [
+        `schemathesis: ${/(\d+) generated/.exec(run.out)?.[1] ?? '?'} test cases, ${requests.length} requests recorded, in ${BUDGET_S} s; phases ${[...phases].join(', ')}`,
+        `server errors: ${serverErrors.length}`,
+        ...[...failed].map(
+          ([check, where]) => `${check}: ${where.length} (${[...new Set(where)].slice(0, 5).join('; ')})`,
+        ),
+      ].join('\n');
+      console.log(summary);
+
+      expect(
+        serverErrors.map((r) => `${r.op} → ${r.status}`),
+        summary,
+      ).toEqual([]);
+      expect(Object.fromEntries(failed), `${summary}\n\n${run.out.slice(-8000)}`).toEqual({});
+      expect(run.code, run.out.slice(-8000)).toBe(0);
+      expect(phases).toEqual(new Set(['coverage', 'fuzzing', 'stateful']));
+      // Every documented operation was tested (schemathesis' own count; its NDJSON records a sample).
+      const doc = (await (await fetch(`${stack.origin}/api/v1/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const operations = Object.values(doc.paths).flatMap((methods) => Object.keys(methods)).length;
+      expect(operations).toBe(catalog.flatMap((f) => f.routes).length);
+      // schemathesis leaves out the operation that serves the document it was loaded from.
+      const tested = operations - 1;
+      expect(/Selected: (\d+)\/(\d+)/.exec(run.out)?.slice(1).map(Number), run.out.slice(-3000)).toEqual([
+        tested,
+        tested,
+      ]);
+      expect(Number(/Tested: (\d+)/.exec(run.out)?.[1]), run.out.slice(-3000)).toBe(tested);
+      expect(requests.length).toBeGreaterThan(300);
+    },
+    (BUDGET_S + 240) * 1000,
+  );
+});
