@@ -34,3 +34,18 @@ describe('gateway: methods a path does not have', () => {
     expect((await gateway.request('/api/v1/nothing-here', { method: 'PROPFIND' })).status).toBe(404);
   });
 });
+
+describe('draining (SIGTERM, before the listener closes)', () => {
+  it('answers /readyz with 503 and asks callers to drop their keep-alive connections', async () => {
+    const lifecycle = { draining: false };
+    const app = createGatewayApp(async () => new Response('ok'), { lifecycle });
+    expect((await app.request('/readyz')).status).toBe(200);
+    lifecycle.draining = true;
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('connection')).toBe('close');
+    const forwarded = await app.request('/api/v1/tasks');
+    expect(forwarded.status).toBe(200);
+    expect(forwarded.headers.get('connection')).toBe('close');
+  });
+});

@@ -10,11 +10,26 @@ export type Forward = (fn: string, request: Request) => Promise<Response>;
  * Ingress controllers and the KEDA HTTP add-on route by host and path only, so this is where the method
  * split (GET /tasks → list-tasks, POST /tasks → create-task) happens.
  */
-export function createGatewayApp(forward: Forward) {
+export function createGatewayApp(
+  forward: Forward,
+  opts: {
+    /** Set on SIGTERM: /readyz answers 503 and responses close their connection (serve.ts onShutdown). */
+    lifecycle?: { draining: boolean };
+    logError?: (msg: string, err: unknown) => void;
+  } = {},
+) {
   const app = new Hono();
-  app.onError(problemHandler(() => {}));
+  app.onError(problemHandler(opts.logError ?? (() => {})));
+  app.use('*', async function closeWhileDraining(c, next) {
+    await next();
+    if (opts.lifecycle?.draining) c.header('Connection', 'close');
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok', function: 'gateway' }));
-  app.get('/readyz', (c) => c.json({ status: 'ready', function: 'gateway' }));
+  app.get('/readyz', (c) =>
+    opts.lifecycle?.draining
+      ? c.json({ status: 'draining', function: 'gateway' }, 503)
+      : c.json({ status: 'ready', function: 'gateway' }),
+  );
   const methodsByPath = new Map<string, Set<string>>();
   for (const fn of httpFunctions()) {
     for (const route of fn.routes) {

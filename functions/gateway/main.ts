@@ -5,9 +5,19 @@ import { createGatewayApp, httpForward } from './app.ts';
 const config = loadConfig();
 const template = process.env.FUNCTION_URL_TEMPLATE ?? 'http://{name}';
 const log = createLogger(config.LOG_LEVEL, { fn: 'gateway' });
+const lifecycle = { draining: false };
 const server = await listen(
-  createGatewayApp(httpForward((fn) => template.replace('{name}', fn))),
+  createGatewayApp(
+    httpForward((fn) => template.replace('{name}', fn)),
+    { lifecycle, logError: (msg, err) => log.error(msg, { err }) },
+  ),
   config.PORT,
 );
 log.info('listening', { port: server.port });
-onShutdown({ markDraining: () => {}, close: () => server.close(config.SHUTDOWN_GRACE_MS) });
+onShutdown({
+  delayMs: config.SHUTDOWN_DELAY_MS,
+  markDraining: () => {
+    lifecycle.draining = true;
+  },
+  close: () => server.close(config.SHUTDOWN_GRACE_MS),
+});

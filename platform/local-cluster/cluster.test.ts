@@ -395,6 +395,8 @@ describe('helm upgrade to a new image tag while tasks are written', () => {
       await writer;
       log(`upgrade: ${accepted.length} writes accepted, ${failed} refused or cut during the rollout`);
       expect(accepted.length).toBeGreaterThan(10);
+      // Old pods stay in rotation until readiness drops them (config.shutdownDelayMs), then drain.
+      expect(failed, 'writes refused or cut while the pods rolled').toBe(0);
       for (const id of accepted)
         await until(`audit row for ${id}`, 180_000, async () => {
           const r = await db.query(`select 1 from audit_log where entity_id = $1`, [id]);

@@ -23,6 +23,12 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a SIGTERM waits for in-flight requests before the pool is closed. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  /**
+   * How long a SIGTERM keeps serving while answering /readyz with 503, before it stops accepting: the
+   * time for readiness probes and EndpointSlices to take the pod out of rotation (podinfo's
+   * shutdown-wait). 0 where nothing routes by readiness (npm start); the chart sets it.
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   DAPR_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PUBSUB_NAME: z.string().min(1).default('pubsub'),
   /** The clock's in-cluster address: other functions schedule their Dapr jobs through it. */

@@ -55,6 +55,12 @@ export function createFunctionApp(name: string, deps: FunctionDeps, options: Fun
   app.notFound((c) => {
     throw new ProblemError(404, 'Not Found', `No route for ${c.req.method} ${c.req.path}`);
   });
+  // While draining, every response asks the client to drop its keep-alive connection, so no caller is
+  // left holding a socket to a pod that is about to close it.
+  app.use('*', async function closeWhileDraining(c, next) {
+    await next();
+    if (deps.lifecycle?.draining) c.header('Connection', 'close');
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok', function: name }));
   app.get('/readyz', async (c) => {
     if (deps.lifecycle?.draining) return c.json({ status: 'draining' }, 503);

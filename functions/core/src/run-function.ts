@@ -52,6 +52,7 @@ export async function runContainer(
   log.info('listening', { port: server.port });
   await parts.start?.();
   onShutdown({
+    delayMs: config.SHUTDOWN_DELAY_MS,
     markDraining: () => {
       lifecycle.draining = true;
     },

@@ -35,16 +35,19 @@ export function listen(app: FetchApp, port: number, hostname = '0.0.0.0'): Promi
 }
 
 /**
- * SIGTERM/SIGINT: mark unready (so the load balancer stops sending), stop accepting, let in-flight
- * requests finish, then release resources and exit.
+ * SIGTERM/SIGINT, in podinfo's order: mark unready (readiness probes fail, endpoints drop the pod) and
+ * keep serving for `delayMs` while that propagates, then stop accepting, let in-flight requests finish,
+ * release resources and exit. Closing the listener in the same tick as marking unready would refuse
+ * requests still routed here.
  */
-export function onShutdown(steps: { markDraining(): void; close(): Promise<void> }): void {
+export function onShutdown(steps: { markDraining(): void; close(): Promise<void>; delayMs?: number }): void {
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     steps.markDraining();
     try {
+      if (steps.delayMs) await new Promise((r) => setTimeout(r, steps.delayMs));
       await steps.close();
     } finally {
       process.exit(0);

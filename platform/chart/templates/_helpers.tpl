@@ -90,6 +90,8 @@ imagePullSecrets:
   value: {{ $.Values.config.logLevel | quote }}
 - name: SHUTDOWN_GRACE_MS
   value: {{ $.Values.config.shutdownGraceMs | quote }}
+- name: SHUTDOWN_DELAY_MS
+  value: {{ $.Values.config.shutdownDelayMs | quote }}
 - name: DATABASE_POOL_MAX
   value: {{ $.Values.config.databasePoolMax | quote }}
 {{- if $fn.dapr }}
@@ -158,7 +160,7 @@ dapr.io/sidecar-memory-limit: {{ $.Values.dapr.sidecar.memoryLimit | quote }}
 # Pod Security "restricted" applies to the injected daprd container too.
 dapr.io/sidecar-seccomp-profile-type: RuntimeDefault
 # The app has up to shutdownGraceMs to drain; daprd must outlive it to flush acknowledgements.
-dapr.io/graceful-shutdown-seconds: {{ add 5 (div $.Values.config.shutdownGraceMs 1000) | quote }}
+dapr.io/graceful-shutdown-seconds: {{ add 5 (div (add $.Values.config.shutdownDelayMs $.Values.config.shutdownGraceMs) 1000) | quote }}
 {{- end -}}
 
 {{/* Requests from the catalog (or overrides), limits from values. Call with (list $ fn). */}}
