@@ -511,3 +511,21 @@ describe('web container', () => {
     }
   });
 });
+
+describe('security headers', () => {
+  it('every page carries the CSP and friends, and the app runs under the CSP without violations', async () => {
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await page.goto(`${stack.origin}/`);
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const headers = res?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['content-security-policy']).toContain("object-src 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
+    expect(violations).toEqual([]);
+  });
+});
