@@ -4,8 +4,8 @@
 // lag 0, and lag 0 → replicas 0. References: KEDA's polling interval, and the cooldown + one interval the chart sets.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
+import { directKafka } from '../../platform/cli/kafka-access.ts';
 import { connect } from '../../platform/cli/kube.ts';
 import { upLocal } from '../../platform/cli/local-target.ts';
 import { startLocalCluster } from '../../platform/local-cluster/start.ts';
@@ -55,22 +55,9 @@ export async function benchClusterScaling(opts: { rounds?: number } = {}): Promi
       }
       return Date.now() - t0;
     };
-    const kafka = new Kafka({
-      clientId: 'bench-cluster',
-      brokers: [cluster.brokers],
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    /** The audit group's lag over task-events, as KEDA's Kafka scaler computes it (no commit = all lag). */
-    const lag = async () => {
-      const ends = await admin.fetchTopicOffsets('task-events');
-      const [committed] = await admin.fetchOffsets({ groupId: FN, topics: ['task-events'] });
-      return ends.reduce((sum, p) => {
-        const c = Number(committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
-        return sum + Number(p.high) - Math.max(c, 0);
-      }, 0);
-    };
+    const kafka = await directKafka([cluster.brokers]);
+    /** The audit group's lag over task-events, as KEDA's Kafka scaler computes it (platform/cli/lag.ts). */
+    const lag = () => kafka.readLag(FN, ['task-events']);
     const wake: number[] = [];
     const drain: number[] = [];
     const sleep: number[] = [];
@@ -84,7 +71,7 @@ export async function benchClusterScaling(opts: { rounds?: number } = {}): Promi
         sleep.push(await waitFor(async () => ((await spec())?.replicas ?? 0) === 0, 180_000));
       }
     } finally {
-      await admin.disconnect();
+      await kafka.close();
     }
     return [
       {

@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AutoscalingV2Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../functions/testing/database.ts';
 import { directKafka } from '../cli/kafka-access.ts';
 import { connect, type Kube } from '../cli/kube.ts';
 import { upLocal } from '../cli/local-target.ts';
@@ -47,26 +47,9 @@ afterAll(async () => {
     console.log(`cluster tier log (last 80 lines):\n${lines.slice(-80).join('\n')}`);
 }, 180_000);
 
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
-  );
-}
+/** eventually() (functions/testing) with the timeout first, as the waits below read best. */
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>) =>
+  eventually(what, probe, timeoutMs, 250);
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(api + path, {
@@ -118,27 +101,13 @@ function kedaLog(name: string): string[] {
     .filter((l) => l.includes(`"${name}"`) || l.includes(`/${name}`) || l.includes(` ${name} `));
 }
 
+/** A consumer group's lag as KEDA's Kafka scaler reads it (platform/cli/lag.ts, shared with `status`). */
 async function groupLag(group: string, topics: string[]) {
-  const kafka = new Kafka({
-    clientId: 'cluster-tier',
-    brokers: [cluster.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
+  const kafka = await directKafka([cluster.brokers]);
   try {
-    let lag = 0;
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      for (const p of ends) {
-        const c = Number(committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
-        lag += Number(p.high) - Math.max(c, 0);
-      }
-    }
-    return lag;
+    return await kafka.readLag(group, topics);
   } finally {
-    await admin.disconnect();
+    await kafka.close();
   }
 }
 

@@ -105,8 +105,9 @@ export async function startLocalCluster(
     await admin.end();
     const databaseUrl = hostDatabaseUrl.replace('127.0.0.1', network.hostIp);
 
-    for (const f of readdirSync(daprCrdDir()).filter((n) => n.endsWith('.yaml')))
-      kubectl(['apply', '--server-side', '-f', join(daprCrdDir(), f)]);
+    const daprCrds = daprCrdDir();
+    for (const f of readdirSync(daprCrds).filter((n) => n.endsWith('.yaml')))
+      kubectl(['apply', '--server-side', '-f', join(daprCrds, f)]);
 
     const keda = await startKeda(cp);
     stops.push(() => keda.stop());

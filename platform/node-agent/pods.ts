@@ -3,7 +3,8 @@
 // restart it by the pod's restartPolicy, write the pod's status back, and on deletion SIGTERM, wait the
 // grace period, SIGKILL, and confirm the deletion to the apiserver.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   type CoreV1Api,
@@ -179,7 +180,7 @@ export class PodRuntime {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'token'), token.status?.token ?? '');
     writeFileSync(join(dir, 'namespace'), run.namespace);
-    writeFileSync(join(dir, 'ca.crt'), await import('node:fs').then((fs) => fs.readFileSync(this.d.caCert)));
+    writeFileSync(join(dir, 'ca.crt'), readFileSync(this.d.caCert));
     return dir;
   }
 
@@ -410,7 +411,6 @@ export class PodRuntime {
         return res.status >= 200 && res.status < 400;
       }
       if (p.tcpSocket) {
-        const { connect } = await import('node:net');
         return await new Promise((resolve) => {
           const s = connect(portOf(p.tcpSocket?.port), run.net?.ip ?? '');
           s.setTimeout(timeout, () => resolve(false));
