@@ -4,7 +4,7 @@
 #     {etcd,kube-apiserver,kube-controller-manager,kube-scheduler,keda-operator,keda-adapter}
 #   …/keda-crds/*.yaml  (KEDA's CRDs from the same module)
 # Idempotent: a complete cached build of the same recipe is reused (milliseconds). Prints the cache dir.
-# Recipes and measured cold times: ../shared/docs/INFRA.md (etcd ≈2 min, kube-* ≈14 min, KEDA ≈15 min on a
+# Measured cold times (etcd ≈2 min, kube-* ≈14 min, KEDA ≈15 min on a
 # busy 2-core machine). Each binary is published on its own, so an interrupted build resumes where it stopped.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

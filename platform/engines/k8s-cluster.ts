@@ -259,7 +259,7 @@ export async function startControlPlane(
   };
   const timeout = opts.startTimeoutMs ?? 120_000;
   const stopAll = async () => {
-    // Reverse order; kube-apiserver takes ~60 s to exit on SIGTERM (INFRA.md): a short grace, then KILL.
+    // Reverse order; kube-apiserver takes ~60 s to exit on SIGTERM: a short grace, then KILL.
     for (const p of [...procs].reverse()) await p.stop(3000);
   };
   try {
@@ -324,7 +324,7 @@ export async function startControlPlane(
       `--secure-port=${cmPort}`,
       '--leader-elect=false',
       '--controllers=*',
-      // With false its controllers are RBAC-forbidden and no ReplicaSet appears (INFRA.md).
+      // With false its controllers are RBAC-forbidden and no ReplicaSet appears.
       '--use-service-account-credentials=true',
       `--service-account-private-key-file=${saKey}`,
       `--root-ca-file=${ca.cert}`,

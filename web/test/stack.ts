@@ -9,7 +9,7 @@ import { startLocalProcess } from '../../functions/testing/local-process.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
-/** Flags that let Debian's Chromium run headless as root in a container (see ../shared/docs/INFRA.md). */
+/** Flags that let Debian's Chromium run headless as root in a container: no sandbox, no GPU, no /dev/shm limits. */
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -42,7 +42,7 @@ const TABLE: Row[] = [
     reminders: [1440],
     tags: ['bills'],
     priority: 'high',
-    why: "the PRODUCT.md phrasing: a bare trailing 'high' after metadata is the priority",
+    why: "the product brief's phrasing: a bare trailing 'high' after metadata is the priority",
   },
   { text: 'Call bob tomorrow 5pm', title: 'Call bob', due: '2026-03-06T17:00:00-05:00' },
   {
