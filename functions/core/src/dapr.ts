@@ -6,9 +6,6 @@ import type { EventPublisher, JobScheduler, ScheduledJob } from './ports.ts';
  * @dapr/dapr 3.18 has no jobs client, and two fetch calls are lighter than its gRPC stack at cold start.
  */
 
-/** The app-id that owns every Dapr job: a job fires only back to the app that scheduled it. */
-export const CLOCK_APP_ID = 'clock';
-
 const TIMEOUT_MS = 10_000;
 
 async function daprCall(url: string, init: RequestInit, what: string, okStatuses: number[] = []) {

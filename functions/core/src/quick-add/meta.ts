@@ -34,12 +34,8 @@ const PRIORITY_WORDS: Record<string, Priority> = {
 /**
  * `!high` `!med` `!low` `!urgent` `!1..!3`, `p1..p3` (p1 is the most urgent, as in Todoist), "high priority",
  * "priority: low". Bare words are too common in titles ("Turn the oven to low"), so a bare trailing
- * high/medium/low/urgent counts only right after something else the parser understood — "… #bills high".
+ * high/medium/low/urgent counts only right after something else the parser understood (trailingPriority).
  */
-export function extractPriority(view: TextView): Priority | undefined {
-  return explicitPriority(view) ?? trailingPriority(view);
-}
-
 export function explicitPriority(view: TextView): Priority | undefined {
   let found: Priority | undefined;
   const patterns = [

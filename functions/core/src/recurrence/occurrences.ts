@@ -117,17 +117,6 @@ export function occurrencesAfter(
   }
 }
 
-/** The first occurrence after `after`, or null when COUNT or UNTIL has ended the series. */
-export function nextOccurrence(
-  rule: string | ParsedRule,
-  anchorDueAt: Date,
-  timeZone: string,
-  after: Date,
-  options: OccurrenceOptions = {},
-): Date | null {
-  return occurrencesAfter(rule, anchorDueAt, timeZone, after, 1, options)[0]?.at ?? null;
-}
-
 /** The next `n` occurrences after the anchor (which is occurrence `countSoFar`, 1 by default). */
 export function upcomingOccurrences(
   rule: string | ParsedRule,

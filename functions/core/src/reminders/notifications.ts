@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { NotificationsTable } from '../db/types.ts';
+import { NotificationChannel } from '../enums.ts';
 import { text } from '../schemas.ts';
 
 /**
@@ -14,7 +15,7 @@ export const NotificationOut = z.object({
   id: z.uuid(),
   task_id: z.uuid(),
   occurrence_key: z.string(),
-  channel: z.enum(['in_app', 'email', 'browser']),
+  channel: NotificationChannel,
   title: z.string(),
   body: z.string(),
   created_at: z.string(),

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
+import { ReceiptStatus } from '../enums.ts';
 import { REMINDER_CHANNELS } from './reminder-plan.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -15,7 +16,7 @@ export const ReceiptOut = z.object({
   task_id: z.uuid(),
   occurrence_key: z.string(),
   channel: z.string(),
-  status: z.enum(['scheduled', 'fired', 'sent', 'failed', 'cancelled']),
+  status: ReceiptStatus,
   scheduled_for: z.string(),
   fired_at: z.string().nullable(),
   sent_at: z.string().nullable(),
