@@ -185,9 +185,31 @@ describe('recurrence preview', () => {
     expect(res.body.occurrences.at(-1).due_at).toBe('2228-02-29T09:00:00.000Z');
   });
 
+  it('previews an hourly rule across spring-forward, and a never-matching one quickly', async () => {
+    const user = await api.signUp();
+    const preview = (rule: string) =>
+      api.json(
+        'GET',
+        `/api/v1/recurrence/preview?${new URLSearchParams({ rule, due_at: '2024-03-10T00:00:00-05:00', time_zone: NY, count: '4' })}`,
+        { token: user.token },
+      );
+    const every2 = await preview('FREQ=HOURLY;INTERVAL=2');
+    expect(every2.body.text).toBe('every 2 hours');
+    expect(every2.body.occurrences).toEqual([
+      { due_at: '2024-03-10T05:00:00.000Z', due_local: '2024-03-10T00:00:00' },
+      { due_at: '2024-03-10T07:00:00.000Z', due_local: '2024-03-10T02:00:00' }, // 02:00 does not exist: 03:00 EDT
+      { due_at: '2024-03-10T08:00:00.000Z', due_local: '2024-03-10T04:00:00' },
+      { due_at: '2024-03-10T10:00:00.000Z', due_local: '2024-03-10T06:00:00' },
+    ]);
+    const started = performance.now();
+    const never = await preview('FREQ=HOURLY;INTERVAL=5;BYMONTH=2;BYMONTHDAY=30');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(never.body.occurrences).toHaveLength(1);
+  });
+
   it.each([
     [{ rule: 'FREQ=SOMETIMES', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
-    [{ rule: 'FREQ=HOURLY', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
+    [{ rule: 'FREQ=MINUTELY;INTERVAL=30', due_at: '2024-01-01T09:00:00Z' }, 'query.rule'],
     [{ rule: 'FREQ=DAILY' }, 'query.due_at'],
     [{ rule: 'FREQ=DAILY', due_at: 'tomorrow' }, 'query.due_at'],
     [{ rule: 'FREQ=DAILY', due_at: '2024-01-01T09:00:00Z', time_zone: 'Mars/Olympus' }, 'query.time_zone'],

@@ -270,8 +270,88 @@ const TABLE: Row[] = [
   {
     text: 'Stretch every hour',
     title: 'Stretch',
+    due: '2026-03-05T10:00:00-05:00',
+    rule: 'FREQ=HOURLY',
+    why: 'no time given: counted from the current hour (09:00), the first at or after now is 10:00',
+  },
+  { text: 'Water hourly', title: 'Water', due: '2026-03-05T10:00:00-05:00', rule: 'FREQ=HOURLY' },
+  {
+    text: 'Meds every 4 hours',
+    title: 'Meds',
+    due: '2026-03-05T13:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=4',
+  },
+  {
+    text: 'Pills every! 6 hours',
+    title: 'Pills',
+    due: '2026-03-05T15:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=6',
+    mode: 'completion',
+  },
+  {
+    text: 'Feed baby every 3 hours at 7am',
+    title: 'Feed baby',
+    due: '2026-03-05T10:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=3',
+    why: 'the time given is the phase: 07:00, 10:00, 13:00 …',
+  },
+  {
+    text: 'Stand up every 2 hours from 8am to 8pm',
+    title: 'Stand up',
+    due: '2026-03-05T10:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=2;BYHOUR=8,9,10,11,12,13,14,15,16,17,18,19,20',
+    why: 'a range is every hour of it in BYHOUR; INTERVAL counts from its start (08:00, 10:00 … 20:00)',
+  },
+  {
+    text: 'Break every 3 hours between 9 and 5',
+    title: 'Break',
+    due: '2026-03-05T12:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=3;BYHOUR=9,10,11,12,13,14,15,16,17',
+    why: "a bare '5' is 5 pm, as for dates",
+  },
+  {
+    text: 'Look away every 5 hours from 8am to 8pm',
+    title: 'Look away',
+    due: '2026-03-05T13:00:00-05:00',
+    rule: 'FREQ=DAILY;BYHOUR=8,13,18',
+    why: 'every 5 hours would drift day by day (08, 13, 18, then 09 …): the same hours every day instead, with a note',
+  },
+  {
+    text: 'Check the baby every hour from 10pm to 2am',
+    title: 'Check the baby',
+    due: '2026-03-05T22:00:00-05:00',
+    rule: 'FREQ=HOURLY;BYHOUR=0,1,2,22,23',
+  },
+  {
+    text: 'Stretch every hour until friday',
+    title: 'Stretch',
+    due: '2026-03-05T10:00:00-05:00',
+    rule: 'FREQ=HOURLY;UNTIL=20260307T045959Z',
+  },
+  {
+    text: 'Stretch every hour on weekdays',
+    title: 'Stretch',
+    due: '2026-03-05T10:00:00-05:00',
+    rule: 'FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR',
+  },
+  {
+    text: 'Walk every 2 hours from 9am to 5pm on mon, wed and fri',
+    title: 'Walk',
+    due: '2026-03-06T09:00:00-05:00',
+    rule: 'FREQ=HOURLY;INTERVAL=2;BYHOUR=9,10,11,12,13,14,15,16,17;BYDAY=MO,WE,FR',
+  },
+  {
+    text: 'Check hourly between 8:30am and 6pm',
+    title: 'Check',
+    due: '2026-03-05T09:30:00-05:00',
+    rule: 'FREQ=HOURLY;BYHOUR=8,9,10,11,12,13,14,15,16,17',
+    why: 'the range starts at 08:30, so the hours are 08:30 … 17:30 (18:30 is past 6pm)',
+  },
+  {
+    text: 'Stretch every 30 minutes',
+    title: 'Stretch',
     due: null,
-    why: 'repeats more often than daily are not supported: none set, with a note',
+    why: 'repeats more often than hourly are not supported: none set, with a note',
   },
   {
     text: 'Trash every other week',
@@ -500,10 +580,14 @@ describe('parseQuickAdd: what the preview tells the user', () => {
     }
   });
 
-  it('explains clamped month days, dropped reminders, unsupported repeats and a missing title', () => {
+  it('explains clamped month days, dropped reminders, unsupported repeats, drifting hours and a missing title', () => {
     expect(parse('Rent every month on the 31st').notes.join()).toMatch(/last day of the month/);
     expect(parse('Remind me 1 day before').notes.join()).toMatch(/Reminders need a due date/);
-    expect(parse('Stretch every hour').notes.join()).toMatch(/more often than daily/);
+    expect(parse('Stretch every 30 minutes').notes.join()).toMatch(/more often than hourly/);
+    expect(parse('Stretch every half hour').notes.join()).toMatch(/more often than hourly/);
+    expect(parse('Look away every 5 hours from 8am to 8pm').notes.join()).toMatch(
+      /is 08:00, 13:00 and 18:00 each day/,
+    );
     expect(parse('tomorrow 5pm').notes.join()).toMatch(/no title/);
     expect(parse('Buy milk today 8am').notes.join()).toMatch(/already passed/);
   });

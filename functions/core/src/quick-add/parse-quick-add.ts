@@ -45,7 +45,11 @@ export function parseQuickAdd(text: string, ctx: ParseContext): QuickAddParse {
     const { start, until } = repeat;
     const at = when.instant ? wallClockOf(when.instant, ctx.timeZone) : undefined;
     const date = start ?? when.date ?? at ?? now;
-    const time = when.time ?? at ?? DEFAULT_TIME;
+    // An hourly repeat counts its hours from the range's start ("from 8am"), else from the time given,
+    // else from the current hour when it starts today ("every 2 hours" typed at 14:20: 16:00, 18:00 …).
+    const thisHour = date.year === now.year && date.month === now.month && date.day === now.day;
+    const unset = phrase.freq === 'HOURLY' && thisHour ? { hour: now.hour, minute: 0 } : DEFAULT_TIME;
+    const time = phrase.hours?.start ?? when.time ?? at ?? unset;
     const anchor = {
       year: date.year,
       month: date.month,

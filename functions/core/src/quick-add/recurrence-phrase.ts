@@ -1,6 +1,8 @@
 import type { TextView } from './text-view.ts';
 import {
+  CLOCK_TIME,
   COUNT_WORD,
+  clockTimeOf,
   countOf,
   DAY_LIST,
   DAY_NAME,
@@ -15,7 +17,7 @@ import {
   type RRuleDay,
 } from './vocabulary.ts';
 
-export type Freq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+export type Freq = 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 
 /** A repeat as the text said it; days the text left open are filled in from the start date later. */
 export interface RepeatPhrase {
@@ -25,6 +27,8 @@ export interface RepeatPhrase {
   byMonthDay?: number;
   byMonth?: number;
   bySetPos?: number;
+  /** An hourly repeat's hours ("from 8am to 8pm": 8 … 20); `start` is the first, and the phase. */
+  hours?: { start: { hour: number; minute: number }; byHour: number[] };
   count?: number;
   mode: 'schedule' | 'completion';
 }
@@ -51,6 +55,36 @@ const N = `(?:(?<n>${COUNT_WORD})\\s+)?`;
 const ON_DAYS = `(?:\\s+on\\s+(?<days>${DAY_LIST}))?`;
 const ON_MONTHDAY = `(?:\\s+on\\s+(?:the\\s+)?(?:(?<ord>${ORDINAL_WORD}|${ORDINAL_DAY})\\s+(?<what>${WHAT_OF_MONTH})|(?<md>${MONTH_DAY})(?:\\s+day)?))?`;
 const ON_DATE = `(?:\\s+on\\s+(?:the\\s+)?(?:(?<mon>${MONTH_NAME})\\s+(?<dom>${MONTH_DAY})|(?<dom2>${MONTH_DAY})(?:\\s+of)?\\s+(?<mon2>${MONTH_NAME})))?`;
+
+/** "from 8am to 8pm", "between 9 and 5", "from 10pm to 2am" (overnight). */
+const HOUR_RANGE = `(?:\\s+(?:from|between)\\s+(?<t1>${CLOCK_TIME})\\s*(?:to|till|until|and|-|–)\\s*(?<t2>${CLOCK_TIME}))?`;
+
+/**
+ * The hours of a range, first to last, wrapping past midnight; the last hour is in when its time is not
+ * before the first's minute ("from 8:30 to 20:00" ends at 19:30). A bare end hour that would come before
+ * the start reads as pm: "from 8 to 8" is 08:00–20:00.
+ */
+function hourRange(t1: string, t2: string): RepeatPhrase['hours'] {
+  const start = clockTimeOf(t1);
+  const end = clockTimeOf(t2);
+  if (!end.certain && end.hour <= start.hour && end.hour < 12) end.hour += 12;
+  const endMinutes = end.hour * 60 + end.minute;
+  let last = end.minute >= start.minute ? end.hour : end.hour - 1;
+  if (endMinutes < start.hour * 60 + start.minute) last += 24;
+  const byHour = [];
+  for (let h = start.hour; h <= Math.max(start.hour, last); h++) byHour.push(h % 24);
+  return { start: { hour: start.hour, minute: start.minute }, byHour };
+}
+
+/** "on weekdays", "on weekends", "on mon, wed and fri" after an hourly repeat. */
+const HOURLY_DAYS = `(?:\\s+on\\s+(?:(?<wd>weekdays|workdays|weekends)|(?<days>${DAY_LIST})))?`;
+
+const hourly = (g: Record<string, string | undefined>) => ({
+  freq: 'HOURLY' as const,
+  ...(g.t1 && g.t2 ? { hours: hourRange(g.t1, g.t2) } : {}),
+  ...(g.wd ? { byDay: g.wd === 'weekends' ? ['SA', 'SU'] : WEEKDAYS } : {}),
+  ...(g.days ? { byDay: dayList(g.days) } : {}),
+});
 
 const weekly = (g: Record<string, string | undefined>) => ({
   freq: 'WEEKLY' as const,
@@ -111,6 +145,8 @@ const FORMS: Form[] = [
     ),
     build: yearly,
   },
+  { re: new RegExp(`${EVERY}\\s+${N}(?:hours?|hrs?)${HOUR_RANGE}${HOURLY_DAYS}`, 'y'), build: hourly },
+  { re: new RegExp(`(?<adv>hourly)${HOUR_RANGE}${HOURLY_DAYS}`, 'y'), build: hourly },
   { re: new RegExp(`${EVERY}\\s+${N}days?`, 'y'), build: () => ({ freq: 'DAILY' }) },
   { re: new RegExp(`${EVERY}\\s+${N}weeks?${ON_DAYS}`, 'y'), build: weekly },
   { re: new RegExp(`${EVERY}\\s+${N}months?${ON_MONTHDAY}`, 'y'), build: monthly },
@@ -138,8 +174,9 @@ const FORMS: Form[] = [
   { re: new RegExp(`(?<adv>yearly|annually)${ON_DATE}`, 'y'), build: yearly },
 ];
 
+/** Repeats more often than hourly (the API's shortest, see recurrence/rule.ts). */
 const UNSUPPORTED = new RegExp(
-  `(^|\\s)(?:${EVERY}\\s+${N}(?:hours?|minutes?|mins?)|hourly)(?=\\s|$|[,.;])`,
+  `(^|\\s)${EVERY}\\s+(?:${N}(?:minutes?|mins?|seconds?|secs?)|half\\s+(?:an\\s+)?hour|\\d+\\.\\d+\\s+hours?)(?=\\s|$|[,.;])`,
   'g',
 );
 const COMPLETION =
@@ -193,7 +230,7 @@ export function extractRepeat<D>(
   const notes: string[] = [];
   for (const m of text.matchAll(UNSUPPORTED)) {
     view.consume(m.index + m[1]!.length, m.index + m[0].length, 'when');
-    notes.push('Repeats more often than daily are not supported; no repeat was set.');
+    notes.push('Repeats more often than hourly are not supported; no repeat was set.');
   }
   // The longest repeat wins, so "Daily standup every day at 9" repeats "every day" and keeps "Daily".
   let best: { at: number; m: RegExpExecArray; form: Form } | undefined;

@@ -89,3 +89,32 @@ export function monthOf(word: string): number {
 /** The fewest days a month can have (February: 28), for deciding when a day of the month needs clamping. */
 export const MIN_DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export const MAX_DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A time of day in a repeat's hour range: "8am", "8:30 pm", "20:00", "8", "noon", "midnight". */
+export const CLOCK_TIME =
+  '(?:noon|midnight|(?:2[0-3]|[01]?\\d)(?::[0-5]\\d)?(?![\\d:])(?:\\s*[ap]\\.?m\\.?)?)';
+
+export interface ClockTime {
+  hour: number;
+  minute: number;
+  /** True when am/pm (or noon/midnight, or a 24-hour 13:00–23:59) made the hour unambiguous. */
+  certain: boolean;
+}
+
+/**
+ * "8am" → 08:00, "8:30pm" → 20:30, "noon" → 12:00. A bare 1–7 means pm and 8–12 is as written (the
+ * dates' rule: nobody means 5 in the morning by accident); a leading zero ("07:00") is as written.
+ */
+export function clockTimeOf(text: string): ClockTime {
+  const t = text.trim();
+  if (t === 'noon') return { hour: 12, minute: 0, certain: true };
+  if (t === 'midnight') return { hour: 0, minute: 0, certain: true };
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$/.exec(t);
+  if (!m) throw new Error(`not a time of day: ${text}`);
+  let hour = Number(m[1]);
+  const minute = m[2] ? Number(m[2]) : 0;
+  if (m[3]) return { hour: (hour % 12) + (m[3] === 'p' ? 12 : 0), minute, certain: true };
+  if (hour >= 13 || /^0\d/.test(t)) return { hour, minute, certain: true };
+  if (hour >= 1 && hour <= 7) hour += 12;
+  return { hour, minute, certain: false };
+}

@@ -29,6 +29,44 @@ describe('describeRule', () => {
     expect(text(rule)).toBe(expected);
   });
 
+  const eight = new Date('2024-01-31T08:00-05:00');
+  const range = 'BYHOUR=8,9,10,11,12,13,14,15,16,17,18,19,20';
+  it.each([
+    ['FREQ=HOURLY', eight, 'every hour'],
+    ['FREQ=HOURLY;INTERVAL=2', eight, 'every 2 hours'],
+    ['FREQ=HOURLY', at, 'every hour at :45'],
+    ['FREQ=HOURLY;BYMINUTE=15,45', eight, 'every hour at :15 and :45'],
+    [`FREQ=HOURLY;${range}`, eight, 'every hour from 08:00 to 20:00'],
+    [`FREQ=HOURLY;${range}`, at, 'every hour from 08:45 to 20:45'],
+    [`FREQ=HOURLY;INTERVAL=3;${range}`, eight, 'every 3 hours from 08:00 to 20:00'],
+    // The hours INTERVAL reaches from the start: 09, 12, 15, 18.
+    [
+      `FREQ=HOURLY;INTERVAL=3;${range}`,
+      new Date('2024-01-31T09:00-05:00'),
+      'every 3 hours from 09:00 to 18:00',
+    ],
+    [
+      `FREQ=HOURLY;INTERVAL=2;${range};BYDAY=MO,TU,WE,TH,FR`,
+      eight,
+      'every 2 hours from 08:00 to 20:00 on weekdays',
+    ],
+    [`FREQ=HOURLY;${range};BYMINUTE=0,30`, eight, 'every hour at :00 and :30, from 08:00 to 20:30'],
+    ['FREQ=HOURLY;INTERVAL=4;BYDAY=SA,SU;BYMONTH=7', eight, 'every 4 hours on weekends in July'],
+    ['FREQ=HOURLY;BYHOUR=8,20', eight, 'every day at 08:00 and 20:00'],
+    ['FREQ=HOURLY;BYHOUR=9,21;BYMONTHDAY=1,15', eight, 'at 09:00 and 21:00 on the 1st and the 15th'],
+    ['FREQ=HOURLY;INTERVAL=5;BYHOUR=8,13,18', eight, 'every 5 hours at 08:00, 13:00 and 18:00'],
+    ['FREQ=HOURLY;INTERVAL=2;COUNT=6', eight, 'every 2 hours, 6 times'],
+    ['FREQ=HOURLY;UNTIL=20240131T220000Z', eight, 'every hour, until January 31, 2024 17:00'],
+    ['FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0', eight, 'every day at 08:00 and 20:00'],
+  ])('%s from %s → %s', (rule, anchor, expected) => {
+    expect(text(rule, anchor)).toBe(expected);
+  });
+
+  it('falls back to rrule for hourly rules it does not describe', () => {
+    for (const rule of ['FREQ=HOURLY;BYMINUTE=0,30;BYSETPOS=-1', 'FREQ=HOURLY;INTERVAL=2;BYHOUR=9'])
+      expect(text(rule, eight)).toBe(new RRule(RRule.parseString(rule)).toText());
+  });
+
   it('gives the time of day in the task zone', () => {
     expect(text('FREQ=DAILY', new Date('2024-07-01T13:15Z'), 'Australia/Lord_Howe')).toBe(
       'every day at 23:45',

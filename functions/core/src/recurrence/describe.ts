@@ -1,16 +1,18 @@
 import { RRule, type Weekday } from 'rrule';
-import { MONTH_NAMES, type WallTime, wallTimeOf, weekdayOf } from '../wall-clock.ts';
+import { MONTH_NAMES, toFloating, type WallTime, wallTimeOf, weekdayOf } from '../wall-clock.ts';
+import { reachableHours } from './expand.ts';
 import { type ParsedRule, parseRule, type Until } from './rule.ts';
 
 /**
  * Human text for a rule ("every weekday at 08:45"). rrule's own `toText` ignores BYSETPOS ("the last
  * weekday of the month" reads "every month on weekdays"), says "on the last" for BYMONTHDAY=-1 and never
  * gives the time of day, so we write the common shapes ourselves and fall back to `toText` only for
- * parts we do not describe (BYYEARDAY, BYWEEKNO, several times a day).
+ * parts we do not describe (BYYEARDAY, BYWEEKNO, BYSECOND, more than six times a day).
  */
 
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const UNIT = {
+  [RRule.HOURLY]: 'hour',
   [RRule.DAILY]: 'day',
   [RRule.WEEKLY]: 'week',
   [RRule.MONTHLY]: 'month',
@@ -101,11 +103,64 @@ function onPhrase(rule: ParsedRule, anchor: WallTime): string {
   return `${dayPart}${only}`;
 }
 
+const sorted = (v: number[]) => [...new Set(v)].sort((a, b) => a - b);
+const clock = (hour: number, minute: number) => `${pad(hour)}:${pad(minute)}`;
+
+/** "at 08:45", "at 08:00 and 20:00"; null for more than six times a day. */
 function timePhrase(rule: ParsedRule, anchor: WallTime): string | null {
-  const hours = arr(rule.pattern.byhour);
-  const minutes = arr(rule.pattern.byminute);
-  if (hours.length > 1 || minutes.length > 1) return null;
-  return `at ${pad(hours[0] ?? anchor.hour)}:${pad(minutes[0] ?? anchor.minute)}`;
+  const hours = sorted(arr(rule.pattern.byhour));
+  const minutes = sorted(arr(rule.pattern.byminute));
+  const times = (hours.length ? hours : [anchor.hour]).flatMap((h) =>
+    (minutes.length ? minutes : [anchor.minute]).map((m) => clock(h, m)),
+  );
+  return times.length > 6 ? null : `at ${list(times)}`;
+}
+
+/** True when `hours` step by `step` from the first to the last (8, 11, 14, 17, 20 by 3). */
+const isRun = (hours: number[], step: number) =>
+  hours.length >= 2 && hours.every((h, i) => i === 0 || h - hours[i - 1]! === step);
+
+/** The day part of an hourly rule: "on weekdays", "on the 1st and the 15th", "in March". */
+function hourlyDays(rule: ParsedRule): string[] {
+  const days = weekdays(rule);
+  const monthDays = arr(rule.pattern.bymonthday);
+  const months = arr(rule.pattern.bymonth);
+  return [
+    days.length ? plainDaysPhrase(days.map((d) => d.weekday)) : '',
+    monthDays.length ? `on ${list(monthDays.map(monthDay))}` : '',
+    months.length ? `in ${list(months.map((m) => MONTH_NAMES[m - 1]!))}` : '',
+  ].filter(Boolean);
+}
+
+/**
+ * "every 2 hours", "every hour at :15 and :45", "every hour from 08:00 to 20:00", "every 3 hours from
+ * 09:00 to 18:00 on weekdays". When INTERVAL divides 24 the hours it reaches are the same every day, so
+ * they are named exactly (from DTSTART's phase); a selection that is not an even run of them reads as
+ * the daily rule it equals ("every day at 08:00 and 20:00", "at 09:00 and 21:00 on the 1st"). Null for
+ * what this does not describe (BYSETPOS, an ordinal BYDAY, an hour the rule never reaches, more than
+ * six times a day).
+ */
+function hourlyPhrase(rule: ParsedRule, anchor: Anchor): string | null {
+  const { pattern } = rule;
+  if (arr(pattern.bysetpos).length || weekdays(rule).some((d) => d.n)) return null;
+  const interval = pattern.interval ?? 1;
+  const every = interval === 1 ? 'every hour' : `every ${interval} hours`;
+  const minutes = sorted(arr(pattern.byminute).length ? arr(pattern.byminute) : [anchor.minute]);
+  const atMinutes = minutes.join() === '0' ? '' : `at ${list(minutes.map((m) => `:${pad(m)}`))}`;
+  const days = hourlyDays(rule);
+  if (!arr(pattern.byhour).length) return [every, atMinutes, ...days].filter(Boolean).join(' ');
+  const even = 24 % interval === 0;
+  const hours = even ? reachableHours(pattern, toFloating(anchor)) : sorted(arr(pattern.byhour));
+  if (!hours.length) return null;
+  if (isRun(hours, even ? interval : 1)) {
+    const range = `from ${clock(hours[0]!, minutes[0]!)} to ${clock(hours.at(-1)!, minutes.at(-1)!)}`;
+    return [every, minutes.length > 1 ? `${atMinutes},` : '', range, ...days].filter(Boolean).join(' ');
+  }
+  // Not an even run: the times themselves (with INTERVAL dividing 24, exactly the daily rule's times).
+  const times = hours.flatMap((h) => minutes.map((m) => clock(h, m)));
+  if (times.length > 6) return null;
+  const lead = even ? (days.length ? '' : 'every day') : every;
+  return [lead, `at ${list(times)}`, ...days].filter(Boolean).join(' ');
 }
 
 function untilPhrase(until: Until, timeZone: string): string {
@@ -178,9 +233,14 @@ export function describeRule(ruleText: string, anchorDueAt: Date, timeZone: stri
   const undescribed = Object.entries(rule.pattern).some(
     ([k, v]) => !DESCRIBED.has(k) && v !== null && v !== undefined && (!Array.isArray(v) || v.length > 0),
   );
-  const time = timePhrase(rule, anchor);
-  const main =
-    undescribed || !time ? new RRule(rule.pattern).toText() : `${frequencyPhrase(rule, anchor)} ${time}`;
+  const hourly = rule.pattern.freq === RRule.HOURLY;
+  const time = hourly ? null : timePhrase(rule, anchor);
+  const own = undescribed
+    ? null
+    : hourly
+      ? hourlyPhrase(rule, anchor)
+      : time && `${frequencyPhrase(rule, anchor)} ${time}`;
+  const main = own ?? new RRule(rule.pattern).toText();
   const end =
     rule.count !== null
       ? rule.count === 1

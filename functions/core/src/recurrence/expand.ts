@@ -1,12 +1,14 @@
 import { type Options, RRule, type Weekday } from 'rrule';
 
-const DAY_MS = 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** Shortest length of one FREQ period, so the iteration count below is an upper bound. */
 const PERIOD_MS: Record<number, number> = {
   [RRule.YEARLY]: 365 * DAY_MS,
   [RRule.MONTHLY]: 28 * DAY_MS,
   [RRule.WEEKLY]: 7 * DAY_MS,
   [RRule.DAILY]: DAY_MS,
+  [RRule.HOURLY]: HOUR_MS,
 };
 
 /**
@@ -21,9 +23,10 @@ export interface WorkBudget {
 }
 
 /**
- * 20,000 periods is ~55 years of a daily rule, and ~0.05–0.2 s of rrule’s CPU on this machine in the
- * worst case; every real rule needs a few hundred (a re-anchored expansion walks only from the last
- * occurrence found, see occurrences.ts).
+ * 20,000 periods is ~55 years of a daily rule (~2.3 years of an hourly one that cannot be walked a day at
+ * a time, see `coarsenHourly`; a day the rule's dates rule out is one period either way), and ~0.05–0.2 s
+ * of rrule’s CPU on this machine in the worst case; every real rule needs a few hundred (a re-anchored
+ * expansion walks only from the last occurrence found, see occurrences.ts).
  */
 export const DEFAULT_WORK_PERIODS = 20_000;
 
@@ -65,6 +68,104 @@ export function coarsenDaily(pattern: Partial<Options>): Partial<Options> {
   return { ...pattern, freq: RRule.YEARLY };
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const ALL_HOURS = Array.from({ length: 24 }, (_, h) => h);
+
+/**
+ * The hours of the day an HOURLY rule can reach from `dtstart`: stepping INTERVAL hours from DTSTART's
+ * hour visits exactly the hours that are congruent to it modulo gcd(INTERVAL, 24) — on some day or
+ * other — so a BYHOUR outside them never matches. rrule's HOURLY step (`DateTime.addHours`) then loops
+ * forever looking for one, without reading INTERVAL, so the guard in `expandFloating` cannot stop it:
+ * such a rule must not reach rrule (`FREQ=HOURLY;INTERVAL=2;BYHOUR=9` from 08:00).
+ */
+export function reachableHours(pattern: Partial<Options>, dtstart: Date): number[] {
+  const step = gcd(pattern.interval ?? 1, 24);
+  const phase = dtstart.getUTCHours() % step;
+  const byhour = pattern.byhour;
+  const hours = byhour === undefined || byhour === null ? ALL_HOURS : [byhour].flat();
+  return [...new Set(hours)].filter((h) => h % step === phase).sort((a, b) => a - b);
+}
+
+/**
+ * An HOURLY rule whose INTERVAL divides 24 reaches the same hours every day: those congruent to
+ * DTSTART's hour modulo INTERVAL, within BYHOUR. Without BYSETPOS (which picks within one period, an
+ * hour here and a day there) that is exactly the DAILY rule with those hours listed; both take the
+ * minute and second from DTSTART when BYMINUTE/BYSECOND are absent, and neither keeps a BYDAY ordinal.
+ * rrule then walks a day per period (and, through `coarsenDaily`, a year for a rule such as "every 2
+ * hours on 29 February") instead of INTERVAL hours — the common "every 1/2/3/4/6/8/12 hours" costs
+ * what a daily rule costs. Other INTERVALs drift across days (every 5 hours: 08, 13, 18, 23, 04, …)
+ * and are walked hour by hour. Call with a rule whose `reachableHours` is not empty.
+ */
+export function coarsenHourly(pattern: Partial<Options>, dtstart: Date): Partial<Options> {
+  const interval = pattern.interval ?? 1;
+  if (pattern.freq !== RRule.HOURLY || 24 % interval !== 0 || notEmpty(pattern.bysetpos)) return pattern;
+  return { ...pattern, freq: RRule.DAILY, interval: 1, byhour: reachableHours(pattern, dtstart) };
+}
+
+const sizeOf = (v: unknown) => (v === undefined || v === null ? 1 : [v].flat().length);
+
+/**
+ * True when BYSETPOS can pick nothing: a DAILY or HOURLY period holds one day, so rrule's BYSETPOS picks
+ * among that period's times only (BYHOUR × BYMINUTE × BYSECOND of a day, BYMINUTE × BYSECOND of an
+ * hour), and a position past their number matches no period ever (`FREQ=HOURLY;BYSETPOS=2`). Such a
+ * rule would walk period after period until the work budget is spent — 20,000 hours for an hourly one.
+ */
+function setPosNeverMatches(pattern: Partial<Options>): boolean {
+  const positions = [pattern.bysetpos ?? []].flat();
+  if (!positions.length) return false;
+  const times =
+    pattern.freq === RRule.HOURLY
+      ? sizeOf(pattern.byminute) * sizeOf(pattern.bysecond)
+      : pattern.freq === RRule.DAILY
+        ? sizeOf(pattern.byhour) * sizeOf(pattern.byminute) * sizeOf(pattern.bysecond)
+        : Number.POSITIVE_INFINITY;
+  return positions.every((p) => Math.abs(p) > times);
+}
+
+/** The rule rrule is given: the pattern, or an exact equivalent that walks fewer periods; null if it never matches. */
+function walkedRule(pattern: Partial<Options>, dtstart: Date): Partial<Options> | null {
+  if (setPosNeverMatches(pattern)) return null;
+  if (pattern.freq !== RRule.HOURLY) return coarsenDaily(pattern);
+  if (!reachableHours(pattern, dtstart).length) return null;
+  return coarsenDaily(coarsenHourly(pattern, dtstart));
+}
+
+const DAY_FILTERS = ['bymonth', 'byweekno', 'byyearday', 'bymonthday', 'byweekday', 'byeaster'] as const;
+
+/**
+ * True when an HOURLY rule walked hour by hour cannot match in the window because no DATE in it passes
+ * the rule's date filters. rrule spends one period on a day the filters rule out, but the stop bound
+ * counts INTERVAL hours per period, so a rule whose dates never come (`FREQ=HOURLY;INTERVAL=5;
+ * BYMONTH=2;BYMONTHDAY=30`) would walk ~17,500 days — 48 years — before the bound or the budget stopped
+ * it. The same filters as a DAILY rule (walked a year at a time by `coarsenDaily`) answer in a few
+ * periods; no date in the window means no hour in it (the converse need not hold, which is fine).
+ */
+function noDateWithin(
+  pattern: Partial<Options>,
+  dtstart: Date,
+  from: Date,
+  to: Date,
+  budget: WorkBudget,
+  gapMs: number | undefined,
+): { none: boolean; exhausted?: boolean } {
+  if (!DAY_FILTERS.some((k) => notEmpty(pattern[k]))) return { none: false };
+  const dates: Partial<Options> = { freq: RRule.DAILY, byhour: [0], byminute: [0], bysecond: [0] };
+  for (const k of [...DAY_FILTERS, 'wkst'] as const)
+    if (pattern[k] !== undefined) Object.assign(dates, { [k]: pattern[k] });
+  const dayOf = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  // From the last moment before `from`'s day, so that day itself counts.
+  const probe = expandFloating(
+    dates,
+    dayOf(dtstart),
+    new Date(dayOf(from).getTime() - 1),
+    to,
+    1,
+    budget,
+    gapMs,
+  );
+  return { none: probe.dates.length === 0, exhausted: probe.exhausted };
+}
+
 /**
  * rrule's `between(from, to)` and UNTIL only stop the iteration when a date MATCHES: a rule that never
  * matches again (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30, or FREQ=DAILY;INTERVAL=7;BYDAY=MO from a Tuesday)
@@ -84,7 +185,14 @@ export function expandFloating(
   /** Also give up once this long (floating ms) has passed since the last match: the series has ended. */
   gapMs?: number,
 ): FloatingBatch {
-  const rule = new RRule({ ...coarsenDaily(pattern), dtstart }, true);
+  const walked = walkedRule(pattern, dtstart);
+  if (!walked) return { dates: [], stopped: true };
+  if (walked.freq === RRule.HOURLY) {
+    const dates = noDateWithin(walked, dtstart, from, to, budget, gapMs);
+    if (dates.exhausted) return { dates: [], stopped: false, exhausted: true };
+    if (dates.none) return { dates: [], stopped: true };
+  }
+  const rule = new RRule({ ...walked, dtstart }, true);
   const period = PERIOD_MS[rule.options.freq] ?? DAY_MS;
   const interval = rule.options.interval;
   const periodsUntil = (at: Date) => Math.ceil((at.getTime() - dtstart.getTime()) / (period * interval));

@@ -271,6 +271,16 @@ describe('work per request (issue 10: the Feb-29 preview cost seconds of CPU)', 
       'FREQ=MONTHLY;BYMONTHDAY=31',
       'FREQ=YEARLY;INTERVAL=3;BYMONTH=1,7;BYDAY=1MO;BYSETPOS=-1',
       'FREQ=DAILY;INTERVAL=3;BYHOUR=8,20',
+      // HOURLY: walked as DAILY when INTERVAL divides 24 (and then as YEARLY when its days allow).
+      'FREQ=HOURLY',
+      'FREQ=HOURLY;INTERVAL=3;BYHOUR=8,9,10,11,12,13,14,15,16,17,18,19,20',
+      'FREQ=HOURLY;INTERVAL=8;BYDAY=MO,FR;BYMINUTE=0,45',
+      'FREQ=HOURLY;INTERVAL=12;BYMONTH=2;BYMONTHDAY=29',
+      'FREQ=HOURLY;INTERVAL=4;BYDAY=1MO',
+      'FREQ=HOURLY;INTERVAL=5;BYDAY=TU',
+      'FREQ=HOURLY;INTERVAL=7;BYHOUR=9,10,11',
+      'FREQ=HOURLY;INTERVAL=2;BYMINUTE=0,20,40;BYSETPOS=-1,2',
+      'FREQ=HOURLY;INTERVAL=30;BYMONTHDAY=1,2,3',
     ];
     const start = new Date(Date.UTC(2023, 0, 31, 7, 30));
     for (const text of rules) {
@@ -279,6 +289,46 @@ describe('work per request (issue 10: the Feb-29 preview cost seconds of CPU)', 
         .filter((d) => d > start);
       const got = occurrencesAfter(text, start, 'UTC', start, once.length).map((o) => o.at);
       expect(got, text).toEqual(once);
+    }
+  });
+});
+
+describe('work per request: hourly rules (an hour per period is 24× the periods of a day)', () => {
+  const start = new Date('2024-03-01T08:00:00-05:00');
+
+  it.each([
+    // Dates that never come: walked as YEARLY (INTERVAL divides 24), or asked of the dates first
+    // (INTERVAL=5 is walked hour by hour, and a day filtered out costs a period).
+    'FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30',
+    'FREQ=HOURLY;INTERVAL=5;BYMONTH=2;BYMONTHDAY=30',
+    'FREQ=HOURLY;INTERVAL=168;BYDAY=TU',
+    // Never at all: caught before rrule (an unreachable hour would hang it; a BYSETPOS past the hour’s
+    // times would walk 20,000 hours).
+    'FREQ=HOURLY;INTERVAL=2;BYHOUR=9',
+    'FREQ=HOURLY;INTERVAL=10;BYHOUR=1,3,5,7',
+    'FREQ=HOURLY;BYSETPOS=2',
+  ])('%s: a never-matching hourly rule stops within the budget, quickly', (rule) => {
+    const budget = workBudget();
+    const started = performance.now();
+    expect(occurrencesAfter(rule, start, 'America/New_York', start, 49, { budget })).toEqual([]);
+    expect(budget.spent, rule).toBeLessThan(600);
+    // Generous for a shared machine: the worst of these walks ~520 periods (a week each).
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('the budget still bounds an hourly rule walked hour by hour', () => {
+    // INTERVAL=7 cannot be walked by the day; a request with 50 periods left gets what they cover.
+    const budget = workBudget(50);
+    const got = occurrencesAfter('FREQ=HOURLY;INTERVAL=7;BYDAY=SA', start, 'UTC', start, 49, { budget });
+    expect(got.length).toBeLessThan(49);
+    expect(budget.spent).toBe(50);
+  });
+
+  it('50 upcoming "every hour" and "every 5 hours" cost about one period each at most', () => {
+    for (const rule of ['FREQ=HOURLY', 'FREQ=HOURLY;INTERVAL=5']) {
+      const budget = workBudget();
+      expect(occurrencesAfter(rule, start, 'Europe/London', start, 50, { budget })).toHaveLength(50);
+      expect(budget.spent, rule).toBeLessThanOrEqual(55);
     }
   });
 });

@@ -84,7 +84,9 @@ export function occurrencesAfter(
   // rrule walks from DTSTART on every call, so each batch is re-anchored at the last occurrence found:
   // that occurrence keeps the rule's phase (its INTERVAL period) and the defaults rrule takes from DTSTART
   // (day of month, weekday, time of day), and the walk costs one horizon per batch instead of the whole
-  // series so far (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29 × 50 walked ~4,000 years of days: 13 s).
+  // series so far (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29 × 50 walked ~4,000 years of days: 13 s). For an
+  // HOURLY rule the phase is the hour modulo INTERVAL counted in floating wall time, where every day has
+  // 24 hours, so any occurrence keeps it — across DST too (a 02:00 lost to the gap is still "02:00").
   let dtstart = toFloating(anchorWall);
   const budget = options.budget ?? workBudget();
   const found: Occurrence[] = [];

@@ -30,7 +30,32 @@ export class RuleError extends Error {
 }
 
 const UNTIL_VALUE = /(?:^|;)UNTIL=(\d{8})(?:T(\d{6})(Z?))?(?:;|$)/i;
-const SUPPORTED = new Set([RRule.YEARLY, RRule.MONTHLY, RRule.WEEKLY, RRule.DAILY]);
+const SUPPORTED = new Set([RRule.YEARLY, RRule.MONTHLY, RRule.WEEKLY, RRule.DAILY, RRule.HOURLY]);
+/**
+ * The shortest repeat is hourly: a task (and its reminders, notifications and series rows) every few
+ * minutes is not a to-do, and MINUTELY/SECONDLY would make every expansion walk 60–3,600× more periods.
+ */
+const TOO_OFTEN = new Set([RRule.MINUTELY, RRule.SECONDLY]);
+/** The time-of-day parts and the values RFC 5545 allows (no leap second: a JS Date cannot show one). */
+const TIME_PARTS = [
+  ['byhour', 'BYHOUR', 23],
+  ['byminute', 'BYMINUTE', 59],
+  ['bysecond', 'BYSECOND', 59],
+] as const;
+
+/**
+ * rrule takes any value here (a string, 25): out of range, an hour never matches, and rrule's HOURLY
+ * step loops forever looking for it.
+ */
+function checkTimeParts(options: Partial<Options>): void {
+  for (const [key, name, max] of TIME_PARTS) {
+    const value = options[key];
+    if (value === undefined || value === null) continue;
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (!values.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max))
+      throw new RuleError(`${name} must be whole numbers from 0 to ${max}`);
+  }
+}
 
 function parseUntil(text: string): Until | null {
   if (!/(?:^|;)UNTIL=/i.test(text)) return null;
@@ -65,10 +90,16 @@ export function parseRule(text: string): ParsedRule {
     throw new RuleError((e as Error).message);
   }
   if (options.freq === undefined || options.freq === null) throw new RuleError('FREQ is required');
-  if (!SUPPORTED.has(options.freq)) throw new RuleError('FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY');
-  if (options.interval !== undefined && options.interval !== null && options.interval < 1) {
+  if (TOO_OFTEN.has(options.freq)) {
+    throw new RuleError('repeats more often than hourly are not supported: the shortest is FREQ=HOURLY');
+  }
+  if (!SUPPORTED.has(options.freq))
+    throw new RuleError('FREQ must be HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY');
+  const interval = options.interval;
+  if (interval !== undefined && interval !== null && (!Number.isInteger(interval) || interval < 1)) {
     throw new RuleError('INTERVAL must be a positive integer');
   }
+  checkTimeParts(options);
   if (options.count !== undefined && options.count !== null && options.count < 1) {
     throw new RuleError('COUNT must be a positive integer');
   }
