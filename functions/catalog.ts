@@ -1,4 +1,10 @@
 import type { z } from 'zod';
+import {
+  CalendarFeedCreated,
+  CalendarFeedOut,
+  CalendarQuery,
+  CalendarTokenParam,
+} from './calendar-feed/schemas.ts';
 import { ChatPreview, ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
 import { eventRoute } from './core/src/event-app.ts';
 import { TOPICS, type Topic } from './core/src/events.ts';
@@ -34,6 +40,14 @@ import {
   TaskPage,
   TaskPatch,
 } from './core/src/schemas.ts';
+import {
+  PasswordChange,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  StreamQuery,
+  StreamTicket,
+  VerifyEmail,
+} from './core/src/session-schemas.ts';
 
 /**
  * The one list of functions. Containers, Helm templates, KEDA objects, Dapr subscriptions, the gateway's
@@ -65,6 +79,12 @@ export interface HttpRoute {
    * errors can be JSON-RPC error objects as application/json.
    */
   jsonRpc?: boolean;
+  /**
+   * Ids its response hands on, for the OpenAPI document's links (schemathesis's stateful phase chains
+   * calls by them): `from` is a JSON pointer into the response body, `to` the path whose `:id` it fills —
+   * every route at that path or below it (`/api/v1/tasks/:id` → get, update, complete … reminders).
+   */
+  links?: { from: string; to: string }[];
 }
 
 export interface Subscription {
@@ -88,9 +108,26 @@ export interface FunctionSpec {
   subscriptions: Subscription[];
   scaling: Scaling;
   resources: { cpu: string; memory: string };
+  /** The secrets it reads: its Deployment gets these and no other (platform/derive/model.ts checks them). */
+  secrets: SecretName[];
 }
 
+/**
+ * A secret a function may read from its environment. DATABASE_URL is the app role's connection (DML
+ * only; the migration Job alone has the owner's), APP_API_TOKEN Dapr's app token (platform/chart).
+ */
+export type SecretName =
+  | 'DATABASE_URL'
+  | 'JWT_SECRET'
+  | 'APP_API_TOKEN'
+  | 'RESEND_API_KEY'
+  | 'OPENAI_API_KEY';
+
 const small = { cpu: '50m', memory: '96Mi' };
+// Every function the core runners start reads these (run-function.ts refuses to start without them);
+// the ones with a daprd also read the app API token their internal routes check.
+const appSecrets: SecretName[] = ['DATABASE_URL', 'JWT_SECRET'];
+const daprSecrets: SecretName[] = [...appSecrets, 'APP_API_TOKEN'];
 // HTTP functions idle at zero; the KEDA HTTP add-on's interceptor holds requests while one starts.
 const httpScaling: Scaling = { minReplicas: 0, maxReplicas: 5 };
 const byId = { params: IdParam };
@@ -116,11 +153,14 @@ export const catalog: FunctionSpec[] = [
     // Always on: it is the one address the web app and the ingress talk to.
     scaling: { minReplicas: 1, maxReplicas: 3 },
     resources: small,
+    // It only forwards: no database, no token check of its own.
+    secrets: [],
   },
   {
     name: 'auth',
     kind: 'http',
-    description: 'Sign up, log in, who am I.',
+    description:
+      'Accounts and sessions: sign up, log in, refresh (rotating cookie), log out, passwords, email verification.',
     routes: [
       {
         method: 'POST',
@@ -145,6 +185,75 @@ export const catalog: FunctionSpec[] = [
         problems: [401, 429],
       },
       {
+        method: 'POST',
+        path: '/api/v1/auth/refresh',
+        summary: 'A new access token for the session cookie (rotates the cookie); needs X-Todo-CSRF: 1',
+        // The cookie is the credential, not a bearer token.
+        public: true,
+        status: 200,
+        response: Session,
+        // 401: no, an unknown, expired or revoked cookie (a reused one revokes its session);
+        // 403: no X-Todo-CSRF header, or another site's Origin.
+        problems: [401, 403],
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/logout',
+        summary: 'End this session (bearer token, or the cookie with X-Todo-CSRF: 1) and clear the cookie',
+        public: true,
+        status: 204,
+        problems: [401, 403],
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/logout-all',
+        summary: 'End every session of the account',
+        status: 204,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/password',
+        summary: 'Change the password: every session ends, and a new one starts',
+        body: PasswordChange,
+        status: 200,
+        response: Session,
+        // 429: guesses of the current password count against the log-in limits.
+        problems: [429],
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/password-reset',
+        summary: 'Mail a one-hour password reset link (the same answer whether or not the account exists)',
+        public: true,
+        body: PasswordResetRequest,
+        status: 202,
+        // 429: the per-address and per-IP limits on reset mails.
+        problems: [429],
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/password-reset/confirm',
+        summary: 'Set a new password with a reset link; every session ends',
+        public: true,
+        body: PasswordResetConfirm,
+        status: 204,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/verify-email',
+        summary: 'Confirm the email address with the mailed link',
+        public: true,
+        body: VerifyEmail,
+        status: 204,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/auth/verify-email/resend',
+        summary: 'Mail the verification link again (nothing is sent for a verified address)',
+        status: 202,
+        problems: [429],
+      },
+      {
         method: 'GET',
         path: '/api/v1/auth/me',
         summary: 'The current user',
@@ -157,6 +266,8 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    // Account emails (verification, password reset) go through Resend.
+    secrets: [...appSecrets, 'RESEND_API_KEY'],
   },
   {
     name: 'create-task',
@@ -170,11 +281,17 @@ export const catalog: FunctionSpec[] = [
         body: TaskCreate,
         status: 201,
         response: TaskOut,
+        // series_id is null unless the task repeats.
+        links: [
+          { from: '/id', to: '/api/v1/tasks/:id' },
+          { from: '/series_id', to: '/api/v1/series/:id' },
+        ],
       },
     ],
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'list-tasks',
@@ -201,6 +318,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'update-task',
@@ -229,6 +347,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'complete-task',
@@ -255,6 +374,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'delete-task',
@@ -264,6 +384,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'tags',
@@ -284,6 +405,7 @@ export const catalog: FunctionSpec[] = [
         body: TagCreate,
         status: 201,
         response: TagWithCount,
+        links: [{ from: '/id', to: '/api/v1/tags/:id' }],
         problems: [409],
       },
       {
@@ -311,6 +433,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'api-docs',
@@ -322,6 +445,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'quick-add',
@@ -349,6 +473,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'chat',
@@ -378,6 +503,8 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    // The model endpoint (config.openai in the chart); without it, chat runs offline.
+    secrets: [...appSecrets, 'OPENAI_API_KEY'],
   },
   {
     name: 'mcp',
@@ -401,6 +528,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'clock',
@@ -413,6 +541,7 @@ export const catalog: FunctionSpec[] = [
     // nothing would scale it up from zero; the relay lives here for the same reason.
     scaling: { minReplicas: 1, maxReplicas: 1 },
     resources: small,
+    secrets: daprSecrets,
   },
   {
     name: 'audit',
@@ -422,6 +551,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: eventSubscriptions(TOPICS.taskEvents, TOPICS.taskUpdates, TOPICS.reminders),
     scaling: eventScaling,
     resources: small,
+    secrets: daprSecrets,
   },
   {
     name: 'schedule-reminder',
@@ -433,6 +563,7 @@ export const catalog: FunctionSpec[] = [
     // Each event is one small read and a job call or two, so the shared event threshold fits.
     scaling: eventScaling,
     resources: small,
+    secrets: daprSecrets,
   },
   {
     name: 'schedule-recurrence',
@@ -446,6 +577,7 @@ export const catalog: FunctionSpec[] = [
     // and no more than the topic's 3 partitions.
     scaling: { minReplicas: 0, maxReplicas: 3, lagThreshold: 100 },
     resources: small,
+    secrets: daprSecrets,
   },
   {
     name: 'series',
@@ -491,6 +623,7 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'notify',
@@ -503,6 +636,8 @@ export const catalog: FunctionSpec[] = [
     // per replica already means seconds of lateness: scale out earlier than the cheap consumers.
     scaling: { minReplicas: 0, maxReplicas: 3, lagThreshold: 20 },
     resources: small,
+    // Reminder emails go through Resend.
+    secrets: [...daprSecrets, 'RESEND_API_KEY'],
   },
   {
     name: 'notifications',
@@ -517,6 +652,8 @@ export const catalog: FunctionSpec[] = [
         query: ListNotificationsQuery,
         status: 200,
         response: NotificationPage,
+        // The newest notification on the page (there is none until a reminder has fired).
+        links: [{ from: '/items/0/id', to: '/api/v1/notifications/:id' }],
       },
       {
         method: 'POST',
@@ -557,21 +694,32 @@ export const catalog: FunctionSpec[] = [
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
+    secrets: appSecrets,
   },
   {
     name: 'live',
     kind: 'http',
     description:
-      'Server-Sent Events of new notifications, fed by Postgres LISTEN/NOTIFY (token as bearer or ?token=).',
+      'Server-Sent Events of new notifications, fed by Postgres LISTEN/NOTIFY (bearer token, or a stream ticket as ?ticket=).',
     routes: [
+      {
+        method: 'POST',
+        path: '/api/v1/notifications/stream-ticket',
+        summary:
+          'A 60-second ticket that opens the notification stream (?ticket=) and is accepted nowhere else',
+        status: 201,
+        response: StreamTicket,
+      },
       {
         method: 'GET',
         path: '/api/v1/notifications/stream',
-        summary: 'Live notifications (text/event-stream); EventSource may pass ?token=',
+        summary: 'Live notifications (text/event-stream); EventSource passes ?ticket= from stream-ticket',
         public: true,
+        query: StreamQuery,
         status: 200,
-        // Public to the gateway's auth (EventSource cannot send headers), but it checks its own token.
-        problems: [401],
+        // Public to the gateway's auth (EventSource cannot send headers), but it checks its own bearer
+        // token or ticket; 429: this account's open streams are at their limit (503: this replica's).
+        problems: [401, 429],
       },
     ],
     subscriptions: [],
@@ -580,9 +728,57 @@ export const catalog: FunctionSpec[] = [
     // it, so a push needs nothing else awake; each replica serves the browsers connected to it.
     scaling: { minReplicas: 1, maxReplicas: 3 },
     resources: small,
+    secrets: appSecrets,
+  },
+  {
+    name: 'calendar-feed',
+    kind: 'http',
+    description:
+      'A secret per-user iCalendar address (open tasks with due dates, series with their RRULE) for Google, Apple and Outlook calendars.',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/v1/calendar-feed',
+        summary: "The caller's calendar feed address",
+        status: 200,
+        response: CalendarFeedOut,
+        // The caller has no feed (never made, or revoked).
+        problems: [404],
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/calendar-feed',
+        summary: 'Create the calendar feed address, or replace it (the old one stops working at once)',
+        status: 201,
+        response: CalendarFeedCreated,
+      },
+      {
+        method: 'DELETE',
+        path: '/api/v1/calendar-feed',
+        summary: 'Revoke the calendar feed address',
+        status: 204,
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/calendar/:token.ics',
+        summary:
+          'The calendar feed (text/calendar, RFC 5545; ?type=todo for VTODOs); the token is the credential. ETag and If-None-Match (304)',
+        // No bearer token: calendar apps cannot send one; the secret in the path is the credential.
+        public: true,
+        params: CalendarTokenParam,
+        query: CalendarQuery,
+        status: 200,
+        // 404: an unknown, replaced or revoked token (one answer for all three); 429: the per-IP limit.
+        problems: [429],
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+    // The token is an HMAC under a key derived from JWT_SECRET (functions/calendar-feed/feeds.ts).
+    secrets: appSecrets,
   },
 ];
 
 export const httpFunctions = () => catalog.filter((f) => f.kind === 'http' && f.name !== 'gateway');
 export const eventFunctions = () => catalog.filter((f) => f.kind === 'event');
-export const findFunction = (name: string) => catalog.find((f) => f.name === name);

@@ -1,6 +1,7 @@
 import apiDocs from './api-docs/app.ts';
 import audit from './audit/app.ts';
 import auth from './auth/app.ts';
+import calendarFeed from './calendar-feed/app.ts';
 import chat from './chat/app.ts';
 import clock from './clock/app.ts';
 import completeTask from './complete-task/app.ts';
@@ -36,6 +37,7 @@ export const httpApps: Record<string, FunctionFactory> = {
   'quick-add': quickAdd,
   chat,
   mcp,
+  'calendar-feed': calendarFeed,
 };
 
 /** Every event (and clock) function's app factory by catalog name, for the embedded runner and the tests. */

@@ -57,9 +57,54 @@ export function problemStatuses(route: HttpRoute): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
+const operationId = (fn: string, route: HttpRoute) =>
+  `${fn}.${route.method.toLowerCase()}.${route.path.split('/').filter(Boolean).slice(2).join('.')}`;
+
+/**
+ * The OpenAPI links of a route's success response, from its catalog `links`: each id it hands on fills the
+ * path parameter of every route at the `to` path or below it. A link naming a path no route has, or a
+ * pointer its response schema lacks, is a mistake in the catalog and stops the build.
+ */
+export function responseLinks(route: HttpRoute): Record<string, JsonSchema> | undefined {
+  if (!route.links?.length) return undefined;
+  const links: Record<string, JsonSchema> = {};
+  for (const { from, to } of route.links) {
+    const where = `${route.method} ${route.path} link ${from} → ${to}`;
+    if (!route.response || !resolvePointer(toSchema(route.response, 'output'), from))
+      throw new Error(`${where}: the response schema has no ${from}`);
+    const param = /:(\w+)$/.exec(to)?.[1];
+    if (!param) throw new Error(`${where}: the target path must end in a :parameter`);
+    const targets = catalog.flatMap((fn) =>
+      fn.routes
+        .filter((r) => r.path === to || r.path.startsWith(`${to}/`))
+        .map((r) => operationId(fn.name, r)),
+    );
+    if (!targets.length) throw new Error(`${where}: no route has that path`);
+    for (const id of targets) {
+      // Link names allow [A-Za-z0-9._-] only; the operation id without its path parameter's colon.
+      links[id.replace(/[^\w.-]/g, '')] = {
+        operationId: id,
+        parameters: { [param]: `$response.body#${from}` },
+      };
+    }
+  }
+  return links;
+}
+
+/** The schema a JSON pointer (`/items/0/id`) reaches within a JSON Schema's properties and items. */
+function resolvePointer(schema: JsonSchema, pointer: string): JsonSchema | undefined {
+  let at: JsonSchema | undefined = schema;
+  for (const key of pointer.split('/').slice(1)) {
+    const props = at?.properties as Record<string, JsonSchema> | undefined;
+    at = /^\d+$/.test(key) ? (at?.items as JsonSchema | undefined) : props?.[key];
+  }
+  return at;
+}
+
 function operation(fn: string, route: HttpRoute): JsonSchema {
+  const links = responseLinks(route);
   return {
-    operationId: `${fn}.${route.method.toLowerCase()}.${route.path.split('/').filter(Boolean).slice(2).join('.')}`,
+    operationId: operationId(fn, route),
     summary: route.summary,
     tags: [fn],
     ...(route.public ? { security: [] } : {}),
@@ -75,6 +120,7 @@ function operation(fn: string, route: HttpRoute): JsonSchema {
         ? {
             description: 'OK',
             content: { 'application/json': { schema: toSchema(route.response, 'output') } },
+            ...(links && { links }),
           }
         : { description: 'OK' },
       ...Object.fromEntries(

@@ -3,7 +3,7 @@
 // from this process over loopback with keep-alive connections (one per user), as browsers would hold.
 import { Agent, request } from 'node:http';
 import { sql } from 'kysely';
-import { issueToken } from '../core/src/auth.ts';
+import { issueTokenForNewSession } from '../core/src/sessions.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalProcess } from '../testing/local-process.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';
@@ -220,7 +220,7 @@ export async function benchHttpLoad(
     timeoutMs: 60_000,
   });
   try {
-    const tokens = await Promise.all(ids.map((id) => issueToken(id, jwtSecret, 3600)));
+    const tokens = await Promise.all(ids.map((id) => issueTokenForNewSession(stack.db, id, jwtSecret, 3600)));
     const seconds = durationMs / 1000;
     const mix = `${Math.round((1 - writeShare) * 100)}% reads`;
     // Closed loop with no pause: every user fires again as soon as answered, so this measures capacity

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { issueToken } from '../core/src/auth.ts';
 import { loadConfig } from '../core/src/config.ts';
 import { ensureDatabase } from '../core/src/db/admin.ts';
 import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
 import { createLogger } from '../core/src/log.ts';
+import { issueTokenForNewSession } from '../core/src/sessions.ts';
 import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
 import { benchClusterScaling } from './cluster-scaling.ts';
@@ -46,7 +46,7 @@ try {
   const seed = () =>
     (seeded ??= seedBenchData(stack.db).then(async (userId) => ({
       userId,
-      token: await issueToken(userId, secret, 3600),
+      token: await issueTokenForNewSession(stack.db, userId, secret, 3600),
     })));
   await section('list', async () => {
     const { userId, token } = await seed();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { issueToken } from '../core/src/auth.ts';
 import { TaskCreate } from '../core/src/schemas.ts';
+import { issueTokenForNewSession } from '../core/src/sessions.ts';
 import { createTask } from '../core/src/tasks/task-writes.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
@@ -40,7 +40,7 @@ export async function benchRecurrenceNextVisible(
     .values({ email: `bench-recurrence-${randomUUID()}@bench.local`, password_hash: 'x' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const token = await issueToken(user.id, options.jwtSecret, 3600);
+  const token = await issueTokenForNewSession(db, user.id, options.jwtSecret, 3600);
   const ctx = { db, userId: user.id, source: 'bench' };
 
   // The tasks exist (and their TaskCreated events are delivered) before the clock starts: a user

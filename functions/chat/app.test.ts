@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/src/config.ts';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 import { createChatApp } from './app.ts';
 
@@ -198,7 +199,7 @@ describe('chat without a model (offline commands)', () => {
 });
 
 /** A real OpenAI-compatible HTTP peer on loopback that answers from a script and records what it was sent. */
-function startModelStub(script: ((body: any) => { status?: number; json: unknown })[]) {
+function startModelStub(script: ((body: any) => { status?: number; json: unknown; delayMs?: number })[]) {
   const requests: { headers: IncomingMessage['headers']; body: any }[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -209,8 +210,12 @@ function startModelStub(script: ((body: any) => { status?: number; json: unknown
       const body = JSON.parse(raw);
       requests.push({ headers: req.headers, body });
       const step = script[Math.min(requests.length - 1, script.length - 1)]!(body);
-      res.writeHead(step.status ?? 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(step.json));
+      // A slow model: the answer comes after delayMs (or never reaches a caller that gave up).
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(step.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(step.json));
+      }, step.delayMs ?? 0);
     });
   });
   return new Promise<{ url: string; requests: typeof requests; close(): Promise<void> }>((resolve) =>
@@ -218,7 +223,11 @@ function startModelStub(script: ((body: any) => { status?: number; json: unknown
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
         requests,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       }),
     ),
   );
@@ -262,7 +271,7 @@ describe('chat with a model configured (OpenAI-compatible stub on 127.0.0.1)', (
   });
   afterAll(() => stub?.close());
 
-  const appWith = (overrides: Record<string, string>) =>
+  const appWith = (overrides: Record<string, string | number>) =>
     createChatApp({ ...api.stack.deps, config: { ...api.stack.deps.config, ...overrides } });
   const post = (app: ReturnType<typeof createChatApp>, user: TestUser, message: string) =>
     app.fetch(
@@ -368,6 +377,177 @@ describe('chat with a model configured (OpenAI-compatible stub on 127.0.0.1)', (
       );
     } finally {
       await failing.close();
+    }
+  });
+
+  const turnWith =
+    (app: ReturnType<typeof createChatApp>, user: TestUser) =>
+    async (message: string, history: { role: string; content: string }[] = []) => {
+      const res = await app.fetch(
+        new Request('http://chat.local/api/v1/chat', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ message, time_zone: 'UTC', history }),
+        }),
+      );
+      expect(res.status).toBe(200);
+      return (await res.json()) as any;
+    };
+  const titles = async (user: TestUser) =>
+    (await api.json('GET', '/api/v1/tasks?sort_by=title', { token: user.token })).body.items.map(
+      (t: any) => t.title,
+    );
+
+  it('never runs a deletion the model proposes: the server asks, and deletes on the next turn’s yes', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const dentist = await addTask(user, { title: 'Dentist', due_at: '2031-03-07T14:30:00Z' });
+    const theirs = await addTask(other, { title: 'Theirs' });
+    const work = (await api.json('POST', '/api/v1/tags', { token: user.token, body: { name: 'work' } })).body;
+    const model = await startModelStub([
+      () =>
+        completion({
+          content: 'Deleting both now.',
+          tool_calls: [
+            toolCall('d1', 'delete_task', { id: dentist.id }),
+            toolCall('d2', 'delete_tag', { id: work.id }),
+            toolCall('l1', 'list_tags', {}),
+          ],
+        }),
+      () => completion({ content: 'Yes to what?' }),
+      () => completion({ tool_calls: [toolCall('x1', 'delete_task', { id: theirs.id })] }),
+      (body) => completion({ content: JSON.parse(body.messages.at(-1).content).error }),
+      () => completion({ tool_calls: [toolCall('t1', 'delete_tag', { id: work.id })] }),
+    ]);
+    try {
+      const turn = turnWith(appWith({ OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test' }), user);
+      const ask = await turn('delete the dentist and the work tag');
+      expect(ask).toMatchObject({
+        mode: 'llm',
+        changed: false,
+        pending: { tool: 'delete_task', input: { id: dentist.id } },
+      });
+      expect(ask.reply).toBe(
+        'Delete "Dentist" — due Fri 7 Mar 14:30? Say "yes" to delete it, or anything else to keep it.',
+      );
+      // The read-only call of the batch ran; the second deletion waits for its own question.
+      expect(ask.actions.map((a: any) => [a.tool, a.ok])).toEqual([
+        ['delete_tag', false],
+        ['list_tags', true],
+      ]);
+      expect(ask.actions[0].error).toMatch(/One deletion at a time/);
+      expect(model.requests).toHaveLength(1);
+      expect((await api.json('GET', `/api/v1/tasks/${dentist.id}`, { token: user.token })).status).toBe(200);
+
+      const history = [
+        { role: 'user', content: 'delete the dentist and the work tag' },
+        { role: 'assistant', content: ask.reply },
+      ];
+      const yes = await turn('yes', history);
+      expect(yes).toMatchObject({ mode: 'llm', reply: 'Deleted "Dentist".', changed: true });
+      expect(yes.actions.map((a: any) => [a.tool, a.ok])).toEqual([['delete_task', true]]);
+      expect(model.requests).toHaveLength(1); // the yes is the server's to answer, not the model's
+      expect((await api.json('GET', `/api/v1/tasks/${dentist.id}`, { token: user.token })).status).toBe(404);
+      // A yes after no question of ours is an ordinary message for the model; a stale one deletes nothing.
+      expect((await turn('yes')).reply).toBe('Yes to what?');
+      const stale = await turn('yes', history);
+      expect(stale).toMatchObject({ changed: false, actions: [] });
+      expect(stale.reply).toMatch(
+        /^I couldn't find "Dentist" — due Fri 7 Mar 14:30 any more; nothing was deleted/,
+      );
+
+      // Another user's task is not found (the model hears why), and no question is asked about it.
+      const notYours = await turn('delete theirs');
+      expect(notYours.reply).toMatch(/^Task .* not found: no task with that id belongs to you/);
+      expect(notYours.pending).toBeUndefined();
+      expect((await api.json('GET', `/api/v1/tasks/${theirs.id}`, { token: other.token })).status).toBe(200);
+
+      const askTag = await turn('drop the work tag');
+      expect(askTag).toMatchObject({
+        reply: 'Delete the tag "work"? Say "yes" to delete it, or anything else to keep it.',
+        pending: { tool: 'delete_tag', input: { id: work.id } },
+        changed: false,
+      });
+      const tags = () => api.json('GET', '/api/v1/tags', { token: user.token });
+      expect((await tags()).body.items.map((t: any) => t.name)).toEqual(['work']);
+      const yesTag = await turn('yes please', [
+        { role: 'user', content: 'drop the work tag' },
+        { role: 'assistant', content: askTag.reply },
+      ]);
+      expect(yesTag).toMatchObject({ reply: 'Deleted the tag "work".', changed: true });
+      expect((await tags()).body.items).toEqual([]);
+      expect(model.requests).toHaveLength(5);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('caps the tool calls of a turn (CHAT_MAX_TOOL_CALLS, 8 by default): past it the turn ends and says so', async () => {
+    expect(loadConfig({}).CHAT_MAX_TOOL_CALLS).toBe(8);
+    const adds = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        toolCall(`a${from + i}`, 'add_task', { title: `Step ${from + i}` }),
+      );
+    const model = await startModelStub([
+      () => completion({ tool_calls: adds(1, 9) }),
+      () => completion({ tool_calls: adds(1, 2) }),
+      () => completion({ tool_calls: adds(3, 2) }),
+    ]);
+    try {
+      const user = await api.signUp();
+      const settings = { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test' };
+      // Nine calls in one answer: none runs (a batch runs whole or not at all).
+      const nine = await turnWith(appWith(settings), user)('add nine steps');
+      expect(nine).toMatchObject({ mode: 'llm', changed: false, actions: [] });
+      expect(nine.reply).toBe(
+        'That needs more than 8 steps, the most one message may take; I stopped after 0 steps and did not start the next 9 steps. Ask for less at once.',
+      );
+      expect(await titles(user)).toEqual([]);
+      // With a cap of 3, the first two calls run and the next two would pass it.
+      const capped = await turnWith(appWith({ ...settings, CHAT_MAX_TOOL_CALLS: 3 }), user)('add four steps');
+      expect(capped.reply).toMatch(
+        /^That needs more than 3 steps, .* I stopped after 2 steps and did not start the next 2 steps/,
+      );
+      expect(capped).toMatchObject({ mode: 'llm', changed: true });
+      expect(capped.actions.map((a: any) => a.result.title)).toEqual(['Step 1', 'Step 2']);
+      expect(await titles(user)).toEqual(['Step 1', 'Step 2']);
+      expect(model.requests).toHaveLength(3);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('ends a turn at its deadline (CHAT_TURN_DEADLINE_MS, 25 s by default) with a reply, running nothing after it', async () => {
+    expect(loadConfig({}).CHAT_TURN_DEADLINE_MS).toBe(25_000);
+    const model = await startModelStub([
+      () => completion({ tool_calls: [toolCall('a', 'add_task', { title: 'Before the deadline' })] }),
+      // The model thinks for 3 s before asking for another call: past the turn's 0.7 s.
+      () => ({
+        ...completion({ tool_calls: [toolCall('b', 'add_task', { title: 'After the deadline' })] }),
+        delayMs: 3000,
+      }),
+    ]);
+    try {
+      const user = await api.signUp();
+      const app = appWith({
+        OPENAI_BASE_URL: model.url,
+        OPENAI_API_KEY: 'sk-test',
+        CHAT_TURN_DEADLINE_MS: 700,
+      });
+      const started = Date.now();
+      const body = await turnWith(app, user)('add two things, slowly');
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(body).toMatchObject({ mode: 'llm', changed: true });
+      expect(body.reply).toBe(
+        'I ran out of time for this request (1 s) and stopped after 1 step; nothing was left half-done. Ask again to carry on, or ask for less at once.',
+      );
+      expect(body.actions.map((a: any) => [a.tool, a.ok])).toEqual([['add_task', true]]);
+      expect(model.requests).toHaveLength(2);
+      // After the model's late answer would have arrived, its call still has not run.
+      await new Promise((resolve) => setTimeout(resolve, 2700));
+      expect(await titles(user)).toEqual(['Before the deadline']);
+    } finally {
+      await model.close();
     }
   });
 });

@@ -174,3 +174,38 @@ describe('clock: POST /job/<name>', () => {
     );
   });
 });
+
+describe('clock: the recurring retention job', () => {
+  it('arms the next slot, then deletes what is past retention, and reports what it deleted', async () => {
+    const old = new Date(Date.now() - 20 * 86_400_000);
+    await t.db
+      .insertInto('processed_events')
+      .values([
+        { consumer: 'audit', event_id: 'old-1', processed_at: old },
+        { consumer: 'audit', event_id: 'fresh-1' },
+      ])
+      .execute();
+    const slot = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const res = await fire(`retention-${slot / 1000}`, { kind: 'retention' });
+    expect(res.status).toBe(200);
+    const left = await t.db.selectFrom('processed_events').select('event_id').execute();
+    expect(left.map((r) => r.event_id)).toEqual(['fresh-1']);
+    const next = await t.db
+      .selectFrom('scheduled_jobs')
+      .select(['name', 'due_at', 'data'])
+      .where('name', 'like', 'retention-%')
+      .execute();
+    expect(next).toEqual([
+      {
+        name: `retention-${(slot + 3_600_000) / 1000}`,
+        due_at: new Date(slot + 3_600_000),
+        data: { kind: 'retention' },
+      },
+    ]);
+  });
+
+  it('drops (404) a retention job whose data is not of its kind', async () => {
+    expect((await fire('retention-1', { kind: 'reminder' })).status).toBe(404);
+    expect((await fire('retention-1', {})).status).toBe(404);
+  });
+});

@@ -1,6 +1,13 @@
-import { type EventDeps, type JobHandler, ProblemError, validationProblem } from '@todo/core';
+import {
+  armRecurringJob,
+  type EventDeps,
+  type JobHandler,
+  ProblemError,
+  validationProblem,
+} from '@todo/core';
 import type { z } from 'zod';
 import { ReminderJobData } from '../core/src/reminders/reminder-plan.ts';
+import { RetentionJobData, retentionJob, retentionPolicy, runRetention } from '../core/src/retention.ts';
 import { fireReminder } from './fire-reminder.ts';
 
 /**
@@ -32,4 +39,12 @@ export const clockJobs: Record<string, JobHandler> = {
   'reminder-': validatedJob(ReminderJobData, (data, deps) => fireReminder(deps, data)),
   /** `snooze-<taskId>`, scheduled by the notifications function's snooze. */
   'snooze-': validatedJob(ReminderJobData, (data, deps) => fireReminder(deps, data)),
+  /**
+   * `retention-<slot>`, recurring (clock-jobs.ts RecurringJob): arms the next slot first, so a run that
+   * fails (and is retried by the scheduler) does not end the chain, then deletes what is past retention.
+   */
+  'retention-': validatedJob(RetentionJobData, async (_data, deps, name) => {
+    await armRecurringJob(deps.jobs, retentionJob(deps.config), new Date(), name);
+    return runRetention(deps.db, retentionPolicy(deps.config));
+  }),
 };

@@ -37,12 +37,24 @@ async function call<T = any>(method: string, path: string, opts: { token?: strin
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
+const mailsTo = (email: string) =>
+  bb.emails.filter((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(email));
+/** Reminder emails only (sign-up also mails a verification link). */
+const remindersTo = (email: string) => mailsTo(email).filter((e) => e.subject.startsWith('Reminder:'));
+
+/** A new account whose address is verified (reminder emails go only to verified addresses). */
 async function signUp() {
   const email = `u${randomUUID().slice(0, 8)}@example.com`;
   const res = await call('POST', '/api/v1/auth/signup', {
     body: { email, password: 'correct horse battery' },
   });
   expect(res.status).toBe(201);
+  const token = await eventually('the verification email', async () =>
+    mailsTo(email)
+      .map((e) => /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(e.text ?? '')?.[1])
+      .find(Boolean),
+  );
+  expect((await call('POST', '/api/v1/auth/verify-email', { body: { token } })).status).toBe(204);
   return { id: res.body.user.id as string, token: res.body.token as string, email };
 }
 
@@ -272,8 +284,9 @@ describe('reminders through Dapr Jobs', () => {
       channel: 'in_app',
       title: expect.stringContaining('dentist'),
     });
-    const email = await eventually('the email at the Resend endpoint', async () =>
-      bb.emails.find((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email)),
+    const email = await eventually(
+      'the email at the Resend endpoint',
+      async () => remindersTo(user.email)[0],
     );
     expect(email.subject).toContain('dentist');
     const receipts = await eventually(
@@ -305,8 +318,7 @@ describe('reminders through Dapr Jobs', () => {
       () => groupCaughtUp(bb.kafka(), 'notify', 'reminders'),
       60_000,
     );
-    const mine = () => bb.emails.filter((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email));
-    expect(mine()).toHaveLength(1);
+    expect(remindersTo(user.email)).toHaveLength(1);
     expect((await call('GET', '/api/v1/notifications', { token: user.token })).body.items).toHaveLength(1);
   }, 240_000);
 
@@ -376,9 +388,7 @@ describe('the issue’s scenario end to end', () => {
       },
       120_000,
     );
-    const email = await eventually('the email', async () =>
-      bb.emails.find((e) => (Array.isArray(e.to) ? e.to : [e.to]).includes(user.email)),
-    );
+    const email = await eventually('the email', async () => remindersTo(user.email)[0]);
     expect(email.subject).toContain('Water the plants');
 
     // Complete it: TaskCompleted on Kafka → schedule-recurrence → the next occurrence, a day later.

@@ -1,6 +1,9 @@
 import { createLogger } from '@todo/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STREAM_TICKET_CLAIMS } from '../core/src/auth.ts';
+import { signHs256 } from '../core/src/jwt.ts';
+import { LIVE_NOTIFICATIONS_CHANNEL } from '../core/src/reminders/notifications.ts';
 import { eventually } from '../testing/database.ts';
 import { TEST_JWT_SECRET, type TestUser, useTestApi } from '../testing/stack.ts';
 import { liveApp } from './app.ts';
@@ -54,6 +57,15 @@ async function openStream(path: string, headers: Record<string, string> = {}) {
   return api.stack.app.fetch(new Request(`http://test.local${path}`, { headers }));
 }
 
+/** What a browser does: a stream ticket for its bearer token, then the EventSource URL with it. */
+async function ticketFor(user: TestUser): Promise<string> {
+  const res = await api.json('POST', '/api/v1/notifications/stream-ticket', { token: user.token });
+  expect(res.status).toBe(201);
+  expect(res.body.expires_in).toBe(60);
+  return res.body.ticket;
+}
+const streamUrl = async (user: TestUser) => `/api/v1/notifications/stream?ticket=${await ticketFor(user)}`;
+
 /** A task whose reminder time has passed while it is still ahead: it fires at once (see planReminders). */
 async function remindNow(user: TestUser, title: string) {
   const res = await api.json('POST', '/api/v1/tasks', {
@@ -71,10 +83,10 @@ async function remindNow(user: TestUser, title: string) {
 }
 
 describe('live: GET /api/v1/notifications/stream (SSE over LISTEN/NOTIFY)', () => {
-  it('pushes a new notification to its owner, authenticated with ?token= as EventSource must', async () => {
+  it('pushes a new notification to its owner, authenticated with a ?ticket= as EventSource must', async () => {
     const owner = await api.signUp();
     const other = await api.signUp();
-    const mine = sseReader(await openStream(`/api/v1/notifications/stream?token=${owner.token}`));
+    const mine = sseReader(await openStream(await streamUrl(owner)));
     const theirs = sseReader(
       await openStream('/api/v1/notifications/stream', { authorization: `Bearer ${other.token}` }),
     );
@@ -95,25 +107,63 @@ describe('live: GET /api/v1/notifications/stream (SSE over LISTEN/NOTIFY)', () =
 
   it('replays what a reconnecting EventSource missed after its Last-Event-ID', async () => {
     const user = await api.signUp();
-    const first = sseReader(await openStream(`/api/v1/notifications/stream?token=${user.token}`));
+    const first = sseReader(await openStream(await streamUrl(user)));
     await first.until('ready');
     await remindNow(user, 'Seen');
     const seen = await first.until('notification');
     await first.close();
     await remindNow(user, 'Missed');
-    const again = sseReader(
-      await openStream(`/api/v1/notifications/stream?token=${user.token}`, { 'last-event-id': seen.id! }),
-    );
+    const again = sseReader(await openStream(await streamUrl(user), { 'last-event-id': seen.id! }));
     expect(JSON.parse((await again.next()).data).title).toBe('Missed');
     expect((await again.next()).event).toBe('ready');
     await again.close();
   });
 
-  it('refuses a missing or bad token with 401 problem+json', async () => {
+  it('refuses a missing or bad credential with 401 problem+json, and an access token in the URL', async () => {
+    const user = await api.signUp();
     const none = await openStream('/api/v1/notifications/stream');
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toContain('application/problem+json');
-    expect((await openStream('/api/v1/notifications/stream?token=forged')).status).toBe(401);
+    expect((await openStream('/api/v1/notifications/stream?ticket=forged')).status).toBe(401);
+    // ?token= is no longer read, valid or not; nor is an access token taken for a ticket.
+    const asToken = await openStream(`/api/v1/notifications/stream?token=${user.token}`);
+    expect(asToken.status).toBe(401);
+    expect(((await asToken.json()) as { detail: string }).detail).toContain('ticket');
+    expect((await openStream(`/api/v1/notifications/stream?ticket=${user.token}`)).status).toBe(401);
+    // An expired ticket.
+    const now = Math.floor(Date.now() / 1000);
+    const sid = JSON.parse(Buffer.from(user.token.split('.')[1]!, 'base64url').toString()).sid;
+    const stale = signHs256({ ...STREAM_TICKET_CLAIMS, sub: user.id, sid, exp: now - 1 }, TEST_JWT_SECRET);
+    expect((await openStream(`/api/v1/notifications/stream?ticket=${stale}`)).status).toBe(401);
+  });
+
+  it('a ticket is for the stream only: as a bearer token anywhere else it is a 401', async () => {
+    const user = await api.signUp();
+    const ticket = await ticketFor(user);
+    expect((await api.json('GET', '/api/v1/tasks', { token: ticket })).status).toBe(401);
+    expect((await api.json('POST', '/api/v1/notifications/stream-ticket', { token: ticket })).status).toBe(
+      401,
+    );
+    expect((await api.json('GET', '/api/v1/auth/me', { token: ticket })).status).toBe(401);
+    expect((await api.json('POST', '/api/v1/notifications/stream-ticket')).status).toBe(401);
+  });
+
+  it("a logged-out session's tickets open nothing", async () => {
+    const user = await api.signUp();
+    const url = await streamUrl(user);
+    expect((await api.call('POST', '/api/v1/auth/logout', { token: user.token })).status).toBe(204);
+    expect((await openStream(url)).status).toBe(401);
+  });
+
+  it('a malformed NOTIFY payload is skipped; the stream keeps going', async () => {
+    const user = await api.signUp();
+    const stream = sseReader(await openStream(await streamUrl(user)));
+    await stream.until('ready');
+    for (const payload of ['not json {', '{"user_id": 42}', JSON.stringify({ user_id: user.id })])
+      await sql`select pg_notify(${LIVE_NOTIFICATIONS_CHANNEL}, ${payload})`.execute(api.stack.db);
+    await remindNow(user, 'After the garbage');
+    expect(JSON.parse((await stream.until('notification')).data).title).toBe('After the garbage');
+    await stream.close();
   });
 });
 
@@ -128,10 +178,46 @@ describe('live hub', () => {
     const app = liveApp({ ...api.stack.deps, jwtSecret: TEST_JWT_SECRET }, hub);
     const user = await api.signUp();
     expect(hub.listening).toBe(false);
-    const stream = sseReader(await app.request(`/api/v1/notifications/stream?token=${user.token}`));
+    const stream = sseReader(
+      await app.request('/api/v1/notifications/stream', {
+        headers: { authorization: `Bearer ${user.token}` },
+      }),
+    );
     await stream.until('ready');
     expect(hub.listening).toBe(true);
     await stream.close();
     await eventually('the LISTEN connection is released', async () => !hub.listening);
+  });
+
+  it('caps open streams per account (429) and per replica (503), and frees a slot when one closes', async () => {
+    const config = { ...api.stack.deps.config, LIVE_MAX_STREAMS_PER_USER: 2, LIVE_MAX_STREAMS: 3 };
+    const app = liveApp({ ...api.stack.deps, config, jwtSecret: TEST_JWT_SECRET }, hub);
+    const [ana, bo] = [await api.signUp(), await api.signUp()];
+    const open = async (user: TestUser) =>
+      app.request('/api/v1/notifications/stream', { headers: { authorization: `Bearer ${user.token}` } });
+    const streams = [];
+    for (const user of [ana, ana, bo]) {
+      const res = await open(user);
+      expect(res.status).toBe(200);
+      const reader = sseReader(res);
+      await reader.until('ready');
+      streams.push(reader);
+    }
+    const third = await open(ana);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBeTruthy();
+    const full = await open(bo);
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBeTruthy();
+
+    await streams.shift()!.close();
+    const again = await eventually('a slot is free again', async () => {
+      const res = await open(ana);
+      if (res.status === 200) return res;
+      await res.body?.cancel();
+      return undefined;
+    });
+    streams.push(sseReader(again));
+    for (const s of streams) await s.close();
   });
 });

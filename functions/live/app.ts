@@ -1,23 +1,90 @@
-import { createFunctionApp, type FunctionDeps, unauthorized, verifyAccessToken } from '@todo/core';
-import { streamSSE } from 'hono/streaming';
+import {
+  type AuthUser,
+  authenticateToken,
+  bearerToken,
+  createFunctionApp,
+  type FunctionDeps,
+  issueStreamTicket,
+  ProblemError,
+  type SessionCheck,
+  STREAM_TICKET_CLAIMS,
+  STREAM_TICKET_TTL_SECONDS,
+  unauthorized,
+} from '@todo/core';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { type NotificationOut, toNotificationJson } from '../core/src/reminders/notifications.ts';
+import { isSessionActive } from '../core/src/sessions.ts';
 import { createLiveHub, type LiveHub, type LiveMessage } from './hub.ts';
 
 export const STREAM_PATH = '/api/v1/notifications/stream';
+export const STREAM_TICKET_PATH = '/api/v1/notifications/stream-ticket';
 const HEARTBEAT_MS = 25_000;
 const Subject = z.uuid();
 
-/** EventSource cannot send headers, so the token may also come as `?token=`. */
-async function streamUser(authorization: string | undefined, queryToken: string | undefined, secret: string) {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? queryToken;
-  if (!token) throw unauthorized('Send a bearer token, or ?token=<token> from an EventSource');
-  try {
-    const { sub } = verifyAccessToken(token, secret);
-    return Subject.parse(sub);
-  } catch {
-    throw unauthorized('The token is invalid or expired; log in again');
-  }
+/**
+ * Who opens the stream: a bearer token (non-browser clients), or — since EventSource cannot send
+ * headers — `?ticket=` from POST /stream-ticket. An access token in the URL (`?token=`) is refused:
+ * URLs end up in logs and histories, and a ticket there is worth a minute of stream and nothing else.
+ */
+async function streamUser(
+  authorization: string | undefined,
+  query: { ticket?: string; token?: string },
+  secret: string,
+  sessionActive: SessionCheck,
+): Promise<AuthUser> {
+  const bearer = bearerToken(authorization);
+  if (bearer) return authenticateToken(bearer, secret, sessionActive);
+  if (query.ticket) return authenticateToken(query.ticket, secret, sessionActive, STREAM_TICKET_CLAIMS);
+  if (query.token)
+    throw unauthorized(
+      `?token= is not accepted; POST ${STREAM_TICKET_PATH} and open the stream with ?ticket=`,
+    );
+  throw unauthorized(`Send a bearer token, or ?ticket= (POST ${STREAM_TICKET_PATH}) from an EventSource`);
+}
+
+/**
+ * Open streams on this replica, per user and in all. Each one holds a socket and a subscription for
+ * as long as the browser stays, so without a cap one account (or a flood of them) could hold them all.
+ */
+function streamSlots(perUser: number, total: number) {
+  const byUser = new Map<string, number>();
+  let open = 0;
+  return {
+    /** Takes a slot or throws 429 (this user has enough) / 503 (this replica is full). */
+    take(userId: string): () => void {
+      const mine = byUser.get(userId) ?? 0;
+      if (mine >= perUser)
+        throw new ProblemError(
+          429,
+          'Too Many Requests',
+          `At most ${perUser} notification streams per account at once; close another tab or window`,
+          undefined,
+          { 'Retry-After': '30' },
+        );
+      if (open >= total)
+        throw new ProblemError(
+          503,
+          'Service Unavailable',
+          'Too many open notification streams; retry shortly',
+          undefined,
+          {
+            'Retry-After': '10',
+          },
+        );
+      byUser.set(userId, mine + 1);
+      open++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        open--;
+        const left = (byUser.get(userId) ?? 1) - 1;
+        if (left > 0) byUser.set(userId, left);
+        else byUser.delete(userId);
+      };
+    },
+  };
 }
 
 /**
@@ -33,12 +100,25 @@ export function liveApp(deps: FunctionDeps, hub?: LiveHub) {
   const app = createFunctionApp('live', deps, { publicPaths: [STREAM_PATH] });
   const databaseUrl = deps.config.DATABASE_URL;
   const liveHub = hub ?? (databaseUrl ? createLiveHub({ databaseUrl, log: deps.log }) : undefined);
+  const sessionActive: SessionCheck = (sid, userId) => isSessionActive(deps.db, sid, userId);
+  const slots = streamSlots(deps.config.LIVE_MAX_STREAMS_PER_USER, deps.config.LIVE_MAX_STREAMS);
+
+  app.post(STREAM_TICKET_PATH, function streamTicketRoute(c) {
+    const ticket = issueStreamTicket(c.var.user, deps.jwtSecret);
+    return c.json({ ticket, expires_in: STREAM_TICKET_TTL_SECONDS }, 201);
+  });
 
   app.get(STREAM_PATH, async function streamNotifications(c) {
-    const userId = await streamUser(c.req.header('authorization'), c.req.query('token'), deps.jwtSecret);
+    const user = await streamUser(
+      c.req.header('authorization'),
+      { ticket: c.req.query('ticket'), token: c.req.query('token') },
+      deps.jwtSecret,
+      sessionActive,
+    );
+    const userId = user.id;
     if (!liveHub) throw new Error('live: DATABASE_URL is required to LISTEN for notifications');
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('last_event_id');
-    return streamSSE(c, async function pushNotifications(stream) {
+    const pushUntilClosed = async (stream: SSEStreamingApi) => {
       const send = (n: NotificationOut) =>
         stream.writeSSE({ event: 'notification', id: n.id, data: JSON.stringify(n) });
       const queue: LiveMessage[] = [];
@@ -83,12 +163,25 @@ export function liveApp(deps: FunctionDeps, hub?: LiveHub) {
               };
             });
             wake = undefined;
-            // A comment line now and then keeps proxies from closing an idle stream.
-            if (timedOut && !stream.aborted) await stream.write(': keep-alive\n\n');
+            if (timedOut && !stream.aborted) {
+              // A logged-out or revoked session's stream ends too (checked at each heartbeat), and the
+              // EventSource's reconnect with its old ticket is refused.
+              if (!(await sessionActive(user.sid, userId))) break;
+              // A comment line now and then keeps proxies from closing an idle stream.
+              await stream.write(': keep-alive\n\n');
+            }
           }
         }
       } finally {
         unsubscribe();
+      }
+    };
+    const release = slots.take(userId);
+    return streamSSE(c, async function pushNotifications(stream) {
+      try {
+        await pushUntilClosed(stream);
+      } finally {
+        release();
       }
     });
   });

@@ -35,7 +35,16 @@ export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?
 
   function onNotification(msg: pg.Notification) {
     if (msg.channel !== LIVE_NOTIFICATIONS_CHANNEL || !msg.payload) return;
-    const parsed = LiveNotification.safeParse(JSON.parse(msg.payload));
+    // Anyone who can pg_notify on this channel can send anything: a payload that is not JSON is skipped
+    // like one of the wrong shape (a throw here would escape the client's event emitter and end the process).
+    let payload: unknown;
+    try {
+      payload = JSON.parse(msg.payload);
+    } catch {
+      opts.log.warn('ignoring a live notification that is not JSON', { bytes: msg.payload.length });
+      return;
+    }
+    const parsed = LiveNotification.safeParse(payload);
     if (!parsed.success) {
       opts.log.warn('ignoring a malformed live notification', { issues: parsed.error.issues.length });
       return;

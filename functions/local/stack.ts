@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { catalog } from '../catalog.ts';
 import { newAppToken } from '../core/src/app-token.ts';
+import { keepRecurringJobsArmed } from '../core/src/clock-jobs.ts';
 import { type Config, loadConfig } from '../core/src/config.ts';
 import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
 import { migrateToLatest } from '../core/src/db/migrate.ts';
@@ -17,6 +18,7 @@ import {
 } from '../core/src/local-transport.ts';
 import { createLogger, type Logger } from '../core/src/log.ts';
 import { createOutboxRelay, type OutboxRelay } from '../core/src/outbox-relay.ts';
+import { clockRecurringJobs } from '../core/src/retention.ts';
 import { createGatewayApp } from '../gateway/app.ts';
 import { eventApps, httpApps } from '../registry.ts';
 
@@ -108,6 +110,12 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     publisher: localBus({ db: handle.db, subscribers: () => subscribers, log, appToken: deps.appToken }),
     log,
     databaseUrl: options.databaseUrl,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+  });
+  const recurring = keepRecurringJobsArmed({
+    jobs: eventDeps.jobs,
+    recurring: clockRecurringJobs(config),
+    log,
   });
   runner = createLocalJobRunner({ db: handle.db, target: events[clock.name]!, log, appToken: deps.appToken });
   const jobRunner = runner;
@@ -142,6 +150,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
   if (options.background ?? true) {
     await relay.start();
     jobRunner.start();
+    recurring.start();
   }
   return {
     app,
@@ -150,6 +159,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     eventApps: events,
     transport,
     async close() {
+      await recurring.stop();
       await relay.stop();
       await jobRunner.stop();
       await handle.close();

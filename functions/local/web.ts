@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forwardRequest } from '../../web/lib/proxy.ts';
 import { catalog } from '../catalog.ts';
 import type { Logger } from '../core/src/log.ts';
 import type { FetchApp } from '../core/src/serve.ts';
@@ -114,7 +115,7 @@ function run(command: string, args: string[], cwd: string, log: Logger): Promise
       if (code === 0) done();
       else {
         log.error('web build failed', { output });
-        fail(new Error(`next build exited with ${code}:\n${output}`));
+        fail(new Error(`${args.join(' ')} exited with ${code}:\n${output}`));
       }
     });
   });
@@ -130,12 +131,17 @@ const KEEP_BUILDS = 3;
 export async function ensureWebBuild(root: string, log: Logger): Promise<string> {
   const web = join(root, 'web');
   const cache = join(root, 'node_modules', '.cache', 'todo-web');
-  const hash = webSourceHash(root);
-  const server = join(cache, hash, 'web', 'server.js');
-  if (existsSync(server)) return server;
+  const serverOf = (hash: string) => join(cache, hash, 'web', 'server.js');
+  const cached = serverOf(webSourceHash(root));
+  if (existsSync(cached)) return cached;
   mkdirSync(cache, { recursive: true });
-  await withBuildLock(join(cache, 'build.lock'), async () => {
-    if (existsSync(server)) return; // another process built it while we waited
+  return withBuildLock(join(cache, 'build.lock'), async () => {
+    // As web's prebuild does: the API types from the catalog first (the drift test keeps the committed
+    // copy current, so this rarely changes a byte), and the sources hashed after that.
+    await run(process.execPath, [join(web, 'scripts', 'gen-api-types.mjs')], root, log);
+    const hash = webSourceHash(root);
+    const server = serverOf(hash);
+    if (existsSync(server)) return server; // another process built it while we waited
     log.info('building the web app (next build); later starts reuse it until web/ changes');
     const nextBin = createRequire(join(root, 'package.json')).resolve('next/dist/bin/next');
     await run(process.execPath, [nextBin, 'build'], web, log);
@@ -153,8 +159,8 @@ export async function ensureWebBuild(root: string, log: Logger): Promise<string>
       .map((e) => ({ dir: join(cache, e.name), at: statSync(join(cache, e.name)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
     for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(old.dir, { recursive: true, force: true });
+    return server;
   });
-  return server;
 }
 
 function freePort(): Promise<number> {
@@ -173,8 +179,6 @@ export interface WebServer {
   forward(request: Request): Promise<Response>;
   close(): Promise<void>;
 }
-
-const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'content-length'];
 
 /** Starts the built web server on a private loopback port and waits until it answers. */
 export async function startWebServer(root: string, log: Logger): Promise<WebServer> {
@@ -217,23 +221,8 @@ export async function startWebServer(root: string, log: Logger): Promise<WebServ
   return {
     origin,
     async forward(request) {
-      const url = new URL(request.url);
-      const headers = new Headers(request.headers);
-      for (const h of HOP_BY_HOP) headers.delete(h);
-      // fetch would decode a compressed body but keep its content-encoding header: ask for none.
-      headers.set('accept-encoding', 'identity');
       try {
-        const upstream = await fetch(origin + url.pathname + url.search, {
-          method: request.method,
-          headers,
-          body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
-          redirect: 'manual',
-          // @ts-expect-error Node's fetch needs duplex for streamed request bodies
-          duplex: 'half',
-        });
-        const out = new Headers(upstream.headers);
-        for (const h of HOP_BY_HOP) out.delete(h);
-        return new Response(upstream.body, { status: upstream.status, headers: out });
+        return await forwardRequest(request, origin);
       } catch {
         return new Response('The web app is not reachable; retry shortly.', {
           status: 503,

@@ -1,7 +1,11 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { localJobs } from '../core/src/local-transport.ts';
+import { createLogger } from '../core/src/log.ts';
+import type { JobScheduler } from '../core/src/ports.ts';
 import { eventually } from '../testing/database.ts';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
+import { notificationsApp } from './app.ts';
 
 const api = useTestApi();
 const HOUR = 3_600_000;
@@ -158,6 +162,61 @@ describe('notifications: the whole chain on the embedded transport', () => {
     expect(forTask).toHaveLength(2);
     expect(forTask[0].occurrence_key).toContain('/snooze/');
     expect(forTask[0].body).toMatch(/^Snoozed reminder/);
+  });
+
+  it('schedules the snooze job with no transaction of its own open (in a cluster that is an HTTP call)', async () => {
+    const user = await api.signUp();
+    const { note } = await remindedTask(user, 'Snooze outside');
+    const jobs = localJobs({ db: api.stack.db });
+    const seen: number[] = [];
+    const probe: JobScheduler = {
+      async schedule(job) {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and backend_type = 'client backend'
+            and state like 'idle in transaction%'`.execute(api.stack.db);
+        seen.push(rows[0]!.n);
+        await jobs.schedule(job);
+      },
+      remove: (name) => jobs.remove(name),
+    };
+    const app = notificationsApp({ ...api.stack.deps, jobs: probe });
+    const res = await app.request(`/api/v1/notifications/${note.id}/snooze`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 10 }),
+    });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual([0]);
+  });
+
+  it('a snooze whose job cannot be scheduled fails and records nothing', async () => {
+    const user = await api.signUp();
+    const { note } = await remindedTask(user, 'Clock down');
+    const down: JobScheduler = {
+      schedule: async () => {
+        throw new Error('clock unreachable');
+      },
+      remove: async () => {},
+    };
+    // Silent: the failure is the point, not worth an error line in the test output.
+    const app = notificationsApp({ ...api.stack.deps, jobs: down, log: createLogger('silent') });
+    const res = await app.request(`/api/v1/notifications/${note.id}/snooze`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 10 }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    const after = await api.stack.db
+      .selectFrom('notifications')
+      .select(['snoozed_until', 'read_at'])
+      .where('id', '=', note.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ snoozed_until: null, read_at: null });
+    const snoozeReceipts = (await receiptsOf(note.task_id)).filter((r) =>
+      r.occurrence_key.includes('/snooze/'),
+    );
+    expect(snoozeReceipts).toEqual([]);
   });
 
   it('done completes the task from the notification, and its remaining reminders are removed', async () => {

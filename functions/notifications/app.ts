@@ -127,31 +127,35 @@ export function notificationsApp(deps: FunctionDeps) {
     const userId = c.var.user.id;
     const row = await ownNotification(db, userId, id);
     const until = new Date(Date.now() + minutes * MINUTE_MS);
+    const task = await db
+      .selectFrom('tasks')
+      .select(['id', 'status', 'due_at'])
+      .where('id', '=', row.task_id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!task) throw notFound('Task');
+    if (task.status === 'done' || !task.due_at)
+      throw new ProblemError(
+        409,
+        'Conflict',
+        'The task is done or has no due date; there is nothing to snooze',
+      );
+    const original = row.occurrence_key.split('/snooze/')[0] ?? row.occurrence_key;
+    const data: ReminderJobData = {
+      kind: 'snooze',
+      task_id: task.id,
+      user_id: userId,
+      due_at: task.due_at.toISOString(),
+      offset_minutes: offsetOfKey(original) ?? 0,
+      remind_at: until.toISOString(),
+      occurrence_key: snoozeOccurrenceKey(original, until),
+    };
+    // The job first, and outside any transaction: in a cluster it is an HTTP call to the clock (up to
+    // 10 s), which must not hold a connection and row locks meanwhile. If the writes below then fail, the
+    // job still fires and the clock re-checks the task (an extra reminder the user asked for); the other
+    // order could record a snooze that has no job and never comes back. A failed schedule writes nothing.
+    await jobs.schedule({ name: snoozeJobName(task.id), dueTime: until, data });
     const updated = await db.transaction().execute(async (trx) => {
-      const task = await trx
-        .selectFrom('tasks')
-        .select(['id', 'status', 'due_at'])
-        .where('id', '=', row.task_id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (!task) throw notFound('Task');
-      if (task.status === 'done' || !task.due_at)
-        throw new ProblemError(
-          409,
-          'Conflict',
-          'The task is done or has no due date; there is nothing to snooze',
-        );
-      const original = row.occurrence_key.split('/snooze/')[0] ?? row.occurrence_key;
-      const data: ReminderJobData = {
-        kind: 'snooze',
-        task_id: task.id,
-        user_id: userId,
-        due_at: task.due_at.toISOString(),
-        offset_minutes: offsetOfKey(original) ?? 0,
-        remind_at: until.toISOString(),
-        occurrence_key: snoozeOccurrenceKey(original, until),
-      };
-      await jobs.schedule({ name: snoozeJobName(task.id), dueTime: until, data });
       await markScheduled(trx, {
         userId,
         taskId: task.id,

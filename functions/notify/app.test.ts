@@ -81,23 +81,28 @@ beforeAll(async () => {
   off = notifyApp(depsWith({}));
   const user = await t.db
     .insertInto('users')
-    .values({ email: 'ana@example.com', password_hash: 'x', time_zone: 'Europe/London' })
+    .values({
+      email: 'ana@example.com',
+      password_hash: 'x',
+      time_zone: 'Europe/London',
+      email_verified_at: new Date(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   userId = user.id;
 });
 afterAll(() => new Promise<void>((r) => resend.server.close(() => r())));
 
-async function reminderDue(title = 'Pay rent') {
+async function reminderDue(title = 'Pay rent', owner = userId) {
   const due = new Date(Date.now() + 3_600_000);
   const task = await createTask(
-    { db: t.db, userId, source: 'test' },
+    { db: t.db, userId: owner, source: 'test' },
     TaskCreate.parse({ title, due_at: due.toISOString(), reminders: [15] }),
   );
   return makeCloudEvent(
     'ReminderDue.v1',
     {
-      user_id: userId,
+      user_id: owner,
       task_id: task.id,
       title,
       due_at: task.due_at!,
@@ -247,6 +252,22 @@ describe('notify: ReminderDue → in-app notification + email', () => {
     expect(await receipt(event.subject!, 'email')).toMatchObject({
       status: 'cancelled',
       detail: expect.stringContaining('email is off'),
+    });
+  });
+
+  it('emails only a verified address: unverified, the in-app notification arrives and the receipt says why', async () => {
+    const unverified = await t.db
+      .insertInto('users')
+      .values({ email: 'unverified@example.com', password_hash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const event = await reminderDue('Unverified', unverified.id);
+    expect(await deliver(live, event)).toBe('SUCCESS');
+    expect(await notificationsOf(event.subject!)).toHaveLength(1);
+    expect(emailsFor('Unverified')).toHaveLength(0);
+    expect(await receipt(event.subject!, 'email')).toMatchObject({
+      status: 'cancelled',
+      detail: expect.stringContaining('not verified'),
     });
   });
 

@@ -16,6 +16,7 @@ type ReminderDue = EventData<'ReminderDue.v1'>;
 const EMAIL_CLAIM_LEASE = '60 seconds';
 const SENDING = 'sending';
 const EMAIL_OFF = 'email is off (RESEND_API_KEY not set); logged only';
+const EMAIL_UNVERIFIED = 'not sent: the email address is not verified yet (in-app only)';
 
 export class EmailClaimHeld extends RetryLater {
   override readonly name = 'EmailClaimHeld';
@@ -52,7 +53,13 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
     const who = await deps.db
       .selectFrom('users')
       .innerJoin('tasks', (j) => j.on('tasks.id', '=', r.task_id).onRef('tasks.user_id', '=', 'users.id'))
-      .select(['users.email', 'users.time_zone as user_zone', 'tasks.time_zone as task_zone', 'tasks.title'])
+      .select([
+        'users.email',
+        'users.email_verified_at',
+        'users.time_zone as user_zone',
+        'tasks.time_zone as task_zone',
+        'tasks.title',
+      ])
       .where('users.id', '=', r.user_id)
       .executeTakeFirst();
     if (!who) {
@@ -64,7 +71,7 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
     const reminder = { ...r, title: who.title };
     const body = describeDue(reminder, who.task_zone ?? who.user_zone);
     await recordInApp(reminder, body);
-    await sendEmailOnce(reminder, who.email, body);
+    await sendEmailOnce(reminder, who.email, body, who.email_verified_at !== null);
   }
 
   async function recordInApp(r: ReminderDue, body: string): Promise<void> {
@@ -179,8 +186,8 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
       .execute();
   }
 
-  /** Email off: one statement records that the email was only logged (no claim/finish round trips). */
-  async function recordEmailOff(r: ReminderDue): Promise<boolean> {
+  /** No email to send (email off, address unverified): one statement records why, no claim/finish round trips. */
+  async function recordEmailSkipped(r: ReminderDue, detail: string): Promise<boolean> {
     const recorded = await deps.db
       .insertInto('reminder_deliveries')
       .values({
@@ -190,12 +197,12 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
         channel: 'email',
         status: 'cancelled',
         scheduled_for: r.remind_at,
-        detail: EMAIL_OFF,
+        detail,
       })
       .onConflict((oc) =>
         oc
           .columns(['task_id', 'occurrence_key', 'channel'])
-          .doUpdateSet({ status: 'cancelled', detail: EMAIL_OFF, updated_at: sql`now()` })
+          .doUpdateSet({ status: 'cancelled', detail, updated_at: sql`now()` })
           .where('reminder_deliveries.status', 'in', ['scheduled', 'fired']),
       )
       .returning('id')
@@ -203,7 +210,7 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
     return recorded !== undefined;
   }
 
-  async function sendEmailOnce(r: ReminderDue, to: string, body: string): Promise<void> {
+  async function sendEmailOnce(r: ReminderDue, to: string, body: string, verified: boolean): Promise<void> {
     const message = {
       to,
       subject: `Reminder: ${r.title}`,
@@ -211,7 +218,13 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
       idempotencyKey: `reminder/${r.task_id}/${r.occurrence_key}/email`,
     };
     if (!email.live) {
-      if (await recordEmailOff(r)) await email.send(message);
+      if (await recordEmailSkipped(r, EMAIL_OFF)) await email.send(message);
+      return;
+    }
+    // Reminders are mailed only to an address its owner has confirmed, so an account signed up with
+    // someone else's address cannot send them mail; the in-app notification still arrives.
+    if (!verified) {
+      await recordEmailSkipped(r, EMAIL_UNVERIFIED);
       return;
     }
     if (!(await claimEmail(r))) return;

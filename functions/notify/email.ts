@@ -9,6 +9,19 @@ export interface ReminderEmail {
   idempotencyKey: string;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A subject as a single clean line: control characters (C0 incl. CR/LF and TAB, DEL, C1) become spaces,
+ * and runs of whitespace (including U+2028/U+2029 and no-break spaces) one space, trimmed. A task title
+ * is user text; a line break in a subject would at best garble it and at worst be read as a header break
+ * by a mail system downstream.
+ */
+export function emailSubject(raw: string): string {
+  return raw.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+}
+
 /** Resend answers in well under a second; a send that hangs is abandoned (and retried) after this. */
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -39,7 +52,7 @@ export function createEmailSender(config: Config, log: Logger): EmailSender {
     return {
       live: false,
       async send(email) {
-        log.info('email (not sent: email is off)', { to: email.to, subject: email.subject });
+        log.info('email (not sent: email is off)', { to: email.to, subject: emailSubject(email.subject) });
         return { id: 'logged' };
       },
     };
@@ -54,7 +67,7 @@ export function createEmailSender(config: Config, log: Logger): EmailSender {
       let result: Awaited<ReturnType<typeof resend.emails.send>>;
       try {
         result = await resend.emails.send(
-          { from: config.EMAIL_FROM, to: email.to, subject: email.subject, text: email.text },
+          { from: config.EMAIL_FROM, to: email.to, subject: emailSubject(email.subject), text: email.text },
           { idempotencyKey: email.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
         );
       } catch (e) {

@@ -12,18 +12,22 @@ import { deadLetterTopic } from '../derive/dapr-subscriptions.ts';
 import { directKafka, type KafkaAccess, portForwardedKafka } from './kafka-access.ts';
 import { PlatformError } from './kube.ts';
 import { consumerLag } from './lag.ts';
+import { outboxDlqCommand } from './outbox-dead-letters.ts';
 import { renderTable } from './status.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const SECOND = 1000;
 
 export const DLQ_USAGE = `Usage: npm run platform -- dlq [list] | dlq replay <dead-letter topic>   [options]
+       npm run platform -- dlq outbox [list] | dlq outbox replay <id>… | --all   (dlq outbox --help)
 
   list     every dead-letter topic (<topic>.dlq.<function>): the messages it holds, and how many of
            them were never replayed
   replay   publish the messages of one dead-letter topic that were not replayed before back to its
            source topic (key, value and headers as they were), and remember how far it got (consumer
            group todo-platform.dlq-replay.<dead-letter topic>); run it again after new failures
+  outbox   the events the outbox relay gave up publishing (Postgres table dead_letters): list them, or
+           move them back into the outbox
 
 Options:
   --namespace <ns>   the app's namespace, for the port-forward to svc/kafka (default todo-app)
@@ -201,9 +205,11 @@ export async function replayDeadLetter(
 
 /**
  * `todo-platform dlq …`: `args` are the words after `dlq` (`[]`, `['list']`, `['replay', topic]`, with
- * `--brokers` / `--namespace`). Returns the exit code; user errors throw PlatformError.
+ * `--brokers` / `--namespace`; or `['outbox', …]`, outbox-dead-letters.ts). Returns the exit code; user errors throw PlatformError.
  */
 export async function dlqCommand(args: string[], log: (line: string) => void = console.log): Promise<number> {
+  // The outbox's dead letters live in Postgres, not Kafka: their own words and options.
+  if (args[0] === 'outbox') return outboxDlqCommand(args.slice(1), log);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,

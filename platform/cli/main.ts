@@ -17,7 +17,8 @@ Commands:
           functions and web (platform/k8s), waiting for each to be ready
   status  one row per function: replicas wanted/ready, at zero, KEDA bounds, consumer lag, last scale event
   down    delete the app and its Kafka/Postgres (namespace todo-app); --all also uninstalls Dapr and KEDA
-  dlq     list the dead-letter topics, or replay one to its source topic (dlq --help)
+  dlq     list the dead-letter topics, or replay one to its source topic; dlq outbox: the events the
+          outbox relay gave up on (Postgres), listed or moved back into the outbox (dlq --help)
   cluster start the local process cluster on this machine (a real control plane, KEDA, our node agent;
           Kafka, Postgres and the Dapr Scheduler beside it) and keep it running until Ctrl-C
 
@@ -41,6 +42,9 @@ export async function main(argv: string[]): Promise<number> {
       target: { type: 'string', default: 'minikube' },
       tag: { type: 'string' },
       brokers: { type: 'string' },
+      // dlq's own (dlq.ts, outbox-dead-letters.ts), declared so this first parse accepts them.
+      'database-url': { type: 'string' },
+      limit: { type: 'string' },
       timeout: { type: 'string', default: '600' },
       all: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },

@@ -43,6 +43,7 @@ describe('Dapr subscriptions derived from the catalog', () => {
       subscriptions: [{ topic: 'reminders', route: '/events/reminders' }],
       scaling: { minReplicas: 0, maxReplicas: 1 },
       resources: { cpu: '1m', memory: '1Mi' },
+      secrets: ['DATABASE_URL', 'JWT_SECRET', 'APP_API_TOKEN'],
     };
     const [s] = daprSubscriptions([fn], { pubsubName: 'other' });
     expect(s?.metadata.name).toBe('x-fn-reminders');

@@ -24,7 +24,8 @@ export interface DaprSubscription {
 export const deadLetterTopic = (fn: string, topic: string) => `${topic}.dlq.${fn}`;
 
 export function daprSubscriptions(
-  catalog: readonly FunctionSpec[],
+  // Only the names and subscriptions matter (the bench subscribes a consumer that is no catalog entry).
+  catalog: readonly Pick<FunctionSpec, 'name' | 'subscriptions'>[],
   opts: { pubsubName?: string } = {},
 ): DaprSubscription[] {
   const out: DaprSubscription[] = [];

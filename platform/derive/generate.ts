@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { catalog } from '../../functions/catalog.ts';
 import { daprResources } from './dapr-resources.ts';
-import { deadLetterTopic } from './dapr-subscriptions.ts';
 import { type Deployment, deriveDeployment } from './model.ts';
 import { k8sTools, run } from './tools.ts';
 
@@ -162,88 +161,20 @@ export async function generate(): Promise<Map<string, string>> {
     'platform/k8s/web/kustomization.yaml',
     kustomization(['web.yaml'], 'The web app and its ingress.'),
   );
-  files.set('platform/k8s/kafka/topics.yaml', topicsJob(deployment));
+  // The Minikube topic Job: the same chart, with the Job switched on, so it has one renderer too.
+  const kafkaLayer = splitRendered(
+    await helmTemplate(['values.yaml'], {
+      data: files,
+      showTests: false,
+      set: ['kafka.topicsJob.enabled=true'],
+    }),
+  ).filter((d) => d.template === 'kafka-topics-job.yaml');
+  files.set('platform/k8s/kafka/topics.yaml', joinDocs(kafkaLayer));
   return files;
 }
 
-/**
- * How long the Minikube broker keeps the offsets of a consumer group with no member: 90 days. Kafka's
- * offsets.retention.minutes (Redpanda: group_offset_retention_sec) is 7 days by default, after which an
- * event function idle at zero that long would forget its position and start again from its
- * initialOffset (oldest): a replay of everything retained.
- */
-export const OFFSET_RETENTION_SECONDS = 90 * 24 * 3600;
-
-/**
- * The Minikube topic Job: every topic a function reads, and each reader's dead-letter topic; and the
- * broker's consumer-group offset retention, set through Redpanda's Admin API on every apply (a cluster
- * property, which a start flag would only seed on a fresh data volume).
- */
-function topicsJob(deployment: Deployment): string {
-  const topics = [
-    ...new Set([
-      ...deployment.topics,
-      ...deployment.functions.flatMap((f) => f.subscriptions.map((s) => deadLetterTopic(f.name, s.topic))),
-    ]),
-  ].sort();
-  const script = topics
-    .map(
-      (t) =>
-        `rpk topic create ${t} -p ${deployment.partitions} -r 1 -X brokers=kafka:9092 || rpk topic describe ${t} -X brokers=kafka:9092 >/dev/null`,
-    )
-    .join('\n');
-  const retention = `rpk cluster config set group_offset_retention_sec ${OFFSET_RETENTION_SECONDS} -X admin.hosts=kafka:9644`;
-  return `${HEADER}# Creates every topic a function reads (and its dead-letter topic) with ${deployment.partitions} partitions:
-# KEDA adds at most one replica per partition, so partitions cap each function's maxReplicas.
-# Keeps an idle consumer group's offsets for ${OFFSET_RETENTION_SECONDS / 86400} days (Kafka's offsets.retention.minutes, 7 days by default):
-# an event function at zero for longer would otherwise restart from its oldest retained event.
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: kafka-topics
-  labels:
-    app.kubernetes.io/name: kafka-topics
-    app.kubernetes.io/part-of: todo
-spec:
-  backoffLimit: 20
-  ttlSecondsAfterFinished: 600
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: kafka-topics
-    spec:
-      restartPolicy: OnFailure
-      automountServiceAccountToken: false
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 101
-        seccompProfile: { type: RuntimeDefault }
-      containers:
-        - name: rpk
-          image: docker.redpanda.com/redpandadata/redpanda:v26.1.2
-          command: [/bin/bash, -ec]
-          args:
-            - |
-              export HOME=/tmp
-              ${retention}
-${script
-  .split('\n')
-  .map((l) => `              ${l}`)
-  .join('\n')}
-          resources:
-            requests: { cpu: 10m, memory: 32Mi }
-            limits: { cpu: 200m, memory: 128Mi }
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            capabilities: { drop: [ALL] }
-          volumeMounts:
-            - { name: tmp, mountPath: /tmp }
-      volumes:
-        - name: tmp
-          emptyDir: {}
-`;
-}
+/** A hand-written file inside a generated folder (keda/README.md says the rest is generated). */
+export const isHandWritten = (path: string) => /(^|\/)README\.md$/.test(path);
 
 /** Writes the generated files into the repo; removes stale ones under keda/ and platform/chart/files/. */
 export async function writeGenerated(): Promise<string[]> {
@@ -253,7 +184,7 @@ export async function writeGenerated(): Promise<string[]> {
     if (!existsSync(abs)) continue;
     for (const f of listFiles(abs)) {
       const rel = join(dir, f);
-      if (!files.has(rel)) rmSync(join(repoRoot, rel));
+      if (!files.has(rel) && !isHandWritten(rel)) rmSync(join(repoRoot, rel));
     }
   }
   for (const [path, content] of files) {

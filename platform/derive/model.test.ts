@@ -1,12 +1,13 @@
-// Which functions get a daprd sidecar, decided from the catalog (model.ts usesDapr), and checked against
-// the code: a function without a sidecar must never call one.
+// Which functions get a daprd sidecar, decided from the catalog (model.ts usesDapr), and which secrets,
+// both checked against the code: a function without a sidecar must never call one, and a function holds
+// exactly the secrets its runner and its own code read.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalog } from '../../functions/catalog.ts';
+import { catalog, type SecretName } from '../../functions/catalog.ts';
 import { RUNNERS } from '../scripts/container-entry.mjs';
 import { repoRoot } from './generate.ts';
-import { deriveDeployment } from './model.ts';
+import { deriveDeployment, requiredSecrets } from './model.ts';
 
 const deployment = deriveDeployment(catalog);
 const byName = (name: string) => deployment.functions.find((f) => f.name === name)!;
@@ -56,5 +57,45 @@ describe('Dapr sidecars (model.ts usesDapr)', () => {
     expect(entry).toMatch(/daprPublisher/);
     expect(entry).toMatch(/daprJobs/);
     expect(byName('clock').dapr).toBe(true);
+  });
+});
+
+/** What reading a secret looks like in a function's own code (its folder), beyond what its runner reads. */
+const READS: Partial<Record<SecretName, RegExp>> = {
+  // The Resend sender (notify/email.ts), directly or through the account mailer.
+  RESEND_API_KEY: /RESEND_API_KEY|createEmailSender|createAccountMailer/,
+  // The model client (core assistant/llm-chat.ts).
+  OPENAI_API_KEY: /OPENAI_API_KEY|assistant\/llm-chat/,
+};
+
+describe('secrets (catalog `secrets`, model.ts requiredSecrets)', () => {
+  it('every function lists what its runner needs and what its code reads, and nothing else', () => {
+    for (const fn of catalog) {
+      const code = sourcesOf(`functions/${fn.name}`)
+        .map((f) => readFileSync(join(repoRoot, f), 'utf8'))
+        .join('\n');
+      const expected = new Set<SecretName>(requiredSecrets(fn));
+      for (const [name, re] of Object.entries(READS)) if (re.test(code)) expected.add(name as SecretName);
+      expect([...fn.secrets].sort(), fn.name).toEqual([...expected].sort());
+    }
+    expect(byName('list-tasks').secrets).not.toContain('RESEND_API_KEY');
+    expect(byName('notify').secrets).toContain('RESEND_API_KEY');
+  });
+
+  it('the gateway reads none: its own entry never opens the database or checks a token', () => {
+    expect(byName('gateway').secrets).toEqual([]);
+    const entry = readFileSync(join(repoRoot, 'functions/gateway/main.ts'), 'utf8');
+    expect(entry).not.toMatch(/DATABASE_URL|JWT_SECRET|connectDatabase|jwtSecret|APP_API_TOKEN/);
+  });
+
+  it('derive refuses an entry without a secret its container cannot start without', () => {
+    const notify = catalog.find((f) => f.name === 'notify')!;
+    expect(() => deriveDeployment([{ ...notify, secrets: ['DATABASE_URL', 'JWT_SECRET'] }])).toThrow(
+      /notify: its container cannot start without APP_API_TOKEN/,
+    );
+    const tags = catalog.find((f) => f.name === 'tags')!;
+    expect(() => deriveDeployment([{ ...tags, secrets: [...tags.secrets, 'APP_API_TOKEN'] }])).toThrow(
+      /APP_API_TOKEN is for the functions with a daprd/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 // The catalog, projected into the plain data the Helm chart renders every per-function object from.
 // This is the only place that decides how a catalog entry is deployed (which autoscaler, which Service);
 // the chart's templates only spell those decisions out as YAML.
-import type { FunctionSpec } from '../../functions/catalog.ts';
+import type { FunctionSpec, SecretName } from '../../functions/catalog.ts';
+import { deadLetterTopic } from './dapr-subscriptions.ts';
 
 /** The port every function listens on inside its pod (functions/core config PORT) = Dapr's app-port. */
 export const APP_PORT = 3000;
@@ -41,12 +42,16 @@ export interface DeployedFunction {
   subscriptions: { topic: string; route: string }[];
   /** Whether the public ingress path /api reaches this function's Service directly (the gateway). */
   public: boolean;
+  /** The secrets its container gets, and no other (the catalog's `secrets`, checked by requiredSecrets). */
+  secrets: SecretName[];
 }
 
 export interface Deployment {
   functions: DeployedFunction[];
-  /** Every topic some function reads, sorted (the Minikube topic Job creates them with `partitions`). */
+  /** Every topic some function reads, sorted. */
   topics: string[];
+  /** Each reader's dead-letter topic (`<topic>.dlq.<function>`), sorted; the topic Job creates these too. */
+  deadLetterTopics: string[];
   partitions: number;
   ports: { app: number; service: number };
   /** The app-ids with a daprd: the only ones the Dapr components are scoped to. */
@@ -79,6 +84,29 @@ export function usesDapr(fn: FunctionSpec): boolean {
   return fn.kind === 'clock' || fn.subscriptions.length > 0;
 }
 
+/**
+ * The secrets a function cannot start without, whatever its catalog entry says: the core runners
+ * (functions/core/src/run-function.ts) exit 78 without DATABASE_URL and JWT_SECRET, and the clock and the
+ * event functions also without APP_API_TOKEN. The gateway has its own entry and reads none.
+ */
+export function requiredSecrets(fn: FunctionSpec): SecretName[] {
+  if (fn.name === 'gateway') return [];
+  return usesDapr(fn) ? ['DATABASE_URL', 'JWT_SECRET', 'APP_API_TOKEN'] : ['DATABASE_URL', 'JWT_SECRET'];
+}
+
+function checkSecrets(fn: FunctionSpec): SecretName[] {
+  if (new Set(fn.secrets).size !== fn.secrets.length) throw new Error(`${fn.name}: a secret listed twice`);
+  const missing = requiredSecrets(fn).filter((s) => !fn.secrets.includes(s));
+  if (missing.length > 0)
+    throw new Error(
+      `${fn.name}: its container cannot start without ${missing.join(', ')}; add to its secrets`,
+    );
+  // Only daprd sends the app token: a function without one would hold a secret it never needs.
+  if (!usesDapr(fn) && fn.secrets.includes('APP_API_TOKEN'))
+    throw new Error(`${fn.name}: APP_API_TOKEN is for the functions with a daprd`);
+  return [...fn.secrets];
+}
+
 export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_PARTITIONS): Deployment {
   const seen = new Set<string>();
   const functions = catalog.map((fn): DeployedFunction => {
@@ -103,12 +131,17 @@ export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_P
       resources: fn.resources,
       subscriptions: fn.subscriptions.map((s) => ({ topic: s.topic, route: s.route })),
       public: fn.name === 'gateway',
+      secrets: checkSecrets(fn),
     };
   });
   const topics = [...new Set(functions.flatMap((f) => f.subscriptions.map((s) => s.topic)))].sort();
+  const deadLetterTopics = functions
+    .flatMap((f) => f.subscriptions.map((s) => deadLetterTopic(f.name, s.topic)))
+    .sort();
   return {
     functions,
     topics,
+    deadLetterTopics,
     partitions,
     ports: { app: APP_PORT, service: SERVICE_PORT },
     daprAppIds: functions.filter((f) => f.dapr).map((f) => f.appId),

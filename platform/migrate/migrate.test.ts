@@ -16,6 +16,7 @@ const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('dist/migrate.js (the cluster migration Job)', () => {
   const name = `t_${randomBytes(6).toString('hex')}`;
+  const appRole = `${name}_app`;
   const dir = mkdtempSync(join(tmpdir(), 'todo-migrate-'));
   const bundle = join(dir, 'migrate.mjs');
   let url: string;
@@ -37,6 +38,9 @@ describe('dist/migrate.js (the cluster migration Job)', () => {
   });
   afterAll(async () => {
     await dropDatabase(inject('adminDatabaseUrl'), name);
+    const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await admin.connect();
+    await admin.query(`drop role if exists ${appRole}`).finally(() => admin.end());
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -52,6 +56,8 @@ describe('dist/migrate.js (the cluster migration Job)', () => {
   it('brings an empty database to the newest schema, and is a no-op the second time', async () => {
     const first = await run({ DATABASE_URL: url });
     expect(first.out).toMatch(/schema up to date/);
+    // One URL: nothing to grant, and it says the functions keep the owner's rights.
+    expect(first.out).toMatch(/one role: the functions connect as the role that owns the schema/);
     expect(first.code).toBe(0);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -64,6 +70,36 @@ describe('dist/migrate.js (the cluster migration Job)', () => {
       await client.end();
     }
     expect((await run({ DATABASE_URL: url })).code).toBe(0);
+  });
+
+  it('with MIGRATION_DATABASE_URL, migrates as the owner and leaves DATABASE_URL’s role DML only', async () => {
+    const appUrl = new URL(url);
+    appUrl.username = appRole;
+    appUrl.password = randomBytes(12).toString('base64url');
+    const r = await run({ MIGRATION_DATABASE_URL: url, DATABASE_URL: appUrl.toString() });
+    expect(r.out).toMatch(/"msg":"app role created with DML grants"/);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out, 'the password is never logged').not.toContain(appUrl.password);
+    const client = new pg.Client({ connectionString: appUrl.toString() });
+    await client.connect();
+    try {
+      const user = await client.query<{ id: string }>(
+        "insert into users (email, password_hash) values ('job@example.com', 'x') returning id",
+      );
+      await client.query("insert into tasks (user_id, title) values ($1, 'From the app role')", [
+        user.rows[0]!.id,
+      ]);
+      await expect(client.query('drop table tasks')).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query('alter table tasks add column x int')).rejects.toMatchObject({
+        code: '42501',
+      });
+    } finally {
+      await client.end();
+    }
+    // The next upgrade's Job: the role exists, its grants are brought up to date.
+    const again = await run({ MIGRATION_DATABASE_URL: url, DATABASE_URL: appUrl.toString() });
+    expect(again.out).toMatch(/"msg":"app role grants up to date"/);
+    expect(again.code).toBe(0);
   });
 
   it('refuses to start without DATABASE_URL (exit 78, naming it)', async () => {

@@ -85,14 +85,41 @@ export async function verifyAgainstDummy(password: string, logN = SCRYPT_LOG_N):
 
 export interface AuthUser {
   id: string;
+  /** The session the access token belongs to (its `sid`). */
+  sid: string;
 }
 
 /** Every access token names us as issuer and the API as audience; verification requires both. */
 export const TOKEN_CLAIMS = { iss: 'todo', aud: 'todo-api' } as const satisfies ExpectedClaims;
+/**
+ * A stream ticket's audience: only the live stream accepts it, and the stream accepts no access token
+ * in its URL, so a URL that ends up in a log or a proxy's history holds at most a minute of stream.
+ */
+export const STREAM_TICKET_CLAIMS = { iss: 'todo', aud: 'todo-stream' } as const satisfies ExpectedClaims;
+export const STREAM_TICKET_TTL_SECONDS = 60;
 
-export async function issueToken(userId: string, secret: string, ttlSeconds: number): Promise<string> {
+/** A short-lived access token for `userId`'s session `sessionId` (checked on every request). */
+export async function issueToken(
+  userId: string,
+  secret: string,
+  ttlSeconds: number,
+  sessionId: string,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signHs256({ ...TOKEN_CLAIMS, sub: userId, iat: now, exp: now + ttlSeconds }, secret);
+  return signHs256({ ...TOKEN_CLAIMS, sub: userId, sid: sessionId, iat: now, exp: now + ttlSeconds }, secret);
+}
+
+/** A ticket for `GET /api/v1/notifications/stream?ticket=`: good for nothing else, for a minute. */
+export function issueStreamTicket(
+  user: AuthUser,
+  secret: string,
+  ttlSeconds = STREAM_TICKET_TTL_SECONDS,
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signHs256(
+    { ...STREAM_TICKET_CLAIMS, sub: user.id, sid: user.sid, iat: now, exp: now + ttlSeconds },
+    secret,
+  );
 }
 
 /** Verifies one of our access tokens (signature, exp required, iss, aud); a JwtError otherwise. */
@@ -102,20 +129,49 @@ export function verifyAccessToken(token: string, secret: string) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Verifies the bearer token and puts the caller on the context; every query is then scoped to them. */
-export function requireUser(secret: string): MiddlewareHandler<{ Variables: { user: AuthUser } }> {
+/** Whether a session is still on (not logged out, not revoked, not expired). */
+export type SessionCheck = (sessionId: string, userId: string) => Promise<boolean>;
+
+/**
+ * The caller a token names, once its signature and claims verify (`audience` picks access token or
+ * stream ticket) and its session is still on; a 401 otherwise.
+ */
+export async function authenticateToken(
+  token: string,
+  secret: string,
+  sessionActive: SessionCheck,
+  audience: ExpectedClaims = TOKEN_CLAIMS,
+): Promise<AuthUser> {
+  let claims: { sub?: unknown; sid?: unknown };
+  try {
+    claims = verifyHs256(token, secret, undefined, audience);
+  } catch {
+    throw unauthorized('The token is invalid or expired; log in again');
+  }
+  const { sub, sid } = claims;
+  if (typeof sub !== 'string' || !UUID.test(sub)) throw unauthorized('The token has no valid subject');
+  if (typeof sid !== 'string' || !UUID.test(sid))
+    throw unauthorized('The token names no session; log in again');
+  if (!(await sessionActive(sid, sub))) throw unauthorized('The session has ended; log in again');
+  return { id: sub, sid };
+}
+
+/** The bearer token of a request, if it sent one. */
+export const bearerToken = (authorization: string | undefined) =>
+  /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+
+/**
+ * Verifies the bearer token (and that its session is still on) and puts the caller on the context;
+ * every query is then scoped to them.
+ */
+export function requireUser(
+  secret: string,
+  sessionActive: SessionCheck,
+): MiddlewareHandler<{ Variables: { user: AuthUser } }> {
   return async function authenticate(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw unauthorized('Send a bearer token: Authorization: Bearer <token>');
-    let sub: unknown;
-    try {
-      ({ sub } = verifyAccessToken(match[1], secret));
-    } catch {
-      throw unauthorized('The token is invalid or expired; log in again');
-    }
-    if (typeof sub !== 'string' || !UUID.test(sub)) throw unauthorized('The token has no valid subject');
-    c.set('user', { id: sub });
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw unauthorized('Send a bearer token: Authorization: Bearer <token>');
+    c.set('user', await authenticateToken(token, secret, sessionActive));
     await next();
   };
 }

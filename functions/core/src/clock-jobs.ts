@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { JobScheduler } from './ports.ts';
+import { type BackgroundLoop, backgroundLoop } from './background.ts';
+import type { Logger } from './log.ts';
+import type { JobScheduler, ScheduledJob } from './ports.ts';
 
 /**
  * How functions other than the clock schedule jobs. A Dapr job fires only back to the app-id that
@@ -58,4 +60,72 @@ export function clockJobsClient(opts: { clockUrl: string; secret: string }): Job
     schedule: (job) => call('POST', job.name, { dueTime: job.dueTime.toISOString(), data: job.data }),
     remove: (name) => call('DELETE', name),
   };
+}
+
+/**
+ * A job that runs every `everyMs`, on one-shot jobs (all the JobScheduler port has, on Dapr and in the
+ * embedded runner alike). Time is cut into slots of `everyMs` counted from the epoch, and each slot is
+ * its own job, `<prefix><slot start in epoch seconds>`, due at the slot's start. A run arms the next slot
+ * before it does its work (so a failing run does not break the chain), and the clock arms the next slot
+ * at start and then every `everyMs` (which starts the chain on a fresh install and mends a broken one).
+ * Arming is idempotent: the same slot is the same name and due time, so it overwrites itself. Runs never
+ * overwrite the job that is firing (its slot is over), and a changed period merges into one chain.
+ */
+export interface RecurringJob {
+  /** The job-name prefix the clock dispatches on, e.g. `retention-`. */
+  prefix: string;
+  everyMs: number;
+  data: Record<string, unknown>;
+}
+
+/** The slot start (epoch ms) a job name of this recurring job stands for, if it is one. */
+function slotOf(job: RecurringJob, name: string): number | undefined {
+  if (!name.startsWith(job.prefix)) return undefined;
+  const seconds = name.slice(job.prefix.length);
+  return /^\d+$/.test(seconds) ? Number(seconds) * 1000 : undefined;
+}
+
+/** The first slot after `now`, and after the slot of the job `firing` (when a run arms its successor). */
+export function nextRecurringRun(job: RecurringJob, now: Date, firing?: string): ScheduledJob {
+  const after = Math.max(now.getTime(), (firing && slotOf(job, firing)) || 0);
+  const start = (Math.floor(after / job.everyMs) + 1) * job.everyMs;
+  return { name: `${job.prefix}${start / 1000}`, dueTime: new Date(start), data: job.data };
+}
+
+export async function armRecurringJob(
+  jobs: JobScheduler,
+  job: RecurringJob,
+  now = new Date(),
+  firing?: string,
+): Promise<ScheduledJob> {
+  const next = nextRecurringRun(job, now, firing);
+  await jobs.schedule(next);
+  return next;
+}
+
+/**
+ * The clock's loop that keeps every recurring job armed: at start, then every period (the shortest
+ * job's, at most an hour); a failure (the sidecar not up yet) is retried after `retryMs`.
+ */
+export function keepRecurringJobsArmed(opts: {
+  jobs: JobScheduler;
+  recurring: RecurringJob[];
+  log: Logger;
+  retryMs?: number;
+}): BackgroundLoop {
+  const everyMs = Math.min(3_600_000, ...opts.recurring.map((j) => j.everyMs));
+  return backgroundLoop({
+    name: 'recurring jobs',
+    log: opts.log,
+    idleMs: everyMs,
+    async tick() {
+      try {
+        for (const job of opts.recurring) await armRecurringJob(opts.jobs, job);
+        return false;
+      } catch (e) {
+        opts.log.warn('could not arm the recurring jobs; will try again', { err: e });
+        return opts.retryMs ?? 10_000;
+      }
+    },
+  });
 }

@@ -8,11 +8,20 @@ const ConfigSchema = z.object({
   /** Postgres cancels any statement running longer than this (0 = no limit). */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  /** Access tokens are short-lived (a refresh renews them); revocation is checked per request anyway. */
   JWT_TTL_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
-    .default(7 * 24 * 3600),
+    .default(15 * 60),
+  /** How long a session lasts without a refresh (each refresh extends it): the refresh cookie's Max-Age. */
+  REFRESH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 24 * 3600),
+  /** The web app's address, for the links in account emails (never taken from a request's Host). */
+  APP_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   /**
    * The app API token internal routes require (the Secret Dapr's `dapr.io/app-token-secret` names, key
    * `token`; daprd sends the same value). Required by the clock and the event functions.
@@ -40,6 +49,38 @@ const ConfigSchema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Open notification streams (SSE) one user may hold on one live replica; past it a 429. */
+  LIVE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(5),
+  /** Open notification streams one live replica holds in all; past it a 503 (another replica may have room). */
+  LIVE_MAX_STREAMS: z.coerce.number().int().min(1).default(1000),
+  /** Tool calls one chat turn with a model may run; a turn that needs more ends and says so. */
+  CHAT_MAX_TOOL_CALLS: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * A chat turn with a model answers within this (ms), tools and model calls together: under the KEDA
+   * HTTP interceptor's 30 s wait for response headers (chart keda.http.responseHeader; Knative's
+   * timeoutSeconds is 30 too) and the gateway's 40 s, so the user gets our reply rather than a 504.
+   */
+  CHAT_TURN_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(25_000),
+  /**
+   * Failed publishes of one outbox row before the relay moves it to dead_letters and lets its task's later
+   * events go (`npm run platform -- dlq outbox replay` puts it back). Retries back off 0.5 s … 60 s.
+   */
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Retention (the clock's `retention-…` job): age in days after which rows are deleted; 0 keeps them. */
+  RETENTION_OUTBOX_SENT_DAYS: z.coerce.number().min(0).default(7),
+  RETENTION_PROCESSED_EVENTS_DAYS: z.coerce.number().min(0).default(14),
+  RETENTION_AUDIT_LOG_DAYS: z.coerce.number().min(0).default(365),
+  RETENTION_DEAD_LETTERS_DAYS: z.coerce.number().min(0).default(30),
+  /** Rows per delete statement, and statements per table per run: one run's work stays bounded. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** How often the retention job runs. */
+  RETENTION_EVERY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -11,6 +11,7 @@ import type { Database } from './db/types.ts';
 import { ProblemError, problemHandler, validationProblem } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { JobScheduler } from './ports.ts';
+import { isSessionActive } from './sessions.ts';
 
 /** What every function gets from its runner: the database, settings, the token secret and a logger. */
 export interface FunctionDeps {
@@ -38,6 +39,8 @@ export type AppEnv = { Variables: { user: AuthUser } };
 export interface FunctionAppOptions {
   /** Routes under /api that need no token (sign-up, log-in, the OpenAPI document). */
   publicPaths?: string[];
+  /** Path prefixes under /api whose routes need no token: the secret is in the path (a calendar feed). */
+  publicPrefixes?: string[];
   /** Path prefixes outside /api whose routes check their own caller (the clock's `/jobs/`). */
   selfAuthenticatedPrefixes?: string[];
 }
@@ -50,7 +53,9 @@ export interface FunctionAppOptions {
 export function createFunctionApp(name: string, deps: FunctionDeps, options: FunctionAppOptions = {}) {
   const app = new Hono<AppEnv>();
   const publicPaths = new Set(options.publicPaths ?? []);
-  const authenticate = requireUser(deps.jwtSecret);
+  // One primary-key lookup per authenticated request: a logged-out or revoked session's access tokens
+  // stop working at once rather than when they expire.
+  const authenticate = requireUser(deps.jwtSecret, (sid, userId) => isSessionActive(deps.db, sid, userId));
   app.onError(problemHandler((msg, err) => deps.log.error(msg, { fn: name, err })));
   app.notFound((c) => {
     throw new ProblemError(404, 'Not Found', `No route for ${c.req.method} ${c.req.path}`);
@@ -89,7 +94,9 @@ export function createFunctionApp(name: string, deps: FunctionDeps, options: Fun
       },
     }),
   );
-  app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : authenticate(c, next)));
+  const publicPrefixes = options.publicPrefixes ?? [];
+  const isPublic = (path: string) => publicPaths.has(path) || publicPrefixes.some((p) => path.startsWith(p));
+  app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
   return app;
 }
 

@@ -5,7 +5,7 @@ import { eventually, useTestDatabase } from '../../testing/database.ts';
 import type { CloudEvent } from './events.ts';
 import { createLogger } from './log.ts';
 import { enqueueEvent } from './outbox.ts';
-import { backoffMs, createOutboxRelay } from './outbox-relay.ts';
+import { backoffMs, createOutboxRelay, DEAD_LETTER_METRIC } from './outbox-relay.ts';
 import type { EventPublisher } from './ports.ts';
 
 const t = useTestDatabase();
@@ -43,6 +43,36 @@ async function enqueue(key: string): Promise<string> {
 
 async function clearOutbox() {
   await t.db.deleteFrom('outbox').execute();
+  await t.db.deleteFrom('dead_letters').execute();
+}
+
+/** Makes every backing-off row due now, as if its retry delay had passed. */
+async function retryNow() {
+  await t.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: sql`now()` })
+    .where('sent_at', 'is', null)
+    .execute();
+}
+
+/** Client sessions on this database holding a transaction open while they wait on their application. */
+async function openTransactions(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and backend_type = 'client backend'
+      and state like 'idle in transaction%'`.execute(t.db);
+  return rows[0]!.n;
+}
+
+/** A logger that keeps its entries, to read the dead-letter line back. */
+function recordingLog() {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, msg, fields });
+    };
+  return { lines, log: { info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
 describe('outbox relay', () => {
@@ -178,6 +208,138 @@ describe('outbox relay', () => {
     expect(new Set(got.map((g) => g.event.id)).size).toBe(20);
     for (const k of keys)
       expect(got.filter((g) => g.event.subject === k).map((g) => g.event.id)).toEqual(expected[k]);
+  });
+
+  it('publishes with no transaction open (the publish is an HTTP call to the sidecar)', async () => {
+    await clearOutbox();
+    const seen: number[] = [];
+    const publisher: EventPublisher = {
+      async publish() {
+        seen.push(await openTransactions());
+      },
+    };
+    await enqueue(randomUUID());
+    await enqueue(randomUUID());
+    const relay = createOutboxRelay({ db: t.db, publisher, log });
+    expect(await relay.drainOnce()).toBe(2);
+    expect(seen).toEqual([0, 0]);
+  });
+
+  it('holds a claimed row under a lease: another relay skips it, and takes it once the lease ran out', async () => {
+    await clearOutbox();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: EventPublisher = { publish: () => gate };
+    const id = await enqueue(randomUUID());
+    const a = createOutboxRelay({ db: t.db, publisher: slow, log, leaseMs: 60_000 });
+    const round = a.drainOnce();
+    await eventually('a has claimed the row', async () => {
+      const row = await t.db
+        .selectFrom('outbox')
+        .select(sql<boolean>`next_attempt_at > now() + interval '30 seconds'`.as('leased'))
+        .where('event_id', '=', id)
+        .executeTakeFirstOrThrow();
+      return row.leased;
+    });
+    const { publisher, got } = recordingPublisher();
+    const b = createOutboxRelay({ db: t.db, publisher, log });
+    expect(await b.drainOnce()).toBe(0);
+
+    // a's process "died" mid-publish: once its lease runs out b publishes the row, and a's late mark
+    // (its lease no longer holds) changes nothing.
+    await retryNow();
+    expect(await b.drainOnce()).toBe(1);
+    expect(got.map((g) => g.event.id)).toEqual([id]);
+    const sentByB = await t.db
+      .selectFrom('outbox')
+      .select('sent_at')
+      .where('event_id', '=', id)
+      .executeTakeFirstOrThrow();
+    release();
+    await round;
+    const after = await t.db
+      .selectFrom('outbox')
+      .select('sent_at')
+      .where('event_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(after.sent_at).toEqual(sentByB.sent_at);
+  });
+
+  it('after maxAttempts failed publishes moves the row to dead_letters and lets its key’s later events go', async () => {
+    await clearOutbox();
+    const bad = randomUUID();
+    const { publisher, got, failing } = recordingPublisher(new Set([bad]));
+    const { lines, log: recorded } = recordingLog();
+    const poison = await enqueue(bad);
+    const next = await enqueue(bad);
+    const relay = createOutboxRelay({ db: t.db, publisher, log: recorded, maxAttempts: 3 });
+    // Another task's events go through meanwhile: the broker is up, so the failures are this row's own.
+    for (let i = 0; i < 3; i++) {
+      await enqueue(randomUUID());
+      await relay.drainOnce();
+      await retryNow();
+    }
+    expect(got.map((g) => g.event.id)).not.toContain(poison);
+
+    const [dead] = await t.db.selectFrom('dead_letters').selectAll().execute();
+    expect(dead).toMatchObject({
+      source: 'outbox',
+      consumer: null,
+      event_id: poison,
+      topic: 'reminders',
+      partition_key: bad,
+      attempts: 3,
+      reason: `broker says no to ${bad}`,
+    });
+    expect(dead!.cloud_event).toMatchObject({ id: poison, subject: bad, type: 'ReminderDue.v1' });
+    expect(dead!.dead_at.getTime()).toBeGreaterThanOrEqual(dead!.created_at.getTime());
+    expect(
+      await t.db.selectFrom('outbox').select('id').where('event_id', '=', poison).executeTakeFirst(),
+    ).toBeUndefined();
+
+    // The task's later event is no longer held back by it.
+    failing.clear();
+    while ((await relay.drainOnce()) > 0);
+    expect(got.at(-1)?.event.id).toBe(next);
+
+    expect(relay.counters()).toMatchObject({ deadLettered: 1, failed: 3 });
+    const line = lines.find((l) => l.fields.metric === DEAD_LETTER_METRIC);
+    expect(line).toMatchObject({
+      level: 'error',
+      fields: { event: poison, topic: 'reminders', key: bad, attempts: 3, deadLetter: dead!.id },
+    });
+  });
+
+  it('does not dead-letter during a broker outage (nothing goes through), only once others do again', async () => {
+    await clearOutbox();
+    const keys = [randomUUID(), randomUUID()];
+    const { publisher, got, failing } = recordingPublisher(new Set(keys));
+    const ids = [await enqueue(keys[0]!), await enqueue(keys[1]!)];
+    const relay = createOutboxRelay({ db: t.db, publisher, log, maxAttempts: 2 });
+    for (let i = 0; i < 4; i++) {
+      await relay.drainOnce();
+      await retryNow();
+    }
+    expect(await t.db.selectFrom('dead_letters').select('id').execute()).toEqual([]);
+    const attempts = await t.db
+      .selectFrom('outbox')
+      .select('attempts')
+      .where('event_id', 'in', ids)
+      .execute();
+    expect(attempts.map((a) => a.attempts)).toEqual([4, 4]);
+
+    // The broker is back for one task but the other's row still fails. Not in the round of the first
+    // success (a broker coming back answers for some partitions first), but on its next try.
+    failing.delete(keys[0]!);
+    await relay.drainOnce();
+    expect(got.map((g) => g.event.id)).toEqual([ids[0]]);
+    expect(await t.db.selectFrom('dead_letters').select('id').execute()).toEqual([]);
+    await retryNow();
+    await relay.drainOnce();
+    const dead = await t.db.selectFrom('dead_letters').select(['event_id', 'attempts']).execute();
+    expect(dead).toEqual([{ event_id: ids[1], attempts: 6 }]);
   });
 
   it('backs off exponentially, capped', () => {

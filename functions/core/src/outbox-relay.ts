@@ -19,6 +19,20 @@ export interface OutboxRelayOptions {
   /** Retry delay after the first failure, doubled per attempt up to maxBackoffMs (defaults 500 ms, 60 s). */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Failed publishes after which a row moves to dead_letters and its key's later rows go (default 10,
+   * OUTBOX_MAX_ATTEMPTS) — but only while the broker is taking other events (see deadLetterOrRetry).
+   */
+  maxAttempts?: number;
+  /** How long a claimed row is held for its publish before another relay may take it (default 60 s). */
+  leaseMs?: number;
+}
+
+/** What this relay did since it was made; `deadLettered` is also logged with `metric: 'outbox_dead_lettered'`. */
+export interface OutboxRelayCounters {
+  published: number;
+  failed: number;
+  deadLettered: number;
 }
 
 export interface OutboxRelay {
@@ -27,7 +41,11 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** One claim-publish-mark round; returns how many rows it published. For tests and benchmarks. */
   drainOnce(): Promise<number>;
+  counters(): Readonly<OutboxRelayCounters>;
 }
+
+/** The stable field of the log line written for each dead-lettered row (alert on it in the log pipeline). */
+export const DEAD_LETTER_METRIC = 'outbox_dead_lettered';
 
 interface ClaimedRow {
   id: string;
@@ -38,6 +56,8 @@ interface ClaimedRow {
   attempts: number;
 }
 
+type Outcome = { row: ClaimedRow; error: undefined } | { row: ClaimedRow; error: string };
+
 /** Capped exponential backoff: base · 2^(attempts−1), at most max. */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
@@ -47,76 +67,143 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
  * Publishes outbox rows in id order and marks them sent. At-least-once: a row is marked only after its
  * publish succeeded, so a crash between the two republishes it (consumers are idempotent).
  *
- * Per-partition-key order: a row is claimed only when no earlier row with the same key is still unsent,
- * so a failing row holds back every later event of that task until it goes out, and no two rows of one
- * key are ever in flight together — which is also why a round can publish all its rows in parallel.
- * `for update skip locked` lets several relays (a rollout's old and new clock pod) share the table.
+ * No transaction is open while publishing (an HTTP call to the sidecar, up to 10 s): a claim is one
+ * statement that moves the rows' `next_attempt_at` to a lease (`for update skip locked` inside it, so
+ * several relays — a rollout's old and new clock pod — never claim the same row), and the marks after
+ * the publishes are single statements that apply only while that lease still holds. A relay that dies
+ * mid-round leaves its rows to be claimed again when the lease runs out.
+ *
+ * Per-partition-key order: a row is claimed only when no earlier row with the same key is still unsent
+ * (a claimed row is unsent), so a failing row holds back every later event of that task until it goes
+ * out or is dead-lettered, and no two rows of one key are ever in flight together — which is also why a
+ * round can publish all its rows in parallel.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, publisher, log } = options;
   const batchSize = options.batchSize ?? 100;
   const base = options.baseBackoffMs ?? 500;
   const max = options.maxBackoffMs ?? 60_000;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const counters: OutboxRelayCounters = { published: 0, failed: 0, deadLettered: 0 };
+  /** When a publish last succeeded (ms since the epoch): tells a poison row from a broker outage. */
+  let lastPublishedAt: number | undefined;
 
-  async function drainOnce(): Promise<number> {
-    return db.transaction().execute(async (trx) => {
-      const { rows } = await sql<ClaimedRow>`
-        select o.id, o.event_id, o.topic, o.partition_key, o.cloud_event, o.attempts
-        from outbox o
-        where o.sent_at is null
-          and o.next_attempt_at <= now()
+  /** Claims due rows for this round under `lease` (also their new next_attempt_at), oldest first. */
+  async function claim(lease: Date): Promise<ClaimedRow[]> {
+    const { rows } = await sql<ClaimedRow>`
+      update outbox o set next_attempt_at = ${lease}
+      where o.id in (
+        select c.id from outbox c
+        where c.sent_at is null
+          and c.next_attempt_at <= now()
           and not exists (
             select 1 from outbox e
-            where e.partition_key = o.partition_key and e.sent_at is null and e.id < o.id)
-        order by o.id
+            where e.partition_key = c.partition_key and e.sent_at is null and e.id < c.id)
+        order by c.id
         limit ${batchSize}
-        for update skip locked`.execute(trx);
-      if (!rows.length) return 0;
+        for update skip locked)
+      returning o.id, o.event_id, o.topic, o.partition_key, o.cloud_event, o.attempts`.execute(db);
+    return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  }
 
-      const results = await Promise.all(
-        rows.map(async (row) => {
-          try {
-            await publisher.publish(row.topic, CloudEvent.parse(row.cloud_event), {
-              attempt: row.attempts + 1,
-            });
-            return { row, error: undefined };
-          } catch (e) {
-            return { row, error: e instanceof Error ? e.message : String(e) };
-          }
-        }),
-      );
+  async function publish(row: ClaimedRow): Promise<Outcome> {
+    try {
+      await publisher.publish(row.topic, CloudEvent.parse(row.cloud_event), { attempt: row.attempts + 1 });
+      return { row, error: undefined };
+    } catch (e) {
+      return { row, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
 
-      const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
-      if (sent.length) {
-        await trx
-          .updateTable('outbox')
-          .set({ sent_at: sql`now()`, last_error: null })
-          .where('id', 'in', sent)
-          .execute();
-      }
-      for (const { row, error } of results) {
-        if (error === undefined) continue;
-        const attempts = row.attempts + 1;
-        const delay = backoffMs(attempts, base, max);
-        log.warn('outbox: publish failed; will retry', {
+  /**
+   * A failed publish: retry after backoff, or, at maxAttempts, move the row to dead_letters (one
+   * statement: the delete and the insert commit together) so its task's later events can go.
+   *
+   * Only while the broker is demonstrably up — a publish of an earlier round succeeded within the last
+   * maxBackoffMs (`upBefore`) — is a row given up on: during an outage every row fails, and dead-lettering
+   * them all would turn "a broker outage delays events" into "a broker outage reorders them and needs a
+   * replay". Those rows keep retrying, and one still failing after others went through is dead-lettered
+   * then. Successes of the same round do not count: as a broker comes back, some partitions answer
+   * before others, and a row failing beside the first successes gets one more backoff.
+   */
+  async function deadLetterOrRetry(
+    row: ClaimedRow,
+    error: string,
+    lease: Date,
+    upBefore: number | undefined,
+  ): Promise<void> {
+    const attempts = row.attempts + 1;
+    counters.failed++;
+    const brokerUp = upBefore !== undefined && Date.now() - upBefore <= max;
+    if (attempts >= maxAttempts && brokerUp) {
+      const { rows } = await sql<{ id: string }>`
+        with moved as (
+          delete from outbox
+          where id = ${row.id} and next_attempt_at = ${lease} and sent_at is null
+          returning event_id, topic, partition_key, cloud_event, created_at)
+        insert into dead_letters
+          (source, event_id, topic, partition_key, cloud_event, attempts, reason, created_at)
+        select 'outbox', event_id::text, topic, partition_key, cloud_event, ${attempts}, ${error.slice(0, 2000)},
+          created_at
+        from moved
+        returning id`.execute(db);
+      if (rows.length) {
+        counters.deadLettered++;
+        log.error('outbox: publish kept failing; moved the event to dead_letters', {
+          metric: DEAD_LETTER_METRIC,
+          deadLetter: rows[0]!.id,
           event: row.event_id,
           topic: row.topic,
+          key: row.partition_key,
           attempts,
-          retryInMs: delay,
           err: error,
         });
-        await trx
-          .updateTable('outbox')
-          .set({
-            attempts,
-            next_attempt_at: sql`now() + ${`${delay} milliseconds`}::interval`,
-            last_error: error.slice(0, 2000),
-          })
-          .where('id', '=', row.id)
-          .execute();
       }
-      return sent.length;
+      return;
+    }
+    const delay = backoffMs(attempts, base, max);
+    log.warn('outbox: publish failed; will retry', {
+      event: row.event_id,
+      topic: row.topic,
+      attempts,
+      retryInMs: delay,
+      err: error,
     });
+    await db
+      .updateTable('outbox')
+      .set({
+        attempts,
+        next_attempt_at: sql`now() + ${`${delay} milliseconds`}::interval`,
+        last_error: error.slice(0, 2000),
+      })
+      .where('id', '=', row.id)
+      .where(sql<boolean>`next_attempt_at = ${lease}`)
+      .execute();
+  }
+
+  async function drainOnce(): Promise<number> {
+    // A JS Date (millisecond precision) as the lease, so it compares equal when the marks apply.
+    const lease = new Date(Date.now() + leaseMs);
+    const upBefore = lastPublishedAt;
+    const rows = await claim(lease);
+    if (!rows.length) return 0;
+
+    const results = await Promise.all(rows.map(publish));
+    const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
+    if (sent.length) {
+      lastPublishedAt = Date.now();
+      counters.published += sent.length;
+      await db
+        .updateTable('outbox')
+        .set({ sent_at: sql`now()`, last_error: null })
+        .where('id', 'in', sent)
+        .where(sql<boolean>`next_attempt_at = ${lease}`)
+        .execute();
+    }
+    for (const r of results)
+      if (r.error !== undefined) await deadLetterOrRetry(r.row, r.error, lease, upBefore);
+    return sent.length;
   }
 
   /**
@@ -145,6 +232,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   return {
     drainOnce,
+    counters: () => ({ ...counters }),
     async start() {
       if (options.databaseUrl) {
         listener = listenToChannel({

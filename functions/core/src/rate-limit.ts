@@ -22,10 +22,24 @@ export const LIMITS = {
   loginPerIp: { name: 'login-ip', points: 60, durationSeconds: 60 },
   signupPerAccount: { name: 'signup-account', points: 5, durationSeconds: 3600 },
   signupPerIp: { name: 'signup-ip', points: 20, durationSeconds: 3600 },
+  /**
+   * Password-reset mails: per address asked for (known or not, so a 429 says nothing about the account)
+   * and per client IP; each one is a mail in someone's inbox.
+   */
+  passwordResetPerAccount: { name: 'reset-account', points: 5, durationSeconds: 3600 },
+  passwordResetPerIp: { name: 'reset-ip', points: 20, durationSeconds: 3600 },
+  /** Verification mails sent again on request, per account and per client IP. */
+  verifyResendPerAccount: { name: 'verify-resend-account', points: 5, durationSeconds: 3600 },
+  verifyResendPerIp: { name: 'verify-resend-ip', points: 20, durationSeconds: 3600 },
   /** Model calls: each chat turn with a model configured. */
   chatPerAccount: { name: 'chat-account', points: 20, durationSeconds: 60 },
   chatPerAccountDaily: { name: 'chat-account-day', points: 500, durationSeconds: 86_400 },
   chatPerIp: { name: 'chat-ip', points: 60, durationSeconds: 60 },
+  /**
+   * Calendar feed fetches (the public `.ics` route) per client IP: calendar apps poll every few minutes
+   * at most, so 60 a minute leaves room for a household or an office behind one address.
+   */
+  calendarFeedPerIp: { name: 'calendar-feed-ip', points: 60, durationSeconds: 60 },
   /** Reminder emails per user per day; past it the in-app notification still arrives. */
   reminderEmailsPerAccount: { name: 'email-account-day', points: 100, durationSeconds: 86_400 },
 } as const satisfies Record<string, LimitRule>;

@@ -1,9 +1,10 @@
 import type { Hono } from 'hono';
-import { clockJobsClient } from './clock-jobs.ts';
+import { clockJobsClient, keepRecurringJobsArmed } from './clock-jobs.ts';
 import { type Config, ConfigError, requireAppToken } from './config.ts';
 import { daprJobs, daprPublisher } from './dapr.ts';
 import type { EventDeps } from './event-app.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
+import { clockRecurringJobs } from './retention.ts';
 import { runContainer } from './run-function.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a factory may return any Hono app shape
@@ -47,11 +48,24 @@ export function runClockFunction(name: string, create: EventFunctionFactory): Pr
         publisher: daprPublisher({ httpPort, pubsubName: deps.config.PUBSUB_NAME }),
         log: deps.log,
         databaseUrl: deps.databaseUrl,
+        maxAttempts: deps.config.OUTBOX_MAX_ATTEMPTS,
+      });
+      const jobs = daprJobs({ httpPort });
+      const recurring = keepRecurringJobsArmed({
+        jobs,
+        recurring: clockRecurringJobs(deps.config),
+        log: deps.log,
       });
       return {
-        app: create({ ...deps, jobs: daprJobs({ httpPort }) }),
-        start: () => relay.start(),
-        stop: () => relay.stop(),
+        app: create({ ...deps, jobs }),
+        start: async () => {
+          await relay.start();
+          recurring.start();
+        },
+        stop: async () => {
+          await recurring.stop();
+          await relay.stop();
+        },
       };
     },
     requireDapr,

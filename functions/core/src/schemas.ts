@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { Priority, RecurrenceMode, TaskStatus } from './enums.ts';
 import { ruleProblem } from './recurrence/rule.ts';
 
 /** Request and response shapes for the HTTP API; the OpenAPI document is generated from these. */
 
-export const TaskStatus = z.enum(['todo', 'in_progress', 'done']);
-export const Priority = z.enum(['low', 'medium', 'high']);
-export const RecurrenceMode = z.enum(['schedule', 'completion']);
+export { Priority, RecurrenceMode, TaskStatus };
 export const SortBy = z.enum(['due_date', 'priority', 'created_at', 'title']);
 export const SortOrder = z.enum(['asc', 'desc']);
 
@@ -196,5 +195,12 @@ export const Credentials = z.strictObject({
   time_zone: TimeZone.optional(),
 });
 export const Login = z.strictObject({ email: z.email().max(254), password: text().min(1).max(200) });
-export const Me = z.object({ id: z.uuid(), email: z.string(), time_zone: z.string() });
-export const Session = z.object({ token: z.string(), user: Me });
+export const Me = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  time_zone: z.string(),
+  /** Reminder emails go only to a verified address. */
+  email_verified: z.boolean(),
+});
+/** `token` is a short-lived access token (`expires_in` seconds); the refresh token is an HttpOnly cookie. */
+export const Session = z.object({ token: z.string(), expires_in: z.number().int(), user: Me });

@@ -79,11 +79,21 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* Environment of every function container (functions/core/src/config.ts). Call with (list $ fn). */}}
+{{/*
+Environment of a function container (functions/core/src/config.ts). Secrets: exactly the ones its catalog
+entry lists (`secrets` in files/deployment.yaml), so a function that never sends email holds no Resend key
+and only the functions with a daprd hold the app token. Call with (list $ fn).
+*/}}
 {{- define "todo.functionEnv" -}}
 {{- $ := index . 0 -}}
 {{- $fn := index . 1 -}}
 {{- $d := include "todo.deployment" $ | fromYaml -}}
+{{- $secrets := $fn.secrets | default list -}}
+{{- range $secrets }}
+{{- if not (has . (list "DATABASE_URL" "JWT_SECRET" "APP_API_TOKEN" "RESEND_API_KEY" "OPENAI_API_KEY")) }}
+{{- fail (printf "%s: the chart has no source for the secret %s (templates/_helpers.tpl todo.functionEnv)" $fn.name .) }}
+{{- end }}
+{{- end -}}
 - name: PORT
   value: {{ $d.ports.app | quote }}
 - name: LOG_LEVEL
@@ -92,36 +102,49 @@ imagePullSecrets:
   value: {{ $.Values.config.shutdownGraceMs | quote }}
 - name: SHUTDOWN_DELAY_MS
   value: {{ $.Values.config.shutdownDelayMs | quote }}
-- name: DATABASE_POOL_MAX
-  value: {{ $.Values.config.databasePoolMax | quote }}
 {{- if $fn.dapr }}
 - name: DAPR_HTTP_PORT
   value: "3500"
 - name: PUBSUB_NAME
   value: {{ $.Values.dapr.pubsubName | quote }}
+{{- end }}
+{{- if has "APP_API_TOKEN" $secrets }}
 # What daprd sends (the same Secret as dapr.io/app-token-secret): the app refuses internal calls without it.
 - name: APP_API_TOKEN
   valueFrom:
     secretKeyRef: { name: {{ include "todo.appTokenSecret" $ }}, key: token }
 {{- end }}
-- name: EMAIL_FROM
-  value: {{ $.Values.config.emailFrom | quote }}
+{{- if has "DATABASE_URL" $secrets }}
+# The app role: rows only; the migration Job alone connects as the schema's owner (MIGRATION_DATABASE_URL).
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef: { name: {{ $.Values.secrets.name }}, key: DATABASE_URL }
+- name: DATABASE_POOL_MAX
+  value: {{ $.Values.config.databasePoolMax | quote }}
+# The clock's address (always on, ClusterIP): functions schedule their Dapr jobs through it.
+- name: CLOCK_URL
+  value: {{ printf "http://clock:%v" $d.ports.service | quote }}
+# The web app's address, for the links in account emails.
+- name: APP_BASE_URL
+  value: {{ include "todo.appBaseUrl" $ | quote }}
+{{- end }}
+{{- if has "JWT_SECRET" $secrets }}
 - name: JWT_SECRET
   valueFrom:
     secretKeyRef: { name: {{ $.Values.secrets.name }}, key: JWT_SECRET }
+{{- end }}
+{{- if has "RESEND_API_KEY" $secrets }}
+# Email is sent only when the Secret has RESEND_API_KEY; otherwise it is logged.
+- name: EMAIL_FROM
+  value: {{ $.Values.config.emailFrom | quote }}
 - name: RESEND_API_KEY
   valueFrom:
     secretKeyRef: { name: {{ $.Values.secrets.name }}, key: RESEND_API_KEY, optional: true }
-# The clock's address (always on, ClusterIP): event functions schedule their Dapr jobs through it.
-- name: CLOCK_URL
-  value: {{ printf "http://clock:%v" $d.ports.service | quote }}
-{{- with $.Values.config.openai.baseUrl }}
+{{- end }}
+{{- if and (has "OPENAI_API_KEY" $secrets) $.Values.config.openai.baseUrl }}
 # The chat box's model endpoint; without it (or without the key) chat runs offline.
 - name: OPENAI_BASE_URL
-  value: {{ . | quote }}
+  value: {{ $.Values.config.openai.baseUrl | quote }}
 - name: OPENAI_MODEL
   value: {{ $.Values.config.openai.model | quote }}
 - name: OPENAI_API_KEY
@@ -134,6 +157,15 @@ imagePullSecrets:
 - name: FUNCTION_URL_TEMPLATE
   value: {{ ternary "http://{name}" (printf "http://{name}:%v" $d.ports.service) $.Values.knative.enabled | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* config.appBaseUrl, else the ingress host (https with TLS). */}}
+{{- define "todo.appBaseUrl" -}}
+{{- if .Values.config.appBaseUrl -}}
+{{- .Values.config.appBaseUrl -}}
+{{- else -}}
+{{- printf "%s://%s" (ternary "https" "http" (not (empty .Values.ingress.tls))) .Values.ingress.host -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

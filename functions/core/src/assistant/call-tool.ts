@@ -5,7 +5,7 @@ import { findTool, TASK_TOOLS, type ToolContext } from './tools.ts';
 
 export type ToolOutcome = { ok: true; result: unknown } | { ok: false; error: string };
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`)
     .join('; ');

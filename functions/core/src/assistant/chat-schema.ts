@@ -33,6 +33,13 @@ export const ChatAction = z.object({
 });
 export type ChatAction = z.infer<typeof ChatAction>;
 
+/**
+ * A destructive tool call (a deletion) waiting for the user: it did not run. The reply is the question;
+ * it runs when the next turn says "yes" with that reply as the last turn of `history`.
+ */
+export const PendingAction = z.object({ tool: z.string(), input: z.unknown() });
+export type PendingAction = z.infer<typeof PendingAction>;
+
 export const ChatReply = z.object({
   reply: z.string(),
   /** Every tool the answer used, in order, with its outcome. */
@@ -41,6 +48,7 @@ export const ChatReply = z.object({
   changed: z.boolean(),
   /** `llm` when a configured model answered; `offline` for the built-in commands. */
   mode: z.enum(['llm', 'offline']),
+  pending: PendingAction.optional(),
 });
 export type ChatReply = z.infer<typeof ChatReply>;
 

@@ -2,10 +2,11 @@ import { DateTime } from 'luxon';
 import { ProblemError } from '../errors.ts';
 import { rescheduleTarget } from '../quick-add/dates.ts';
 import { quickAddTask } from '../quick-add/quick-add-task.ts';
-import type { TaskOut } from '../schemas.ts';
-import type { TaskListing } from '../tasks/list-tasks.ts';
-import { callTool } from './call-tool.ts';
-import type { ChatAction, ChatContext, ChatReply } from './chat-schema.ts';
+import { IdParam, type TaskOut } from '../schemas.ts';
+import { listTags } from '../tags/tag-crud.ts';
+import { getTask, type TaskListing } from '../tasks/list-tasks.ts';
+import { callTool, describeIssues } from './call-tool.ts';
+import type { ChatAction, ChatContext, ChatReply, PendingAction } from './chat-schema.ts';
 import { findTool } from './tools.ts';
 
 export const OFFLINE_HELP = [
@@ -20,8 +21,10 @@ const OPEN = ['todo', 'in_progress'] as const;
 /** One chat turn without a model: a handful of commands, and anything else is a quick-add. */
 export async function offlineChat(ctx: ChatContext, message: string): Promise<ChatReply> {
   const actions: ChatAction[] = [];
-  const reply = await answer(ctx, message.trim(), actions);
-  return { reply, actions, changed: changedData(actions), mode: 'offline' };
+  const answered = await answer(ctx, message.trim(), actions);
+  const { reply, pending } =
+    typeof answered === 'string' ? { reply: answered, pending: undefined } : answered;
+  return { reply, actions, changed: changedData(actions), mode: 'offline', ...(pending && { pending }) };
 }
 
 export function changedData(actions: ChatAction[]): boolean {
@@ -122,16 +125,115 @@ async function quickAdd(ctx: ChatContext, actions: ChatAction[], text: string): 
   }
 }
 
+/** A reply, or a question that leaves a destructive action waiting for the user's yes. */
+type Answer = string | { reply: string; pending: PendingAction };
+
 interface Command {
   /** Matched against the lower-cased message without its trailing punctuation. */
   pattern: RegExp;
   /** `text` is the message as typed; match indexes line up with it. */
-  run(ctx: ChatContext, actions: ChatAction[], m: RegExpExecArray, text: string): Promise<string> | string;
+  run(ctx: ChatContext, actions: ChatAction[], m: RegExpExecArray, text: string): Promise<Answer> | Answer;
 }
 
 const DELETE = /^(?:delete|remove|drop|trash|get rid of)\s+(.+)$/;
-const CONFIRM_DELETE_HINT = 'Say "yes" to delete it, or anything else to keep it.';
-const CONFIRM_DELETE = /^Delete "(.+)"(?: — [^?]*)?\? Say "yes" to delete it/;
+
+/*
+ * Confirmation before a destructive tool (delete a task, delete a tag), for the offline commands and the
+ * model alike: the tool does not run in the turn that proposes it. That turn ends with a question the
+ * server writes, naming what would go (title and due date, or the tag's name); the client sends it back as
+ * the last assistant turn of `history`, and a "yes" right after it runs the deletion. The server keeps no
+ * chat state (any replica, or a cold start, answers the "yes"), so the question itself is the pending
+ * confirmation: it is looked up again by the name and due date it shows, and if that no longer finds
+ * exactly one task the user is asked again rather than something else being deleted.
+ */
+const CONFIRM_HINT = 'Say "yes" to delete it, or anything else to keep it.';
+const CONFIRM_QUESTION = /^Delete (the tag )?"(.+)"((?: — [^?\n]*)?)\? Say "yes" to delete it/;
+const YES = /^(?:yes|y|yep|yes please|yes,? delete it|confirm|do it)$/;
+
+/** "yes" and its variants, as the command table reads them. */
+export const isYes = (message: string) => YES.test(normalise(message.trim()).toLowerCase());
+
+/** What a due date reads as in the question, without "overdue", which can change between the turns. */
+const dueText = (task: TaskOut, ctx: ChatContext) => when(task, ctx).replace(/, overdue$/, '');
+
+const askToDeleteTask = (task: TaskOut, ctx: ChatContext) => ({
+  reply: `Delete "${task.title}"${when(task, ctx)}? ${CONFIRM_HINT}`,
+  pending: { tool: 'delete_task', input: { id: task.id } },
+});
+
+/** The tools a chat never runs without the user's yes: the ones annotated destructive. */
+export const needsConfirmation = (tool: string) => findTool(tool)?.annotations.destructiveHint === true;
+
+/**
+ * The question for a destructive call a model proposed, or why it cannot be asked (an id that is not the
+ * caller's, bad arguments): that goes back to the model as the call's result, and nothing runs.
+ */
+export async function confirmationQuestion(
+  ctx: ChatContext,
+  tool: string,
+  input: unknown,
+): Promise<{ ok: true; reply: string; pending: PendingAction } | { ok: false; error: string }> {
+  const checked = findTool(tool)?.input.safeParse(input);
+  if (checked && !checked.success)
+    return { ok: false, error: `Invalid arguments: ${describeIssues(checked.error)}` };
+  const args = IdParam.safeParse(input);
+  // Only deletions by id are destructive today; another one fails closed rather than running unasked.
+  if (!args.success || !['delete_task', 'delete_tag'].includes(tool))
+    return { ok: false, error: `${tool} needs the user's confirmation, which this chat cannot ask for.` };
+  const { id } = args.data;
+  if (tool === 'delete_task') {
+    const task = await getTask(ctx.db, ctx.userId, id);
+    if (!task)
+      return {
+        ok: false,
+        error: `Task ${id} not found: no task with that id belongs to you; call list_tasks to find its id.`,
+      };
+    return { ok: true, ...askToDeleteTask(task, ctx) };
+  }
+  const tag = (await listTags(ctx.db, ctx.userId)).find((t) => t.id === id);
+  if (!tag)
+    return {
+      ok: false,
+      error: `Tag ${id} not found: no tag with that id belongs to you; call list_tags to find its id.`,
+    };
+  return {
+    ok: true,
+    reply: `Delete the tag "${tag.name}"? ${CONFIRM_HINT}`,
+    pending: { tool: 'delete_tag', input: { id } },
+  };
+}
+
+/**
+ * Runs the deletion the last assistant turn asked about, now that the user said yes; undefined when that
+ * turn asked nothing (the caller then treats "yes" as any other message).
+ */
+export async function confirmPending(ctx: ChatContext, actions: ChatAction[]): Promise<string | undefined> {
+  const last = ctx.history?.at(-1);
+  const asked = last?.role === 'assistant' ? CONFIRM_QUESTION.exec(last.content) : null;
+  if (!asked) return undefined;
+  const [, isTag, name = '', due = ''] = asked;
+  if (isTag) {
+    const tag = (await listTags(ctx.db, ctx.userId)).find((t) => t.name === name);
+    if (!tag) return `I couldn't find the tag "${name}" any more; nothing was deleted.`;
+    const outcome = await act(ctx, actions, 'delete_tag', { id: tag.id });
+    return outcome.ok ? `Deleted the tag "${name}".` : outcome.error;
+  }
+  const rows = await ctx.db
+    .selectFrom('tasks')
+    .select('id')
+    .where('user_id', '=', ctx.userId)
+    .where('title', '=', name)
+    .limit(20)
+    .execute();
+  const tasks = (await Promise.all(rows.map((r) => getTask(ctx.db, ctx.userId, r.id)))).filter(
+    (t): t is TaskOut => t !== null && dueText(t, ctx) === due.replace(/, overdue$/, ''),
+  );
+  if (!tasks.length) return `I couldn't find "${name}"${due} any more; nothing was deleted.`;
+  if (tasks.length > 1)
+    return `Several tasks are "${name}"${due}; nothing was deleted. Rename one, or delete it in the list.`;
+  const outcome = await act(ctx, actions, 'delete_task', { id: tasks[0]!.id });
+  return outcome.ok ? `Deleted "${name}".` : outcome.error;
+}
 
 /** The phrase a group captured, in the case the user typed it. */
 const typed = (m: RegExpExecArray, text: string, group: number) => {
@@ -209,25 +311,14 @@ const COMMANDS: Command[] = [
     run: async (ctx, actions, m, text) => {
       const task = await findTask(ctx, actions, typed(m, text, 1), undefined);
       if (typeof task === 'string') return task;
-      return `Delete "${task.title}"${when(task, ctx)}? ${CONFIRM_DELETE_HINT}`;
+      return askToDeleteTask(task, ctx);
     },
   },
   {
-    pattern: /^(?:yes|y|yep|yes please|yes,? delete it|confirm|do it)$/,
-    run: async (ctx, actions) => {
-      const turns = ctx.history ?? [];
-      const [asked, question] = turns.slice(-2);
-      const named = question?.role === 'assistant' ? CONFIRM_DELETE.exec(question.content) : null;
-      const request = asked?.role === 'user' ? normalise(asked.content) : '';
-      const m = DELETE.exec(request.toLowerCase());
-      if (!named || !m) return 'There is nothing waiting for a yes. Say what to do, e.g. "delete laundry".';
-      // The same words find the same task again; if it is no longer the one named, ask again.
-      const task = await findTask(ctx, actions, typed(m, request, 1), undefined);
-      if (typeof task === 'string') return task;
-      if (task.title !== named[1]) return `That now matches "${task.title}"; ask again to delete it.`;
-      const outcome = await act(ctx, actions, 'delete_task', { id: task.id });
-      return outcome.ok ? `Deleted "${task.title}".` : outcome.error;
-    },
+    pattern: YES,
+    run: async (ctx, actions) =>
+      (await confirmPending(ctx, actions)) ??
+      'There is nothing waiting for a yes. Say what to do, e.g. "delete laundry".',
   },
   {
     // A question or a listing about overdue tasks, not any line that mentions the word: "pay overdue
@@ -277,7 +368,7 @@ export function offlineIntent(message: string): 'command' | 'quick-add' {
   return matchCommand(normalise(trimmed)) || /\?\s*$/.test(trimmed) ? 'command' : 'quick-add';
 }
 
-async function answer(ctx: ChatContext, message: string, actions: ChatAction[]): Promise<string> {
+async function answer(ctx: ChatContext, message: string, actions: ChatAction[]): Promise<Answer> {
   const text = normalise(message);
   const found = matchCommand(text);
   if (found) return found.command.run(ctx, actions, found.m, text);

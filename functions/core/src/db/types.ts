@@ -1,12 +1,14 @@
-import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, JSONColumnType, Selectable, Updateable } from 'kysely';
+import type { z } from 'zod';
+import type * as enums from '../enums.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type TaskStatus = 'todo' | 'in_progress' | 'done';
-export type Priority = 'low' | 'medium' | 'high';
-export type RecurrenceMode = 'schedule' | 'completion';
+export type TaskStatus = z.infer<typeof enums.TaskStatus>;
+export type Priority = z.infer<typeof enums.Priority>;
+export type RecurrenceMode = z.infer<typeof enums.RecurrenceMode>;
 
 export interface UsersTable {
   id: Generated<string>;
@@ -14,6 +16,37 @@ export interface UsersTable {
   password_hash: string;
   time_zone: Generated<string>;
   created_at: CreatedAt;
+  /** When the user proved the address (a verification link, or a password reset mailed to it). */
+  email_verified_at: Timestamp | null;
+}
+
+/** One log-in: its refresh token (stored as SHA-256) rotates on every refresh. */
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  refresh_hash: string;
+  /** The hash the last rotation replaced: seen again, the token was copied, and the session is revoked. */
+  previous_hash: string | null;
+  rotation: Generated<number>;
+  created_at: CreatedAt;
+  rotated_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export type AccountTokenPurpose = 'password_reset' | 'verify_email';
+
+/** Links mailed to a user (password reset, email verification), stored hashed. */
+export interface AccountTokensTable {
+  token_hash: string;
+  user_id: string;
+  purpose: AccountTokenPurpose;
+  /** The address it was sent to: it proves only that address. */
+  email: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 export interface TasksTable {
@@ -95,7 +128,7 @@ export interface NotificationsTable {
   task_id: string;
   /** Which occurrence and reminder this is for, e.g. `<due ISO>/<offset>`; unique per task and channel. */
   occurrence_key: string;
-  channel: 'in_app' | 'email' | 'browser';
+  channel: z.infer<typeof enums.NotificationChannel>;
   title: string;
   body: string;
   created_at: CreatedAt;
@@ -109,7 +142,7 @@ export interface ReminderDeliveriesTable {
   task_id: string;
   occurrence_key: string;
   channel: string;
-  status: 'scheduled' | 'fired' | 'sent' | 'failed' | 'cancelled';
+  status: z.infer<typeof enums.ReceiptStatus>;
   scheduled_for: Timestamp;
   fired_at: Timestamp | null;
   sent_at: Timestamp | null;
@@ -143,18 +176,40 @@ export interface ScheduledJobsTable {
 }
 
 /** Embedded runner only: events a consumer DROPped (in a cluster, Dapr sends them to the dead-letter topic). */
-export interface DeadLettersTable {
+export interface DeadLettersTable extends DeadLetterSourceColumns {
   id: Generated<string>;
   event_id: string;
   topic: string;
-  consumer: string;
+  /** The consumer that gave up (source 'consumer'); null for an outbox row the relay gave up on. */
+  consumer: string | null;
   cloud_event: JSONColumnType<Record<string, unknown>>;
   reason: string;
   created_at: CreatedAt;
 }
 
+/** 0006: dead letters also come from the outbox relay (a row that failed to publish too many times). */
+export interface DeadLetterSourceColumns {
+  source: ColumnType<'consumer' | 'outbox', 'consumer' | 'outbox' | undefined, never>;
+  /** The outbox row's partition key (the task id); null for a consumer's dead letter. */
+  partition_key: string | null;
+  /** Failed publishes before the relay gave up; null for a consumer's dead letter. */
+  attempts: number | null;
+  /** When it was dead-lettered (retention counts from here; created_at is when the event was written). */
+  dead_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** 20261202_1400: a user's secret calendar subscription (issue 13); the token is stored as its SHA-256. */
+export interface CalendarFeedsTable {
+  user_id: string;
+  token_hash: string;
+  /** When this token was made: a regeneration sets it again (the token is derived from it). */
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   users: UsersTable;
+  sessions: SessionsTable;
+  account_tokens: AccountTokensTable;
   tasks: TasksTable;
   tags: TagsTable;
   task_tags: TaskTagsTable;
@@ -166,10 +221,10 @@ export interface Database {
   scheduled_jobs: ScheduledJobsTable;
   dead_letters: DeadLettersTable;
   recurrence_series_ends: RecurrenceSeriesEndsTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
-export type NewTaskRow = Insertable<TasksTable>;
 export type TaskRowUpdate = Updateable<TasksTable>;
 export type TagRow = Selectable<TagsTable>;
 export type UserRow = Selectable<UsersTable>;
