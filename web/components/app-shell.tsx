@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect } from 'react';
-import { useRequiredSession, useSession } from '@/lib/session';
-import type { Session } from '@/lib/types';
+import { type SignedIn, useRequiredSession, useSession } from '@/lib/session';
 import { AssistantPanel } from './assistant-panel';
 import { NotificationBell } from './notification-bell';
+import { VerifyEmailBanner } from './verify-email-banner';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -39,7 +39,7 @@ function useShortcuts() {
 }
 
 /** Every signed-in page: header (nav, bell, account), the page, and the assistant. */
-export function AppShell({ children }: { children: (session: Session) => ReactNode }) {
+export function AppShell({ children }: { children: (session: SignedIn) => ReactNode }) {
   const session = useRequiredSession();
   const { signOut } = useSession();
   const pathname = usePathname();
@@ -58,6 +58,7 @@ export function AppShell({ children }: { children: (session: Session) => ReactNo
     { href: '/', label: 'Tasks' },
     { href: '/tags', label: 'Tags' },
   ];
+
   return (
     <>
       <a href="#main" className="skip-link">
@@ -82,7 +83,7 @@ export function AppShell({ children }: { children: (session: Session) => ReactNo
           <Link href="/tasks/new" className="btn btn-primary btn-small" aria-keyshortcuts="n">
             + New task
           </Link>
-          <NotificationBell session={session} />
+          <NotificationBell />
           <details className="account">
             <summary aria-label={`Account: ${session.user.email}`}>
               <span aria-hidden="true">{session.user.email.slice(0, 1).toUpperCase()}</span>
@@ -90,7 +91,10 @@ export function AppShell({ children }: { children: (session: Session) => ReactNo
             <div className="menu">
               <p className="muted small">{session.user.email}</p>
               <p className="muted small">Time zone: {session.user.time_zone}</p>
-              <button type="button" className="btn" onClick={signOut}>
+              <p>
+                <Link href="/account">Account and security</Link>
+              </p>
+              <button type="button" className="btn" onClick={() => void signOut()}>
                 Log out
               </button>
             </div>
@@ -98,6 +102,7 @@ export function AppShell({ children }: { children: (session: Session) => ReactNo
         </div>
       </header>
       <main id="main" className="page">
+        {session.user.email_verified === false && <VerifyEmailBanner email={session.user.email} />}
         {children(session)}
       </main>
       <AssistantPanel session={session} />

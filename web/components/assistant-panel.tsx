@@ -1,17 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import { API_ROOT } from '@/lib/api';
-import type { Session } from '@/lib/types';
+import { API_ROOT, sessionClient } from '@/lib/api';
+import type { SignedIn } from '@/lib/session';
+import { announceTasksChanged } from '@/lib/task-events';
 import { ChatBox } from './chat-box';
 
-/** Tells open lists that tasks changed elsewhere on the page (the chat box, a notification). */
-export function announceTasksChanged() {
-  window.dispatchEvent(new Event('todo:changed'));
-}
-
 /** A floating panel holding the chat box (quick-add and commands); lists refresh when it changes tasks. */
-export function AssistantPanel({ session }: { session: Session }) {
+export function AssistantPanel({ session }: { session: SignedIn }) {
   const [open, setOpen] = useState(false);
   return (
     <aside className={`assistant ${open ? 'open' : ''}`} aria-label="Assistant">
@@ -19,7 +15,7 @@ export function AssistantPanel({ session }: { session: Session }) {
         {open && (
           <ChatBox
             apiBase={API_ROOT}
-            token={session.token}
+            authFetch={sessionClient.fetchWithAccess}
             timeZone={session.user.time_zone}
             onChange={announceTasksChanged}
           />

@@ -4,16 +4,17 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '@/lib/api';
+import { safeNext } from '@/lib/safe-next';
 import { useSession } from '@/lib/session';
 import { browserTimeZone } from '@/lib/time';
-import { Session } from '@/lib/types';
 
 /** Log in or sign up; on success, back to where the visitor was going. */
 export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
   const { session, signIn } = useSession();
   const router = useRouter();
   const params = useSearchParams();
-  const next = params.get('next')?.startsWith('/') ? params.get('next')! : '/';
+  // Only a path on this site: `?next=//evil.example` must not turn a log-in into a redirect elsewhere.
+  const next = safeNext(params.get('next'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -28,12 +29,13 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
     setBusy(true);
     setError(null);
     try {
-      const body =
-        mode === 'signup' ? { email, password, time_zone: browserTimeZone() } : { email, password };
-      const s = await api(mode === 'signup' ? '/auth/signup' : '/auth/login', Session, {
-        method: 'POST',
-        body,
-      });
+      const s =
+        mode === 'signup'
+          ? await api('POST /auth/signup', {
+              body: { email, password, time_zone: browserTimeZone() },
+              anonymous: true,
+            })
+          : await api('POST /auth/login', { body: { email, password }, anonymous: true });
       signIn(s);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
@@ -87,6 +89,11 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
             </small>
           )}
         </label>
+        {mode === 'login' && (
+          <p className="small">
+            <Link href="/forgot-password">Forgot password?</Link>
+          </p>
+        )}
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : mode === 'signup' ? 'Sign up' : 'Log in'}
         </button>

@@ -35,7 +35,8 @@ interface Turn {
 export interface ChatBoxProps {
   /** The API root, e.g. `/api/v1` or `http://127.0.0.1:3000/api/v1`. */
   apiBase: string;
-  token: string;
+  /** fetch with the user's credentials (the page's session: access token, refreshed on a 401). */
+  authFetch: (url: string, init: RequestInit) => Promise<Response>;
   timeZone: string;
   /** Called after a reply that changed tasks, so the page can refresh its lists. */
   onChange?: () => void;
@@ -44,10 +45,15 @@ export interface ChatBoxProps {
 const PREVIEW_DELAY_MS = 250;
 /** How many earlier turns go with a message (the API takes up to 20). */
 const HISTORY_TURNS = 12;
-async function post<T>(url: string, token: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, {
+async function post<T>(
+  authFetch: ChatBoxProps['authFetch'],
+  url: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const res = await authFetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
     signal,
   });
@@ -129,7 +135,7 @@ function Preview({ preview }: { preview: QuickAddPreview }) {
  * The chat box: type a task the way you think it ("pay rent every month on the 1st 9am #bills !high") and
  * see what it will create while you type, or ask ("what's overdue?", "move the dentist to Friday").
  */
-export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
+export function ChatBox({ apiBase, authFetch, timeZone, onChange }: ChatBoxProps) {
   const base = apiBase.replace(/\/$/, '');
   const inputId = useId();
   const previewId = useId();
@@ -149,7 +155,12 @@ export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
     // The server says whether the line is a command or a task (one command table, not a copy here).
     const abort = new AbortController();
     const timer = setTimeout(() => {
-      post<ChatPreview>(`${base}/chat/preview`, token, { message: line, time_zone: timeZone }, abort.signal)
+      post<ChatPreview>(
+        authFetch,
+        `${base}/chat/preview`,
+        { message: line, time_zone: timeZone },
+        abort.signal,
+      )
         .then((p) => setPreview(p.kind === 'task' ? p.task : null))
         .catch(() => setPreview(null));
     }, PREVIEW_DELAY_MS);
@@ -157,7 +168,7 @@ export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
       clearTimeout(timer);
       abort.abort();
     };
-  }, [text, base, token, timeZone]);
+  }, [text, base, authFetch, timeZone]);
 
   useEffect(() => {
     if (turns.length) logEnd.current?.scrollIntoView?.({ block: 'nearest' });
@@ -180,7 +191,11 @@ export function ChatBox({ apiBase, token, timeZone, onChange }: ChatBoxProps) {
         .filter((t) => !t.error)
         .slice(-HISTORY_TURNS)
         .map((t) => ({ role: t.who === 'you' ? 'user' : 'assistant', content: t.text.slice(0, 4000) }));
-      const reply = await post<ChatReply>(`${base}/chat`, token, { message, time_zone: timeZone, history });
+      const reply = await post<ChatReply>(authFetch, `${base}/chat`, {
+        message,
+        time_zone: timeZone,
+        history,
+      });
       say('assistant', reply.reply);
       if (reply.changed) onChange?.();
     } catch (e) {

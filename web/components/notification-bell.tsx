@@ -2,10 +2,10 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { API_ROOT, ApiError, api, isMissingRoute } from '@/lib/api';
-import { type AppNotification, NotificationList } from '@/lib/notifications';
+import { API_ROOT, ApiError, api } from '@/lib/api';
+import { openNotificationStream, type StreamState } from '@/lib/notifications';
 import { relativeTime } from '@/lib/time';
-import { Nothing, type Session } from '@/lib/types';
+import type { AppNotification } from '@/lib/types';
 
 const SNOOZE_CHOICES = [
   { minutes: 10, label: 'Snooze 10 min' },
@@ -13,65 +13,61 @@ const SNOOZE_CHOICES = [
   { minutes: 24 * 60, label: 'Snooze 1 day' },
 ];
 
-type Live = 'connecting' | 'live' | 'offline';
+async function streamTicket(): Promise<string> {
+  return (await api('POST /notifications/stream-ticket')).ticket;
+}
+
+const streamUrl = (ticket: string) => `${API_ROOT}/notifications/stream?ticket=${encodeURIComponent(ticket)}`;
 
 /**
  * The bell: unread count, a list kept live by the notifications stream (SSE), browser notifications when
  * the user allowed them, and snooze / mark-done / mark-read on each item.
  */
-export function NotificationBell({ session }: { session: Session }) {
+export function NotificationBell() {
   const [items, setItems] = useState<AppNotification[]>([]);
   const [unread, setUnread] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [live, setLive] = useState<Live>('connecting');
+  const [live, setLive] = useState<StreamState>('connecting');
   const [open, setOpen] = useState(false);
   const [permission, setPermission] = useState<NotificationPermission | 'unsupported'>('default');
   const seen = useRef<Set<string> | null>(null);
   const panelRef = useRef<HTMLDivElement>(null);
-  const token = session.token;
 
   const load = useCallback(async () => {
     try {
-      const list = await api('/notifications', NotificationList, { token, query: { limit: '30' } });
+      const list = await api('GET /notifications', { query: { limit: '30' } });
       const visible = list.items.filter((n) => !n.snoozed_until || new Date(n.snoozed_until) <= new Date());
       setItems(visible);
-      setUnread(list.unread_count ?? visible.filter((n) => !n.read_at).length);
+      setUnread(list.unread_count);
       setError(null);
       // Pop a browser notification for each new unread item (not for what was there at page load).
       if (seen.current && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
         for (const n of visible) {
-          if (!n.read_at && !seen.current.has(n.id))
-            new Notification(n.title, { body: n.body ?? '', tag: n.id });
+          if (!n.read_at && !seen.current.has(n.id)) new Notification(n.title, { body: n.body, tag: n.id });
         }
       }
       seen.current = new Set(visible.map((n) => n.id));
     } catch (e) {
-      setError(
-        isMissingRoute(e)
-          ? 'Notifications are not available on this server yet.'
-          : e instanceof ApiError
-            ? e.message
-            : 'Could not load notifications.',
-      );
+      setError(e instanceof ApiError ? e.message : 'Could not load notifications.');
     }
-  }, [token]);
+  }, []);
 
   useEffect(() => {
     setPermission(typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
     void load();
-    const source = new EventSource(`${API_ROOT}/notifications/stream?token=${encodeURIComponent(token)}`);
     const refresh = () => void load();
-    source.onopen = () => setLive('live');
-    source.onerror = () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
-    source.onmessage = refresh;
-    source.addEventListener('notification', refresh);
-    source.addEventListener('resync', refresh);
+    const close = openNotificationStream({
+      onChange: refresh,
+      onState: setLive,
+      ticket: streamTicket,
+      url: streamUrl,
+    });
     window.addEventListener('focus', refresh);
     return () => {
-      source.close();
+      close();
       window.removeEventListener('focus', refresh);
     };
-  }, [load, token]);
+  }, [load]);
 
   useEffect(() => {
     if (!open) return;
@@ -87,13 +83,12 @@ export function NotificationBell({ session }: { session: Session }) {
     };
   }, [open]);
 
-  async function act(n: AppNotification, action: 'read' | 'done' | 'snooze', minutes?: number) {
+  async function act(n: AppNotification, action: 'read' | 'done' | 'snooze', minutes = 0) {
     try {
-      await api(`/notifications/${n.id}/${action}`, Nothing, {
-        method: 'POST',
-        token,
-        body: action === 'snooze' ? { minutes } : undefined,
-      });
+      const params = { id: n.id };
+      if (action === 'snooze') await api('POST /notifications/{id}/snooze', { params, body: { minutes } });
+      else if (action === 'done') await api('POST /notifications/{id}/done', { params });
+      else await api('POST /notifications/{id}/read', { params });
       await load();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'That did not work; try again.');
@@ -157,7 +152,6 @@ export function NotificationBell({ session }: { session: Session }) {
                   {n.body && <p className="small">{n.body}</p>}
                   <p className="muted small">
                     {relativeTime(n.created_at)}
-                    {n.late_ms ? ` · ${Math.round(n.late_ms / 1000)} s late` : ''}
                     {n.task_id && (
                       <>
                         {' · '}

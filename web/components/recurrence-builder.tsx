@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { ApiError, isMissingRoute } from '@/lib/api';
+import { ApiError } from '@/lib/api';
 import { fetchRecurrencePreview, type RecurrencePreview } from '@/lib/recurrence-preview';
 import { type RecurrenceDraft, type RepeatKind, WEEKDAY_NAMES, WEEKDAYS, type Weekday } from '@/lib/rrule';
 import { formatDue } from '@/lib/time';
@@ -41,7 +41,6 @@ interface RecurrenceBuilderProps {
   rule: string | null;
   dueAt: string | null;
   zone: string;
-  token: string;
   error?: string;
 }
 
@@ -52,15 +51,7 @@ type PreviewState =
   | { state: 'error'; message: string };
 
 /** Repeat options as plain choices (or a raw RRULE), with a live sentence and the next dates. */
-export function RecurrenceBuilder({
-  draft,
-  onChange,
-  rule,
-  dueAt,
-  zone,
-  token,
-  error,
-}: RecurrenceBuilderProps) {
+export function RecurrenceBuilder({ draft, onChange, rule, dueAt, zone, error }: RecurrenceBuilderProps) {
   const [preview, setPreview] = useState<PreviewState>({ state: 'idle' });
   const set = (patch: Partial<RecurrenceDraft>) => onChange({ ...draft, ...patch });
 
@@ -72,15 +63,11 @@ export function RecurrenceBuilder({
     setPreview({ state: 'loading' });
     let cancelled = false;
     const t = setTimeout(() => {
-      fetchRecurrencePreview(token, rule, dueAt, zone)
+      fetchRecurrencePreview(rule, dueAt, zone)
         .then((p) => !cancelled && setPreview({ state: 'ok', preview: p }))
         .catch((e) => {
           if (cancelled) return;
-          const message = isMissingRoute(e)
-            ? 'Preview unavailable: the recurrence service is not running on this server.'
-            : e instanceof ApiError
-              ? e.message
-              : 'Preview unavailable.';
+          const message = e instanceof ApiError ? e.message : 'Preview unavailable.';
           setPreview({ state: 'error', message });
         });
     }, 250);
@@ -88,7 +75,7 @@ export function RecurrenceBuilder({
       cancelled = true;
       clearTimeout(t);
     };
-  }, [rule, dueAt, zone, token]);
+  }, [rule, dueAt, zone]);
 
   const unit = UNIT[draft.kind];
   return (

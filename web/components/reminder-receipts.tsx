@@ -1,28 +1,20 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { ApiError, api, isMissingRoute } from '@/lib/api';
-import { ReceiptList, type ReminderReceipt } from '@/lib/notifications';
+import { ApiError, api } from '@/lib/api';
 import { formatDue } from '@/lib/time';
+import type { ReminderReceipt } from '@/lib/types';
 
 /** Delivery receipts for a task's reminders: scheduled → fired → sent, per channel, with lateness. */
-export function ReminderReceipts({ taskId, token, zone }: { taskId: string; token: string; zone: string }) {
+export function ReminderReceipts({ taskId, zone }: { taskId: string; zone: string }) {
   const [items, setItems] = useState<ReminderReceipt[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api(`/tasks/${taskId}/reminders`, ReceiptList, { token })
+    api('GET /tasks/{id}/reminders', { params: { id: taskId } })
       .then((r) => setItems(r.items))
-      .catch((e) =>
-        setError(
-          isMissingRoute(e)
-            ? 'Reminder receipts are not available on this server yet.'
-            : e instanceof ApiError
-              ? e.message
-              : 'Could not load reminder receipts.',
-        ),
-      );
-  }, [taskId, token]);
+      .catch((e) => setError(e instanceof ApiError ? e.message : 'Could not load reminder receipts.'));
+  }, [taskId]);
 
   return (
     <section className="card" aria-labelledby="receipts-heading">

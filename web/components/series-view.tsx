@@ -2,37 +2,32 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, isMissingRoute } from '@/lib/api';
-import { NEXT_OCCURRENCE_BACKOFF_MS, pollUntil, Series } from '@/lib/series';
+import { ApiError, api } from '@/lib/api';
+import { NEXT_OCCURRENCE_BACKOFF_MS, pollUntil } from '@/lib/series';
+import type { SignedIn } from '@/lib/session';
 import { formatDue } from '@/lib/time';
 import { useToast } from '@/lib/toast';
-import { LABELS, Nothing, type Session } from '@/lib/types';
+import { LABELS, type Series } from '@/lib/types';
 
 /** A recurring task's series: occurrences so far, the next ones (before they exist), skip one, end it. */
-export function SeriesView({ session, seriesId }: { session: Session; seriesId: string }) {
-  const token = session.token;
+export function SeriesView({ session, seriesId }: { session: SignedIn; seriesId: string }) {
   const zone = session.user.time_zone;
   const toast = useToast();
   const [series, setSeries] = useState<Series | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    return api(`/series/${seriesId}`, Series, { token, query: { upcoming: '8' } })
+    return api('GET /series/{id}', { params: { id: seriesId }, query: { upcoming: '8' } })
       .then((s) => {
         setSeries(s);
         setError(null);
         return s;
       })
-      .catch((e) =>
-        setError(
-          isMissingRoute(e)
-            ? 'The series view is not available on this server yet (the recurrence service is not running).'
-            : e instanceof ApiError
-              ? e.message
-              : 'Could not load the series.',
-        ),
-      );
-  }, [seriesId, token]);
+      .catch((e) => {
+        setError(e instanceof ApiError ? e.message : 'Could not load the series.');
+        return undefined;
+      });
+  }, [seriesId]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -50,7 +45,7 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
 
   async function skip() {
     try {
-      await api(`/series/${seriesId}/skip`, Nothing, { method: 'POST', token });
+      await api('POST /series/{id}/skip', { params: { id: seriesId } });
       toast.show('Skipped this occurrence; the next one opens in a moment.');
       await reloadUntilOpen();
     } catch (e) {
@@ -61,7 +56,7 @@ export function SeriesView({ session, seriesId }: { session: Session; seriesId: 
   async function end() {
     if (!window.confirm('End this series? Tasks already created stay; no new ones will be made.')) return;
     try {
-      await api(`/series/${seriesId}/end`, Nothing, { method: 'POST', token });
+      await api('POST /series/{id}/end', { params: { id: seriesId } });
       toast.show('Series ended.');
       await load();
     } catch (e) {

@@ -1,38 +1,27 @@
 'use client';
 
 import Link from 'next/link';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '@/lib/api';
 import { useToast } from '@/lib/toast';
-import { Nothing, type Session, Tag, TagList, type TagWithCount } from '@/lib/types';
+import type { TagWithCount } from '@/lib/types';
+import { useTags } from '@/lib/use-tags';
 
 /** Tags with how many tasks carry each; rename in place, delete with a confirmation. */
-export function TagsPage({ session }: { session: Session }) {
-  const token = session.token;
+export function TagsPage() {
   const toast = useToast();
-  const [tags, setTags] = useState<TagWithCount[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { tags, error, reload: load } = useTags();
   const [editing, setEditing] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [newName, setNewName] = useState('');
 
-  const load = useCallback(() => {
-    api('/tags', TagList, { token })
-      .then((t) => {
-        setTags(t.items);
-        setError(null);
-      })
-      .catch((e) => setError(e instanceof ApiError ? e.message : 'Could not load tags.'));
-  }, [token]);
-  useEffect(load, [load]);
-
   async function rename(e: FormEvent, tag: TagWithCount) {
     e.preventDefault();
     try {
-      await api(`/tags/${tag.id}`, Tag, { method: 'PATCH', token, body: { name } });
+      await api('PATCH /tags/{id}', { params: { id: tag.id }, body: { name } });
       setEditing(null);
       toast.show(`Renamed #${tag.name} to #${name.trim()}.`);
-      load();
+      void load();
     } catch (err) {
       toast.show(err instanceof ApiError ? err.message : 'Could not rename the tag.');
     }
@@ -42,9 +31,9 @@ export function TagsPage({ session }: { session: Session }) {
     const note = tag.task_count ? ` It will be removed from ${tag.task_count} task(s).` : '';
     if (!window.confirm(`Delete #${tag.name}?${note}`)) return;
     try {
-      await api(`/tags/${tag.id}`, Nothing, { method: 'DELETE', token });
+      await api('DELETE /tags/{id}', { params: { id: tag.id } });
       toast.show(`Deleted #${tag.name}.`);
-      load();
+      void load();
     } catch (err) {
       toast.show(err instanceof ApiError ? err.message : 'Could not delete the tag.');
     }
@@ -54,9 +43,9 @@ export function TagsPage({ session }: { session: Session }) {
     e.preventDefault();
     if (!newName.trim()) return;
     try {
-      await api('/tags', Tag, { method: 'POST', token, body: { name: newName } });
+      await api('POST /tags', { body: { name: newName } });
       setNewName('');
-      load();
+      void load();
     } catch (err) {
       toast.show(err instanceof ApiError ? err.message : 'Could not create the tag.');
     }
@@ -77,7 +66,7 @@ export function TagsPage({ session }: { session: Session }) {
       {error && (
         <div className="alert alert-error" role="alert">
           <p>{error}</p>
-          <button type="button" className="btn btn-small" onClick={load}>
+          <button type="button" className="btn btn-small" onClick={() => void load()}>
             Try again
           </button>
         </div>

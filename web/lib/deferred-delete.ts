@@ -1,20 +1,21 @@
 import { api } from './api';
-import { Nothing } from './types';
 
 /**
  * "Delete with undo": the task disappears at once, the DELETE is sent when the undo window closes,
  * or right away (keepalive) if the page is left first, so nothing is lost either way.
  */
-const pending = new Map<string, { token: string; timer: ReturnType<typeof setTimeout> }>();
+
+/** How long a deleted task can be brought back (the toast's Undo stays that long). */
+export const UNDO_MS = 6000;
+
+const pending = new Map<string, { timer: ReturnType<typeof setTimeout> }>();
 
 function send(id: string) {
   const entry = pending.get(id);
   if (!entry) return Promise.resolve();
   clearTimeout(entry.timer);
   pending.delete(id);
-  return api(`/tasks/${id}`, Nothing, { method: 'DELETE', token: entry.token, keepalive: true }).catch(
-    () => {},
-  );
+  return api('DELETE /tasks/{id}', { params: { id }, keepalive: true }).catch(() => {});
 }
 
 if (typeof window !== 'undefined') {
@@ -23,9 +24,9 @@ if (typeof window !== 'undefined') {
   });
 }
 
-export function scheduleDelete(id: string, token: string, ms: number, onSent: () => void): void {
-  const timer = setTimeout(() => void send(id).then(onSent), ms);
-  pending.set(id, { token, timer });
+export function scheduleDelete(id: string, ms = UNDO_MS): void {
+  const timer = setTimeout(() => void send(id), ms);
+  pending.set(id, { timer });
 }
 
 export function cancelDelete(id: string): boolean {
@@ -35,5 +36,3 @@ export function cancelDelete(id: string): boolean {
   pending.delete(id);
   return true;
 }
-
-export const isDeletePending = (id: string) => pending.has(id);

@@ -1,5 +1,5 @@
 import { addDays, dayRange, startOfWeek, todayIn } from './time';
-import { Priority, TaskStatus } from './types';
+import { PRIORITIES, type Priority, STATUSES, type TaskStatus } from './types';
 
 /** The task list's view, as it lives in the URL so a shared link reproduces it. */
 export interface ListView {
@@ -25,8 +25,10 @@ export function viewFromParams(p: URLSearchParams): ListView {
   const order = p.get('order') ?? '';
   return {
     q: p.get('q') ?? '',
-    status: list(p.get('status')).filter((s): s is TaskStatus => TaskStatus.safeParse(s).success),
-    priority: list(p.get('priority')).filter((s): s is Priority => Priority.safeParse(s).success),
+    status: list(p.get('status')).filter((s): s is TaskStatus => (STATUSES as readonly string[]).includes(s)),
+    priority: list(p.get('priority')).filter((s): s is Priority =>
+      (PRIORITIES as readonly string[]).includes(s),
+    ),
     tags: list(p.get('tags')),
     due: (DUES as readonly string[]).includes(due) ? (due as ListView['due']) : '',
     from: p.get('from') ?? '',

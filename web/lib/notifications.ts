@@ -1,37 +1,72 @@
-import { z } from 'zod';
+export type StreamState = 'connecting' | 'live' | 'offline';
 
-/** An in-app notification (a reminder that fired), as the notifications API returns it. */
-export const AppNotification = z
-  .object({
-    id: z.string(),
-    task_id: z.string().nullish(),
-    title: z.string(),
-    body: z.string().nullish(),
-    created_at: z.string(),
-    read_at: z.string().nullish(),
-    snoozed_until: z.string().nullish(),
-    late_ms: z.number().nullish(),
-  })
-  .loose();
-export type AppNotification = z.infer<typeof AppNotification>;
+export interface StreamHandlers {
+  /** A notification arrived, or the server asks for a resync: reload the list. */
+  onChange(): void;
+  onState(state: StreamState): void;
+  /** Issues a ticket (the caller's authenticated API call). */
+  ticket(): Promise<string>;
+  /** The EventSource URL for a ticket. */
+  url(ticket: string): string;
+}
 
-export const NotificationList = z
-  .object({ items: z.array(AppNotification), unread_count: z.number().optional() })
-  .loose();
+/** Waits between reconnects, growing while the server stays away. */
+const RECONNECT_MS = [1000, 2000, 5000, 10_000, 30_000];
 
-/** A reminder's delivery receipt: scheduled → fired → sent, per channel, with lateness. */
-export const ReminderReceipt = z
-  .object({
-    id: z.string().optional(),
-    occurrence_key: z.string().optional(),
-    channel: z.string(),
-    status: z.string(),
-    scheduled_for: z.string(),
-    fired_at: z.string().nullish(),
-    sent_at: z.string().nullish(),
-    lateness_ms: z.number().nullish(),
-    detail: z.string().nullish(),
-  })
-  .loose();
-export type ReminderReceipt = z.infer<typeof ReminderReceipt>;
-export const ReceiptList = z.object({ items: z.array(ReminderReceipt) }).loose();
+/**
+ * The live stream (SSE). The access token never goes into a URL: each connection is opened with a
+ * fresh single-purpose ticket, so EventSource's own reconnect (which would reuse an expired ticket) is
+ * replaced by ours. Returns the function that closes it for good.
+ */
+export function openNotificationStream(h: StreamHandlers): () => void {
+  let source: EventSource | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let failures = 0;
+  let closed = false;
+  let opened = false;
+
+  function retry() {
+    if (closed) return;
+    const wait = RECONNECT_MS[Math.min(failures, RECONNECT_MS.length - 1)] ?? 30_000;
+    failures++;
+    h.onState(failures > 2 ? 'offline' : 'connecting');
+    timer = setTimeout(connect, wait);
+  }
+
+  async function connect() {
+    timer = null;
+    let ticket: string;
+    try {
+      ticket = await h.ticket();
+    } catch {
+      // No ticket: offline, or the session is gone (then the app is already on its way to /login).
+      return retry();
+    }
+    if (closed) return;
+    const es = new EventSource(h.url(ticket));
+    source = es;
+    es.onopen = () => {
+      failures = 0;
+      h.onState('live');
+      // Back after a break: whatever arrived meanwhile was not pushed to us, so reload.
+      if (opened) h.onChange();
+      opened = true;
+    };
+    es.onerror = () => {
+      es.close();
+      if (source === es) source = null;
+      retry();
+    };
+    es.onmessage = () => h.onChange();
+    es.addEventListener('notification', () => h.onChange());
+    es.addEventListener('resync', () => h.onChange());
+  }
+
+  h.onState('connecting');
+  void connect();
+  return () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    source?.close();
+  };
+}

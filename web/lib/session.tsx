@@ -2,60 +2,86 @@
 
 import { useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { api, onUnauthorized } from './api';
-import { type Session, User } from './types';
+import { ApiError, api, sessionClient } from './api';
+import type { SignedIn } from './session-client';
+import type { Session } from './types';
 
-const STORAGE_KEY = 'todo.session';
+export type { SignedIn } from './session-client';
 
 interface SessionState {
-  /** undefined while the stored session is being checked; null when logged out. */
-  session: Session | null | undefined;
+  /** undefined while the refresh cookie is being tried; null when logged out. */
+  session: SignedIn | null | undefined;
+  /** Adopts a session the API just issued (log-in, sign-up, password change). */
   signIn(session: Session): void;
-  signOut(): void;
+  /** Ends this session on the server (and its cookie), then here. */
+  signOut(): Promise<void>;
+  /** Ends every session of the user, on every device. */
+  signOutEverywhere(): Promise<void>;
+  /** Asks the server for the user again (after verifying the email, say). */
+  reloadUser(): Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
 
-function readStored(): Session | null {
-  try {
-    const raw = localStorage.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Session) : null;
-  } catch {
-    return null;
-  }
-}
+/** Offline or a 5xx at page load is not "logged out": try the cookie a few more times first. */
+const LOAD_RETRY_MS = [1000, 3000, 6000];
 
-/** Keeps the access token in localStorage so a reload stays logged in; checks it once with /auth/me. */
+/** Tries the refresh cookie once on load (the access token is never stored), then follows the client. */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
-
-  const signOut = useCallback(() => {
-    localStorage.removeItem(STORAGE_KEY);
-    setSession(null);
-  }, []);
-
-  const signIn = useCallback((s: Session) => {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(s));
-    setSession(s);
-  }, []);
+  const [session, setSession] = useState<SignedIn | null | undefined>(
+    () => sessionClient.current() ?? undefined,
+  );
 
   useEffect(() => {
-    const stored = readStored();
-    if (!stored) {
-      setSession(null);
-      return;
+    let stopped = false;
+    const unsubscribe = sessionClient.subscribe((s) => {
+      // Keep the same object while the user is unchanged, so a token refresh re-renders nothing.
+      setSession((prev) => (s && prev && JSON.stringify(prev.user) === JSON.stringify(s.user) ? prev : s));
+    });
+    async function load(attempt: number): Promise<void> {
+      if (sessionClient.current()) return setSession(sessionClient.current());
+      try {
+        await sessionClient.refresh();
+      } catch (e) {
+        if (stopped) return;
+        const transient = !(e instanceof ApiError) || e.status === 0 || e.status >= 429;
+        const wait = LOAD_RETRY_MS[attempt];
+        if (transient && wait !== undefined) {
+          await new Promise((r) => setTimeout(r, wait));
+          if (!stopped) return load(attempt + 1);
+        }
+        setSession(null);
+      }
     }
-    setSession(stored);
-    api('/auth/me', User, { token: stored.token })
-      .then((user) => signIn({ token: stored.token, user }))
-      .catch(() => {
-        // 401 already signs out through onUnauthorized; other failures keep the stored session.
-      });
-  }, [signIn]);
+    void load(0);
+    return () => {
+      stopped = true;
+      unsubscribe();
+    };
+  }, []);
 
-  useEffect(() => onUnauthorized(signOut), [signOut]);
+  const signIn = useCallback((s: Session) => sessionClient.set(s), []);
 
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const signOut = useCallback(async () => {
+    // The cookie (with the CSRF header) names the session even if the access token has lapsed.
+    await api('POST /auth/logout', { withCookie: true }).catch(() => {});
+    sessionClient.clear();
+  }, []);
+
+  const signOutEverywhere = useCallback(async () => {
+    await api('POST /auth/logout-all', { withCookie: true });
+    sessionClient.clear();
+  }, []);
+
+  const reloadUser = useCallback(async () => {
+    if (!sessionClient.current()) return;
+    sessionClient.setUser(await api('GET /auth/me'));
+  }, []);
+
+  const value = useMemo(
+    () => ({ session, signIn, signOut, signOutEverywhere, reloadUser }),
+    [session, signIn, signOut, signOutEverywhere, reloadUser],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -65,8 +91,8 @@ export function useSession(): SessionState {
   return ctx;
 }
 
-/** The logged-in session; sends the visitor to /login when there is none. */
-export function useRequiredSession(): Session | null {
+/** The logged-in session; sends the visitor to /login?next=<here> when there is none. */
+export function useRequiredSession(): SignedIn | null {
   const { session } = useSession();
   const router = useRouter();
   useEffect(() => {

@@ -39,9 +39,13 @@ export interface RunningStack {
 
 /**
  * `npm start`'s stack, started the way `npm start` starts it (bundles, then `node dist/local.js`, which
- * builds the web app if stale), on a free port with its own database and data folder.
+ * builds the web app if stale), on a free port with its own database and data folder; `env` adds to
+ * its environment (e.g. where to send email).
  */
-export async function startStack(adminDatabaseUrl: string): Promise<RunningStack> {
+export async function startStack(
+  adminDatabaseUrl: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningStack> {
   execFileSync(process.execPath, ['platform/scripts/build-functions.mjs'], {
     cwd: repoRoot,
     stdio: 'inherit',
@@ -50,7 +54,7 @@ export async function startStack(adminDatabaseUrl: string): Promise<RunningStack
   const databaseUrl = await ensureDatabase(adminDatabaseUrl, dbName);
   const dataDir = mkdtempSync(join(tmpdir(), 'todo-web-test-'));
   const local = await startLocalProcess({
-    env: { DATABASE_URL: databaseUrl, TODO_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { DATABASE_URL: databaseUrl, TODO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     readyPath: '/login',
     // The first start on a machine builds the web app.
     timeoutMs: 230_000,

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,18 +35,95 @@ const PHONE = { width: 390, height: 844 };
 let stack: RunningStack;
 let browser: Browser;
 let page: Page;
+let mail: Mailbox;
+/** The test's own API session (a log-in from Node), separate from the browser's. */
 let token = '';
 const email = `ui-${Date.now()}@example.com`;
-const password = 'correct horse battery';
+let password = 'correct horse battery';
+
+interface Mail {
+  to: string | string[];
+  subject: string;
+  text?: string;
+}
+interface Mailbox {
+  url: string;
+  received: Mail[];
+  server: Server;
+}
+
+/** A Resend-compatible endpoint on loopback (as in the e2e tier): the stack's email lands here. */
+async function startMailbox(): Promise<Mailbox> {
+  const received: Mail[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/emails') received.push(JSON.parse(body) as Mail);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `email_${received.length}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
+}
+
+/** The token in the newest link to `page` mailed to the user (waits for it). */
+async function linkToken(linkPage: 'verify-email' | 'reset-password', after = 0): Promise<string> {
+  const find = () =>
+    mail.received
+      .slice(after)
+      .map((m) => new RegExp(`/${linkPage}\\?token=([^\\s&]+)`).exec(m.text ?? '')?.[1])
+      .filter(Boolean)
+      .at(-1);
+  await expect.poll(find, { timeout: 30_000 }).toBeTruthy();
+  return decodeURIComponent(find()!);
+}
+
+/** Logs in from Node (a session of its own) for the API calls that set up data. */
+async function apiLogin(): Promise<string> {
+  const res = await fetch(`${stack.origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`log-in → ${res.status} ${await res.text()}`);
+  token = ((await res.json()) as { token: string }).token;
+  return token;
+}
 
 async function apiCall<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.origin}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${stack.origin}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let res = await send();
+  // Access tokens are short-lived: log in again once rather than depend on the suite's pace.
+  if (res.status === 401) {
+    await apiLogin();
+    res = await send();
+  }
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
   return (res.status === 204 ? null : await res.json()) as T;
+}
+
+/** The bearer token the page sends with its next request to `path` (it lives only in the page's memory). */
+async function pageBearer(path: string, trigger: () => Promise<unknown>): Promise<string> {
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === `/api/v1${path}` && !!r.headers().authorization),
+    trigger(),
+  ]);
+  return request.headers().authorization!.replace(/^Bearer /, '');
+}
+
+async function logInOnPage(target: Page = page) {
+  await target.getByLabel('Email').fill(email);
+  await target.getByLabel('Password').fill(password);
+  await target.getByRole('button', { name: 'Log in' }).click();
 }
 
 const rows = () => page.getByTestId('task-row');
@@ -76,7 +155,11 @@ async function gotoList(query = '') {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const chromiumPath = ensureChromium();
-  stack = await startStack(inject('adminDatabaseUrl'));
+  mail = await startMailbox();
+  stack = await startStack(inject('adminDatabaseUrl'), {
+    RESEND_API_KEY: 're_test_key',
+    RESEND_BASE_URL: mail.url,
+  });
   browser = await launchBrowser(chromiumPath, ZONE);
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.setDefaultTimeout(20_000);
@@ -85,10 +168,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  mail?.server.close();
 }, 60_000);
 
 describe('accounts', () => {
-  it('signs up, stays signed in across a reload, logs out and logs back in', async () => {
+  it('signs up, verifies the email, stays signed in across a reload with no token in storage, logs out and logs back in', async () => {
     await page.goto(`${stack.origin}/`);
     await page.waitForURL(/\/login/);
     await shot('login');
@@ -99,14 +183,41 @@ describe('accounts', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
     await page.getByText('No tasks yet.').waitFor();
+    const banner = page.getByRole('region', { name: 'Verify your email' });
+    await banner.waitFor();
+    await expectNoSeriousA11yViolations('task list with the verify-email banner');
 
-    await page.reload();
+    // A reload keeps the session through the HttpOnly refresh cookie; the access token is in memory only.
+    const bearer = await pageBearer('/tasks', () => page.reload());
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
     expect(page.url()).not.toContain('/login');
+    const stored = await page.evaluate(() =>
+      JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie]),
+    );
+    expect(stored).not.toContain(bearer);
+    expect(stored).not.toMatch(/eyJ|todo_refresh/);
+    // (All cookies: filtering by the origin's URL would miss one scoped to /api/v1/auth.)
+    const cookies = await browser.context.cookies();
+    expect(cookies.find((c) => c.name === 'todo_refresh')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/api/v1/auth',
+    });
+
+    // The link from the sign-up email verifies the address; the banner goes.
+    await page.goto(
+      `${stack.origin}/verify-email?token=${encodeURIComponent(await linkToken('verify-email'))}`,
+    );
+    await page.getByText('Your email address is verified.').waitFor();
+    await expectNoSeriousA11yViolations('verify-email page');
+    await page.goto(`${stack.origin}/`);
+    await page.getByText('No tasks yet.').waitFor(); // (gotoList waits for a list with rows)
+    expect(await banner.count()).toBe(0);
 
     await page.locator('.account summary').click();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
+    expect((await browser.context.cookies()).some((c) => c.name === 'todo_refresh')).toBe(false);
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('wrong password');
@@ -115,11 +226,9 @@ describe('accounts', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
-    const session = await page.evaluate(() => localStorage.getItem('todo.session'));
-    token = JSON.parse(session ?? '{}').token;
-    expect(token).toBeTruthy();
-    const me = await apiCall<{ time_zone: string }>('GET', '/auth/me');
-    expect(me.time_zone).toBe(ZONE);
+    await apiLogin();
+    const me = await apiCall<{ time_zone: string; email_verified: boolean }>('GET', '/auth/me');
+    expect(me).toMatchObject({ time_zone: ZONE, email_verified: true });
   });
 });
 
@@ -428,7 +537,7 @@ describe('assistant', () => {
     const input = page.getByLabel('Message or new task');
     await input.fill('Call mum tomorrow 6pm #family !high');
     await page.getByLabel('Quick-add preview').getByText('#family').waitFor();
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
     const created = row('Call mum');
     await created.waitFor();
     expect(await created.getByTestId('task-priority').textContent()).toBe('High');
@@ -488,6 +597,7 @@ describe('web container', () => {
       await expect
         .poll(async () => (await fetch(`${origin}/login`).catch(() => null))?.status, { timeout: 30_000 })
         .toBe(200);
+      await apiCall('GET', '/auth/me'); // a fresh token, should the suite have outlived the last one
       const me = await fetch(`${origin}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
       expect((await me.json()).email).toBe(email);
@@ -498,10 +608,31 @@ describe('web container', () => {
       });
       expect(bad.status).toBe(400);
       expect(bad.headers.get('content-type')).toContain('problem+json');
-      const abort = new AbortController();
-      const stream = await fetch(`${origin}/api/v1/notifications/stream?token=${token}`, {
-        signal: abort.signal,
+      // The refresh cookie passes through both ways: a log-in's Set-Cookie reaches the browser, and the
+      // cookie sent back is accepted (and rotated) by a refresh.
+      const login = await fetch(`${origin}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ email, password }),
       });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('todo_refresh='));
+      expect(cookie).toMatch(/HttpOnly/i);
+      const refreshed = await fetch(`${origin}/api/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie: cookie!.split(';')[0]!, 'x-todo-csrf': '1', origin },
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.headers.getSetCookie().some((c) => c.startsWith('todo_refresh='))).toBe(true);
+
+      const { ticket } = await apiCall<{ ticket: string }>('POST', '/notifications/stream-ticket');
+      const abort = new AbortController();
+      const stream = await fetch(
+        `${origin}/api/v1/notifications/stream?ticket=${encodeURIComponent(ticket)}`,
+        {
+          signal: abort.signal,
+        },
+      );
       expect(stream.headers.get('content-type')).toContain('text/event-stream');
       const first = await stream.body!.getReader().read();
       expect(new TextDecoder().decode(first.value)).toContain('event: ready');
@@ -527,5 +658,140 @@ describe('security headers', () => {
     expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
     await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
     expect(violations).toEqual([]);
+  });
+});
+
+describe('sessions', () => {
+  it('two tabs reloading at once both stay logged in (their refreshes take turns)', async () => {
+    const second = await browser.context.newPage();
+    try {
+      await second.goto(`${stack.origin}/tags`);
+      await second.getByRole('heading', { name: 'Tags' }).waitFor();
+      await gotoList();
+      await Promise.all([page.reload(), second.reload()]);
+      await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+      await second.getByRole('heading', { name: 'Tags' }).waitFor();
+      // Neither reuse of a rotated cookie happened: the session is alive for a third load.
+      await gotoList();
+      expect(page.url()).not.toContain('/login');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('after logging out, the old access token cannot fetch tasks and another open tab goes to log in', async () => {
+    const second = await browser.context.newPage();
+    try {
+      await second.goto(`${stack.origin}/`);
+      await second.getByRole('heading', { name: 'Tasks' }).waitFor();
+      const old = await pageBearer('/tasks', () => gotoList());
+      await page.locator('.account summary').click();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(/\/login/);
+
+      const tasks = await fetch(`${stack.origin}/api/v1/tasks`, {
+        headers: { authorization: `Bearer ${old}` },
+      });
+      expect(tasks.status).toBe(401);
+      // The other tab's next request is refused, its refresh too (the cookie is gone): off to log in,
+      // keeping its place.
+      await second.evaluate(() => window.dispatchEvent(new Event('todo:changed')));
+      await second.waitForURL(/\/login/);
+    } finally {
+      await second.close();
+    }
+
+    // Logging in again returns to where the visitor was going.
+    await page.goto(`${stack.origin}/tags`);
+    await page.waitForURL(/\/login\?next=%2Ftags/);
+    await logInOnPage();
+    await page.waitForURL(`${stack.origin}/tags`);
+    await page.getByRole('heading', { name: 'Tags' }).waitFor();
+  });
+
+  it('never follows `next` off the site after log-in', async () => {
+    for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+      await page.goto(`${stack.origin}/login?next=${encodeURIComponent(next)}`);
+      await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+      expect(page.url()).toBe(`${stack.origin}/`);
+    }
+  });
+
+  it('changes the password on the account page: this tab carries on, every other session ends', async () => {
+    await apiLogin();
+    const other = token;
+    await page.goto(`${stack.origin}/account`);
+    await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password').fill('not my password');
+    await form.getByLabel('New password').fill('a brand new passphrase');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('alert').waitFor();
+    expect(page.url()).toContain('/account'); // a wrong current password is not a lost session
+    await form.getByLabel('Current password').fill(password);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+    password = 'a brand new passphrase';
+    await shot('account-desktop');
+    await expectNoSeriousA11yViolations('account page');
+
+    const me = await fetch(`${stack.origin}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(me.status).toBe(401);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+    await gotoList();
+  });
+
+  it('"Log out everywhere" ends every session of the user', async () => {
+    const other = await apiLogin();
+    await page.goto(`${stack.origin}/account`);
+    await page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await page.waitForURL(/\/login/);
+    const me = await fetch(`${stack.origin}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(me.status).toBe(401);
+    await page.goto(`${stack.origin}/`);
+    await page.waitForURL(/\/login/);
+  });
+
+  it('resets a forgotten password from the emailed link, once', async () => {
+    await page.goto(`${stack.origin}/login`);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await expectNoSeriousA11yViolations('forgot-password page');
+    const before = mail.received.length;
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('status').filter({ hasText: 'we have emailed it a link' }).waitFor();
+
+    const link = `${stack.origin}/reset-password?token=${encodeURIComponent(await linkToken('reset-password', before))}`;
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await expectNoSeriousA11yViolations('reset-password page');
+    await page.getByLabel('New password').fill('reset and remembered');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password has been changed' }).waitFor();
+    const old = password;
+    password = 'reset and remembered';
+
+    // The link works once.
+    await page.goto(link);
+    await page.getByLabel('New password').fill('someone else entirely');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    // (Next's route announcer is an alert too.)
+    await page.getByRole('alert').filter({ hasText: 'link' }).waitFor();
+
+    const refused = await fetch(`${stack.origin}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: old }),
+    });
+    expect(refused.status).toBe(401);
+    await page.goto(`${stack.origin}/login`);
+    await logInOnPage();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
   });
 });

@@ -7,7 +7,7 @@ import { TagsPage } from '@/components/tags-page';
 export default function TagsRoute() {
   return (
     <Suspense>
-      <AppShell>{(session) => <TagsPage session={session} />}</AppShell>
+      <AppShell>{() => <TagsPage />}</AppShell>
     </Suspense>
   );
 }

@@ -1,0 +1,5 @@
+import { ForgotPasswordForm } from '@/components/password-reset';
+
+export default function ForgotPasswordPage() {
+  return <ForgotPasswordForm />;
+}

@@ -1,0 +1,10 @@
+import { Suspense } from 'react';
+import { VerifyEmail } from '@/components/verify-email';
+
+export default function VerifyEmailPage() {
+  return (
+    <Suspense>
+      <VerifyEmail />
+    </Suspense>
+  );
+}
