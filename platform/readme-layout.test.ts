@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../functions/catalog.ts';
+import { CONFIG_KEYS } from '../functions/core/src/config.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -46,5 +47,13 @@ describe('the README layout table', () => {
       return !['platform/package.json', 'platform/Dockerfile'].includes(p);
     });
     expect(unlisted).toEqual([]);
+  });
+});
+
+describe('the README configuration section', () => {
+  it('names every setting config.ts reads', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Performance'));
+    expect(CONFIG_KEYS.filter((key) => !section.includes(`\`${key}\``))).toEqual([]);
   });
 });

@@ -85,6 +85,9 @@ const ConfigSchema = z.object({
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 
+/** The name of every setting (the README's configuration table names each one; a test checks). */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as (keyof Config)[];
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
