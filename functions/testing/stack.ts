@@ -40,8 +40,12 @@ export interface TestApi {
   databaseUrl: string;
 }
 
-/** A fresh, migrated database and the whole API mounted in-process, for one test file. */
-export function useTestApi(): TestApi {
+/**
+ * A fresh, migrated database and the whole API mounted in-process, for one test file. With
+ * `background: false` nothing relays or delivers events until the test calls settle(): an event can be
+ * held in the outbox on purpose.
+ */
+export function useTestApi(options: { background?: boolean } = {}): TestApi {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const api = {} as TestApi;
   beforeAll(async () => {
@@ -53,6 +57,7 @@ export function useTestApi(): TestApi {
       // Cheap password hashes: the tests sign up hundreds of users (production: 17, OWASP's minimum).
       config: loadConfig({ DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG_N: '12' }),
       log: createLogger('error'),
+      background: options.background,
     });
   });
   afterAll(async () => {
