@@ -1,14 +1,7 @@
-import type { z } from 'zod';
-import {
-  CalendarFeedCreated,
-  CalendarFeedOut,
-  CalendarQuery,
-  CalendarTokenParam,
-} from './calendar-feed/schemas.ts';
-import { ChatPreview, ChatReply, ChatRequest } from './core/src/assistant/chat-schema.ts';
-import { eventRoute } from './core/src/event-app.ts';
-import { TOPICS, type Topic } from './core/src/events.ts';
-import { QuickAddCreated, QuickAddParse, QuickAddRequest } from './core/src/quick-add/schema.ts';
+import { ChatPreview, ChatReply, ChatRequest } from '@todo/core/assistant/chat-schema';
+import { eventRoute } from '@todo/core/event-app';
+import { TOPICS, type Topic } from '@todo/core/events';
+import { QuickAddCreated, QuickAddParse, QuickAddRequest } from '@todo/core/quick-add/schema';
 import {
   EndSeriesOut,
   RecurrencePreview,
@@ -16,14 +9,15 @@ import {
   SeriesOut,
   SeriesQuery,
   SkipOut,
-} from './core/src/recurrence/series-schemas.ts';
+} from '@todo/core/recurrence/series-schemas';
 import {
   ListNotificationsQuery,
   NotificationOut,
   NotificationPage,
   SnoozeBody,
-} from './core/src/reminders/notifications.ts';
-import { ReceiptList } from './core/src/reminders/receipts.ts';
+} from '@todo/core/reminders/notifications';
+import { ReceiptList } from '@todo/core/reminders/receipts';
+import type { HttpRoute } from '@todo/core/routes';
 import {
   Credentials,
   IdParam,
@@ -39,7 +33,7 @@ import {
   TaskOut,
   TaskPage,
   TaskPatch,
-} from './core/src/schemas.ts';
+} from '@todo/core/schemas';
 import {
   PasswordChange,
   PasswordResetConfirm,
@@ -47,45 +41,21 @@ import {
   StreamQuery,
   StreamTicket,
   VerifyEmail,
-} from './core/src/session-schemas.ts';
+} from '@todo/core/session-schemas';
+import {
+  CalendarFeedCreated,
+  CalendarFeedOut,
+  CalendarQuery,
+  CalendarTokenParam,
+} from './calendar-feed/schemas.ts';
 
 /**
  * The one list of functions. Containers, Helm templates, KEDA objects, Dapr subscriptions, the gateway's
  * routes, the OpenAPI document and the embedded runner are all derived from it.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface HttpRoute {
-  method: HttpMethod;
-  /** Hono-style path (`/api/v1/tasks/:id`). */
-  path: string;
-  summary: string;
-  public?: boolean;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  status: number;
-  response?: z.ZodType;
-  /**
-   * Problem statuses this route returns beyond the ones every route of its shape does (400 always; 401
-   * unless public; 404 with an id in the path; 413 with a body; 503 in an outage): 409 for a name or an
-   * email already taken, a series already ended … The OpenAPI document lists exactly these, so a status
-   * the code can return and this list lacks is a contract break the fuzzing tier reports.
-   */
-  problems?: number[];
-  /**
-   * The route speaks JSON-RPC (MCP): besides problem+json from the shared layers (auth, body limit), its
-   * errors can be JSON-RPC error objects as application/json.
-   */
-  jsonRpc?: boolean;
-  /**
-   * Ids its response hands on, for the OpenAPI document's links (schemathesis's stateful phase chains
-   * calls by them): `from` is a JSON pointer into the response body, `to` the path whose `:id` it fills —
-   * every route at that path or below it (`/api/v1/tasks/:id` → get, update, complete … reminders).
-   */
-  links?: { from: string; to: string }[];
-}
+/** A route: declared here once; its app registers a handler per operationId (core/src/routes.ts). */
+export type { HttpMethod, HttpRoute } from '@todo/core/routes';
 
 export interface Subscription {
   topic: string;
@@ -102,14 +72,19 @@ export interface Scaling {
 
 export interface FunctionSpec {
   name: string;
-  kind: 'http' | 'event' | 'clock';
+  /**
+   * How it runs: `http` serves its catalog routes (core/src/run-function.ts), `event` its subscriptions,
+   * `clock` the Dapr jobs and the outbox relay; `gateway` is the front door (functions/gateway/main.ts)
+   * that forwards every `http` function's routes, the one public Service, reading no secrets.
+   */
+  kind: 'http' | 'event' | 'clock' | 'gateway';
   description: string;
-  routes: HttpRoute[];
-  subscriptions: Subscription[];
+  routes: readonly HttpRoute[];
+  subscriptions: readonly Subscription[];
   scaling: Scaling;
   resources: { cpu: string; memory: string };
   /** The secrets it reads: its Deployment gets these and no other (platform/derive/model.ts checks them). */
-  secrets: SecretName[];
+  secrets: readonly SecretName[];
 }
 
 /**
@@ -142,10 +117,14 @@ const eventScaling: Scaling = { minReplicas: 0, maxReplicas: 3, lagThreshold: 50
 const eventSubscriptions = (...topics: Topic[]): Subscription[] =>
   topics.map((topic) => ({ topic, route: eventRoute(topic) }));
 
-export const catalog: FunctionSpec[] = [
+/**
+ * `as const`: each entry keeps its literal types (names, operationIds, the routes' schemas), so an app's
+ * handlers are checked against its entry (functionSpec, core's registerRoutes).
+ */
+const entries = [
   {
     name: 'gateway',
-    kind: 'http',
+    kind: 'gateway',
     description:
       'Routes /api by method and path to the function that owns it (ingress cannot route by method).',
     routes: [],
@@ -163,6 +142,7 @@ export const catalog: FunctionSpec[] = [
       'Accounts and sessions: sign up, log in, refresh (rotating cookie), log out, passwords, email verification.',
     routes: [
       {
+        operationId: 'signUp',
         method: 'POST',
         path: '/api/v1/auth/signup',
         summary: 'Create an account',
@@ -174,6 +154,7 @@ export const catalog: FunctionSpec[] = [
         problems: [409, 429],
       },
       {
+        operationId: 'logIn',
         method: 'POST',
         path: '/api/v1/auth/login',
         summary: 'Log in',
@@ -185,6 +166,7 @@ export const catalog: FunctionSpec[] = [
         problems: [401, 429],
       },
       {
+        operationId: 'refreshSession',
         method: 'POST',
         path: '/api/v1/auth/refresh',
         summary: 'A new access token for the session cookie (rotates the cookie); needs X-Todo-CSRF: 1',
@@ -197,6 +179,7 @@ export const catalog: FunctionSpec[] = [
         problems: [401, 403],
       },
       {
+        operationId: 'logOut',
         method: 'POST',
         path: '/api/v1/auth/logout',
         summary: 'End this session (bearer token, or the cookie with X-Todo-CSRF: 1) and clear the cookie',
@@ -205,12 +188,14 @@ export const catalog: FunctionSpec[] = [
         problems: [401, 403],
       },
       {
+        operationId: 'logOutEverywhere',
         method: 'POST',
         path: '/api/v1/auth/logout-all',
         summary: 'End every session of the account',
         status: 204,
       },
       {
+        operationId: 'changePassword',
         method: 'POST',
         path: '/api/v1/auth/password',
         summary: 'Change the password: every session ends, and a new one starts',
@@ -221,6 +206,7 @@ export const catalog: FunctionSpec[] = [
         problems: [429],
       },
       {
+        operationId: 'requestPasswordReset',
         method: 'POST',
         path: '/api/v1/auth/password-reset',
         summary: 'Mail a one-hour password reset link (the same answer whether or not the account exists)',
@@ -231,6 +217,7 @@ export const catalog: FunctionSpec[] = [
         problems: [429],
       },
       {
+        operationId: 'confirmPasswordReset',
         method: 'POST',
         path: '/api/v1/auth/password-reset/confirm',
         summary: 'Set a new password with a reset link; every session ends',
@@ -239,6 +226,7 @@ export const catalog: FunctionSpec[] = [
         status: 204,
       },
       {
+        operationId: 'verifyEmail',
         method: 'POST',
         path: '/api/v1/auth/verify-email',
         summary: 'Confirm the email address with the mailed link',
@@ -247,6 +235,7 @@ export const catalog: FunctionSpec[] = [
         status: 204,
       },
       {
+        operationId: 'resendVerification',
         method: 'POST',
         path: '/api/v1/auth/verify-email/resend',
         summary: 'Mail the verification link again (nothing is sent for a verified address)',
@@ -254,6 +243,7 @@ export const catalog: FunctionSpec[] = [
         problems: [429],
       },
       {
+        operationId: 'whoAmI',
         method: 'GET',
         path: '/api/v1/auth/me',
         summary: 'The current user',
@@ -275,6 +265,7 @@ export const catalog: FunctionSpec[] = [
     description: 'Create a task with its tags, and its TaskCreated event.',
     routes: [
       {
+        operationId: 'createTask',
         method: 'POST',
         path: '/api/v1/tasks',
         summary: 'Create a task',
@@ -299,6 +290,7 @@ export const catalog: FunctionSpec[] = [
     description: 'Search, filter, sort and page tasks; read one.',
     routes: [
       {
+        operationId: 'listTasks',
         method: 'GET',
         path: '/api/v1/tasks',
         summary: 'List tasks',
@@ -307,6 +299,7 @@ export const catalog: FunctionSpec[] = [
         response: TaskPage,
       },
       {
+        operationId: 'getTask',
         method: 'GET',
         path: '/api/v1/tasks/:id',
         summary: 'Get a task',
@@ -326,6 +319,7 @@ export const catalog: FunctionSpec[] = [
     description: 'Replace (PUT) or change (PATCH) a task.',
     routes: [
       {
+        operationId: 'replaceTask',
         method: 'PUT',
         path: '/api/v1/tasks/:id',
         summary: 'Replace a task',
@@ -335,6 +329,7 @@ export const catalog: FunctionSpec[] = [
         response: TaskOut,
       },
       {
+        operationId: 'patchTask',
         method: 'PATCH',
         path: '/api/v1/tasks/:id',
         summary: 'Change some fields of a task',
@@ -355,6 +350,7 @@ export const catalog: FunctionSpec[] = [
     description: 'Complete or reopen a task.',
     routes: [
       {
+        operationId: 'completeTask',
         method: 'POST',
         path: '/api/v1/tasks/:id/complete',
         summary: 'Complete a task',
@@ -363,6 +359,7 @@ export const catalog: FunctionSpec[] = [
         response: TaskOut,
       },
       {
+        operationId: 'reopenTask',
         method: 'POST',
         path: '/api/v1/tasks/:id/reopen',
         summary: 'Reopen a task',
@@ -380,7 +377,16 @@ export const catalog: FunctionSpec[] = [
     name: 'delete-task',
     kind: 'http',
     description: 'Delete a task.',
-    routes: [{ method: 'DELETE', path: '/api/v1/tasks/:id', summary: 'Delete a task', ...byId, status: 204 }],
+    routes: [
+      {
+        operationId: 'deleteTask',
+        method: 'DELETE',
+        path: '/api/v1/tasks/:id',
+        summary: 'Delete a task',
+        ...byId,
+        status: 204,
+      },
+    ],
     subscriptions: [],
     scaling: httpScaling,
     resources: small,
@@ -392,6 +398,7 @@ export const catalog: FunctionSpec[] = [
     description: 'List (with counts), create, rename and delete tags.',
     routes: [
       {
+        operationId: 'listTags',
         method: 'GET',
         path: '/api/v1/tags',
         summary: 'List tags with task counts',
@@ -399,6 +406,7 @@ export const catalog: FunctionSpec[] = [
         response: TagList,
       },
       {
+        operationId: 'createTag',
         method: 'POST',
         path: '/api/v1/tags',
         summary: 'Create a tag',
@@ -409,6 +417,7 @@ export const catalog: FunctionSpec[] = [
         problems: [409],
       },
       {
+        operationId: 'renameTag',
         method: 'PUT',
         path: '/api/v1/tags/:id',
         summary: 'Rename a tag',
@@ -419,6 +428,7 @@ export const catalog: FunctionSpec[] = [
         problems: [409],
       },
       {
+        operationId: 'patchTag',
         method: 'PATCH',
         path: '/api/v1/tags/:id',
         summary: 'Rename a tag',
@@ -428,7 +438,14 @@ export const catalog: FunctionSpec[] = [
         response: TagWithCount,
         problems: [409],
       },
-      { method: 'DELETE', path: '/api/v1/tags/:id', summary: 'Delete a tag', ...byId, status: 204 },
+      {
+        operationId: 'deleteTag',
+        method: 'DELETE',
+        path: '/api/v1/tags/:id',
+        summary: 'Delete a tag',
+        ...byId,
+        status: 204,
+      },
     ],
     subscriptions: [],
     scaling: httpScaling,
@@ -440,7 +457,14 @@ export const catalog: FunctionSpec[] = [
     kind: 'http',
     description: 'The OpenAPI 3.1 document, generated from the catalog and its zod schemas.',
     routes: [
-      { method: 'GET', path: '/api/v1/openapi.json', summary: 'OpenAPI document', public: true, status: 200 },
+      {
+        operationId: 'getOpenApiDocument',
+        method: 'GET',
+        path: '/api/v1/openapi.json',
+        summary: 'OpenAPI document',
+        public: true,
+        status: 200,
+      },
     ],
     subscriptions: [],
     scaling: httpScaling,
@@ -454,6 +478,7 @@ export const catalog: FunctionSpec[] = [
       'Reads a typed line ("pay rent every month on the 1st 9am #bills !high") as a task: preview, or create.',
     routes: [
       {
+        operationId: 'previewQuickAdd',
         method: 'POST',
         path: '/api/v1/quick-add/parse',
         summary: 'Preview what a line of text would create (saves nothing)',
@@ -462,6 +487,7 @@ export const catalog: FunctionSpec[] = [
         response: QuickAddParse,
       },
       {
+        operationId: 'quickAdd',
         method: 'POST',
         path: '/api/v1/quick-add',
         summary: 'Create a task from a line of text',
@@ -482,6 +508,7 @@ export const catalog: FunctionSpec[] = [
       'The chat box: an LLM through the task tools when configured, built-in commands and quick-add offline.',
     routes: [
       {
+        operationId: 'chat',
         method: 'POST',
         path: '/api/v1/chat',
         summary: 'One chat turn: a reply and the actions taken',
@@ -492,6 +519,7 @@ export const catalog: FunctionSpec[] = [
         problems: [429],
       },
       {
+        operationId: 'previewChat',
         method: 'POST',
         path: '/api/v1/chat/preview',
         summary: 'What a chat turn would do with this line: a command, the model, or the task it would add',
@@ -513,6 +541,7 @@ export const catalog: FunctionSpec[] = [
       'Model Context Protocol server (Streamable HTTP, stateless) with the task tools, for AI assistants.',
     routes: [
       {
+        operationId: 'mcp',
         method: 'POST',
         path: '/api/v1/mcp',
         summary: 'MCP JSON-RPC messages (initialize, tools/list, tools/call)',
@@ -522,8 +551,20 @@ export const catalog: FunctionSpec[] = [
         problems: [406, 415],
         jsonRpc: true,
       },
-      { method: 'GET', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
-      { method: 'DELETE', path: '/api/v1/mcp', summary: 'Not used by a stateless server: 405', status: 405 },
+      {
+        operationId: 'mcpGet',
+        method: 'GET',
+        path: '/api/v1/mcp',
+        summary: 'Not used by a stateless server: 405',
+        status: 405,
+      },
+      {
+        operationId: 'mcpDelete',
+        method: 'DELETE',
+        path: '/api/v1/mcp',
+        summary: 'Not used by a stateless server: 405',
+        status: 405,
+      },
     ],
     subscriptions: [],
     scaling: httpScaling,
@@ -585,6 +626,7 @@ export const catalog: FunctionSpec[] = [
     description: "A recurring task's series (past and upcoming occurrences), skip one, end it; rule preview.",
     routes: [
       {
+        operationId: 'getSeries',
         method: 'GET',
         path: '/api/v1/series/:id',
         summary: 'A series: its occurrences so far and the next ones the rule will create',
@@ -594,6 +636,7 @@ export const catalog: FunctionSpec[] = [
         response: SeriesOut,
       },
       {
+        operationId: 'skipOccurrence',
         method: 'POST',
         path: '/api/v1/series/:id/skip',
         summary: 'Skip the open occurrence (the next one is created as after a completion)',
@@ -604,6 +647,7 @@ export const catalog: FunctionSpec[] = [
         problems: [409],
       },
       {
+        operationId: 'endSeries',
         method: 'POST',
         path: '/api/v1/series/:id/end',
         summary: 'End the series: no further occurrences; the open one stays as a one-off task',
@@ -612,6 +656,7 @@ export const catalog: FunctionSpec[] = [
         response: EndSeriesOut,
       },
       {
+        operationId: 'previewRecurrence',
         method: 'GET',
         path: '/api/v1/recurrence/preview',
         summary: 'Human text and the next dates of a rule, for the task form',
@@ -646,6 +691,7 @@ export const catalog: FunctionSpec[] = [
       "The notification centre (list, read, snooze, done) and a task's reminder delivery receipts.",
     routes: [
       {
+        operationId: 'listNotifications',
         method: 'GET',
         path: '/api/v1/notifications',
         summary: 'List notifications, newest first, with the unread count',
@@ -656,6 +702,7 @@ export const catalog: FunctionSpec[] = [
         links: [{ from: '/items/0/id', to: '/api/v1/notifications/:id' }],
       },
       {
+        operationId: 'markNotificationRead',
         method: 'POST',
         path: '/api/v1/notifications/:id/read',
         summary: 'Mark a notification read',
@@ -664,6 +711,7 @@ export const catalog: FunctionSpec[] = [
         response: NotificationOut,
       },
       {
+        operationId: 'snoozeNotification',
         method: 'POST',
         path: '/api/v1/notifications/:id/snooze',
         summary: 'Snooze: remind again in N minutes',
@@ -675,6 +723,7 @@ export const catalog: FunctionSpec[] = [
         problems: [409],
       },
       {
+        operationId: 'markNotificationDone',
         method: 'POST',
         path: '/api/v1/notifications/:id/done',
         summary: "Complete the notification's task",
@@ -683,6 +732,7 @@ export const catalog: FunctionSpec[] = [
         response: NotificationOut,
       },
       {
+        operationId: 'listReminderReceipts',
         method: 'GET',
         path: '/api/v1/tasks/:id/reminders',
         summary: "A task's reminder delivery receipts (scheduled → fired → sent per channel, with lateness)",
@@ -703,6 +753,7 @@ export const catalog: FunctionSpec[] = [
       'Server-Sent Events of new notifications, fed by Postgres LISTEN/NOTIFY (bearer token, or a stream ticket as ?ticket=).',
     routes: [
       {
+        operationId: 'createStreamTicket',
         method: 'POST',
         path: '/api/v1/notifications/stream-ticket',
         summary:
@@ -711,6 +762,7 @@ export const catalog: FunctionSpec[] = [
         response: StreamTicket,
       },
       {
+        operationId: 'streamNotifications',
         method: 'GET',
         path: '/api/v1/notifications/stream',
         summary: 'Live notifications (text/event-stream); EventSource passes ?ticket= from stream-ticket',
@@ -737,6 +789,7 @@ export const catalog: FunctionSpec[] = [
       'A secret per-user iCalendar address (open tasks with due dates, series with their RRULE) for Google, Apple and Outlook calendars.',
     routes: [
       {
+        operationId: 'getCalendarFeed',
         method: 'GET',
         path: '/api/v1/calendar-feed',
         summary: "The caller's calendar feed address",
@@ -746,6 +799,7 @@ export const catalog: FunctionSpec[] = [
         problems: [404],
       },
       {
+        operationId: 'regenerateCalendarFeed',
         method: 'POST',
         path: '/api/v1/calendar-feed',
         summary: 'Create the calendar feed address, or replace it (the old one stops working at once)',
@@ -753,12 +807,14 @@ export const catalog: FunctionSpec[] = [
         response: CalendarFeedCreated,
       },
       {
+        operationId: 'revokeCalendarFeed',
         method: 'DELETE',
         path: '/api/v1/calendar-feed',
         summary: 'Revoke the calendar feed address',
         status: 204,
       },
       {
+        operationId: 'getCalendar',
         method: 'GET',
         path: '/api/v1/calendar/:token.ics',
         summary:
@@ -778,7 +834,23 @@ export const catalog: FunctionSpec[] = [
     // The token is an HMAC under a key derived from JWT_SECRET (functions/calendar-feed/feeds.ts).
     secrets: appSecrets,
   },
-];
+] as const satisfies readonly FunctionSpec[];
 
-export const httpFunctions = () => catalog.filter((f) => f.kind === 'http' && f.name !== 'gateway');
+export const catalog: FunctionSpec[] = [...entries];
+
+type Entry = (typeof entries)[number];
+export type FunctionName = Entry['name'];
+/** The functions that serve catalog routes, each with its own app (functions/registry.ts). */
+export type HttpFunctionName = Extract<Entry, { kind: 'http' }>['name'];
+/** The functions fed by events or fired jobs, each with its own app (functions/registry.ts). */
+export type EventFunctionName = Extract<Entry, { kind: 'event' | 'clock' }>['name'];
+
+/** A function's catalog entry with its literal types: what its app registers its handlers against. */
+export function functionSpec<N extends FunctionName>(name: N): Extract<Entry, { name: N }> {
+  const spec = entries.find((f) => f.name === name);
+  if (!spec) throw new Error(`no function ${name} in the catalog`);
+  return spec as Extract<Entry, { name: N }>;
+}
+
+export const httpFunctions = () => catalog.filter((f) => f.kind === 'http');
 export const eventFunctions = () => catalog.filter((f) => f.kind === 'event');

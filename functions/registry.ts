@@ -1,12 +1,12 @@
+import type { EventFunctionFactory, FunctionFactory } from '@todo/core';
 import apiDocs from './api-docs/app.ts';
 import audit from './audit/app.ts';
 import auth from './auth/app.ts';
 import calendarFeed from './calendar-feed/app.ts';
+import type { EventFunctionName, HttpFunctionName } from './catalog.ts';
 import chat from './chat/app.ts';
 import clock from './clock/app.ts';
 import completeTask from './complete-task/app.ts';
-import type { EventFunctionFactory } from './core/src/run-event-function.ts';
-import type { FunctionFactory } from './core/src/run-function.ts';
 import createTask from './create-task/app.ts';
 import deleteTask from './delete-task/app.ts';
 import listTasks from './list-tasks/app.ts';
@@ -21,7 +21,10 @@ import series from './series/app.ts';
 import tags from './tags/app.ts';
 import updateTask from './update-task/app.ts';
 
-/** Every HTTP function's app factory by catalog name, for the embedded runner and the tests. */
+/**
+ * Every HTTP function's app factory by catalog name, for the embedded runner and the tests. Keyed by the
+ * catalog's names: a function missing here, or a name the catalog lacks, does not compile.
+ */
 export const httpApps: Record<string, FunctionFactory> = {
   auth,
   'create-task': createTask,
@@ -38,13 +41,13 @@ export const httpApps: Record<string, FunctionFactory> = {
   chat,
   mcp,
   'calendar-feed': calendarFeed,
-};
+} satisfies Record<HttpFunctionName, FunctionFactory>;
 
-/** Every event (and clock) function's app factory by catalog name, for the embedded runner and the tests. */
+/** Every event (and clock) function's app factory by catalog name (checked as httpApps are). */
 export const eventApps: Record<string, EventFunctionFactory> = {
   clock,
   audit,
   'schedule-reminder': scheduleReminder,
   'schedule-recurrence': scheduleRecurrence,
   notify,
-};
+} satisfies Record<EventFunctionName, EventFunctionFactory>;

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIG_KEYS } from '@todo/core/config';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../functions/catalog.ts';
-import { CONFIG_KEYS } from '../functions/core/src/config.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureSchemathesis } from '../../platform/engines/schemathesis.ts';
 import { catalog } from '../catalog.ts';
-import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
 import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -1,3 +1,4 @@
+import { PROBLEM_TYPES } from '@todo/core/errors';
 import { z } from 'zod';
 import { catalog, type HttpRoute } from '../catalog.ts';
 
@@ -57,9 +58,6 @@ export function problemStatuses(route: HttpRoute): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
-const operationId = (fn: string, route: HttpRoute) =>
-  `${fn}.${route.method.toLowerCase()}.${route.path.split('/').filter(Boolean).slice(2).join('.')}`;
-
 /**
  * The OpenAPI links of a route's success response, from its catalog `links`: each id it hands on fills the
  * path parameter of every route at the `to` path or below it. A link naming a path no route has, or a
@@ -75,14 +73,11 @@ export function responseLinks(route: HttpRoute): Record<string, JsonSchema> | un
     const param = /:(\w+)$/.exec(to)?.[1];
     if (!param) throw new Error(`${where}: the target path must end in a :parameter`);
     const targets = catalog.flatMap((fn) =>
-      fn.routes
-        .filter((r) => r.path === to || r.path.startsWith(`${to}/`))
-        .map((r) => operationId(fn.name, r)),
+      fn.routes.filter((r) => r.path === to || r.path.startsWith(`${to}/`)).map((r) => r.operationId),
     );
     if (!targets.length) throw new Error(`${where}: no route has that path`);
     for (const id of targets) {
-      // Link names allow [A-Za-z0-9._-] only; the operation id without its path parameter's colon.
-      links[id.replace(/[^\w.-]/g, '')] = {
+      links[id] = {
         operationId: id,
         parameters: { [param]: `$response.body#${from}` },
       };
@@ -104,7 +99,7 @@ function resolvePointer(schema: JsonSchema, pointer: string): JsonSchema | undef
 function operation(fn: string, route: HttpRoute): JsonSchema {
   const links = responseLinks(route);
   return {
-    operationId: operationId(fn, route),
+    operationId: route.operationId,
     summary: route.summary,
     tags: [fn],
     ...(route.public ? { security: [] } : {}),
@@ -176,7 +171,12 @@ export function buildOpenApiDocument(): JsonSchema {
         Problem: {
           type: 'object',
           properties: {
-            type: { type: 'string' },
+            type: {
+              type: 'string',
+              enum: PROBLEM_TYPES,
+              description:
+                'What kind of problem this is, for a client to branch on (never parse `detail`): a URI relative to the API origin, one per status, e.g. /problems/validation (400), /problems/not-found (404), /problems/conflict (409), /problems/rate-limited (429). `title` follows from it.',
+            },
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },

@@ -1,4 +1,5 @@
 import { createEventFunctionApp, type EventDeps, type ParsedEvent, TOPICS } from '@todo/core';
+import { recordAuditEntry } from '@todo/core/audit';
 
 /** Who did it and to what: the user for their own task changes, the producing function for system events. */
 function describe(parsed: ParsedEvent) {
@@ -33,26 +34,14 @@ function describe(parsed: ParsedEvent) {
   }
 }
 
-/**
- * Records one audit row per event. Idempotent by event id (a unique column): a redelivered or
- * concurrently delivered event inserts nothing the second time.
- */
+/** One audit entry per event (idempotent by event id: see recordAuditEntry). */
 async function recordEvent(parsed: ParsedEvent, deps: EventDeps): Promise<void> {
-  const d = describe(parsed);
-  await deps.db
-    .insertInto('audit_log')
-    .values({
-      event_id: parsed.event.id,
-      user_id: d.user_id,
-      actor: d.actor,
-      event_type: parsed.type,
-      entity_id: d.entity_id,
-      occurred_at: parsed.event.time,
-      before: JSON.stringify(d.before),
-      after: JSON.stringify(d.after),
-    })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
+  await recordAuditEntry(deps.db, {
+    event_id: parsed.event.id,
+    event_type: parsed.type,
+    occurred_at: parsed.event.time,
+    ...describe(parsed),
+  });
 }
 
 /** audit: every event on every topic into the audit log. */

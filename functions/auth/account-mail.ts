@@ -1,5 +1,5 @@
 import type { Config, Logger } from '@todo/core';
-import { hashOpaqueToken } from '../core/src/sessions.ts';
+import { hashOpaqueToken } from '@todo/core/sessions';
 import { createEmailSender, type EmailSender } from '../notify/email.ts';
 
 /** How long the links are good for. */

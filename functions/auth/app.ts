@@ -1,32 +1,22 @@
 import {
   authenticateToken,
   bearerToken,
-  Credentials,
   conflict,
   createFunctionApp,
   type FunctionDeps,
+  fieldProblem,
+  forbidden,
   hashPassword,
   issueToken,
-  Login,
   needsRehash,
   notFound,
-  ProblemError,
-  readBody,
+  routeHandlers,
   unauthorized,
   verifyAgainstDummy,
   verifyPassword,
 } from '@todo/core';
-import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../core/src/db/types.ts';
-import { clientIp, enforceLimits, LIMITS } from '../core/src/rate-limit.ts';
-import {
-  PasswordChange,
-  PasswordResetConfirm,
-  PasswordResetRequest,
-  VerifyEmail,
-} from '../core/src/session-schemas.ts';
+import type { Database } from '@todo/core/db/types';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
 import {
   CSRF_HEADER,
   createAccountToken,
@@ -38,7 +28,11 @@ import {
   revokeSessionByRefreshToken,
   revokeUserSessions,
   rotateSession,
-} from '../core/src/sessions.ts';
+} from '@todo/core/sessions';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { type Kysely, sql } from 'kysely';
+import { functionSpec } from '../catalog.ts';
 import {
   type AccountMailer,
   createAccountMailer,
@@ -46,16 +40,7 @@ import {
   VERIFY_EMAIL_TTL_SECONDS,
 } from './account-mail.ts';
 
-/** Routes that need no bearer token: they check a password, a cookie (+ CSRF header) or a mailed token. */
-const PUBLIC = [
-  '/api/v1/auth/signup',
-  '/api/v1/auth/login',
-  '/api/v1/auth/refresh',
-  '/api/v1/auth/logout',
-  '/api/v1/auth/password-reset',
-  '/api/v1/auth/password-reset/confirm',
-  '/api/v1/auth/verify-email',
-];
+const spec = functionSpec('auth');
 
 interface UserRow {
   id: string;
@@ -73,9 +58,7 @@ const meJson = (u: UserRow) => ({
   email_verified: u.email_verified_at !== null,
 });
 
-const forbidden = (detail: string) => new ProblemError(403, 'Forbidden', detail);
-const badToken = (detail: string) =>
-  new ProblemError(400, 'Invalid request', detail, [{ field: 'body.token', message: detail }]);
+const badToken = (detail: string) => fieldProblem('body.token', detail);
 
 /**
  * A cookie-authenticated request must carry `X-Todo-CSRF: 1` (a cross-site page cannot send a custom
@@ -120,7 +103,7 @@ export function authApp(
   deps: FunctionDeps,
   mailer: AccountMailer = createAccountMailer(deps.config, deps.log),
 ) {
-  const app = createFunctionApp('auth', deps, { publicPaths: PUBLIC });
+  const app = createFunctionApp(spec, deps);
   const { db, config } = deps;
   const logN = config.PASSWORD_SCRYPT_LOG_N;
 
@@ -163,8 +146,8 @@ export function authApp(
     await mailer.verifyEmail(user.email, token);
   }
 
-  app.post('/api/v1/auth/signup', async function signUpRoute(c) {
-    const input = await readBody(c, Credentials);
+  const handle = routeHandlers(app, spec);
+  handle('signUp', async function signUpRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
     await enforceLimits(
       db,
@@ -189,8 +172,7 @@ export function authApp(
     return c.json(await startSession(c, user), 201);
   });
 
-  app.post('/api/v1/auth/login', async function logInRoute(c) {
-    const input = await readBody(c, Login);
+  handle('logIn', async function logInRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
     await enforceLimits(
       db,
@@ -223,7 +205,7 @@ export function authApp(
     return c.json(await startSession(c, user));
   });
 
-  app.post('/api/v1/auth/refresh', async function refreshRoute(c) {
+  handle('refreshSession', async function refreshRoute(c) {
     requireSameSite(c, config.APP_BASE_URL);
     const presented = getCookie(c, REFRESH_COOKIE);
     if (!presented) throw unauthorized('No session cookie; log in');
@@ -242,7 +224,7 @@ export function authApp(
     return c.json(await sessionBody(user, rotation.sessionId));
   });
 
-  app.post('/api/v1/auth/logout', async function logOutRoute(c) {
+  handle('logOut', async function logOutRoute(c) {
     const bearer = bearerToken(c.req.header('authorization'));
     if (bearer) {
       // Any still-valid access token of the session may end it (also one whose session already ended).
@@ -259,14 +241,13 @@ export function authApp(
     return c.body(null, 204);
   });
 
-  app.post('/api/v1/auth/logout-all', async function logOutEverywhereRoute(c) {
+  handle('logOutEverywhere', async function logOutEverywhereRoute(c) {
     await revokeUserSessions(db, c.var.user.id, 'logged out everywhere');
     clearRefreshCookie(c);
     return c.body(null, 204);
   });
 
-  app.post('/api/v1/auth/password', async function changePasswordRoute(c) {
-    const input = await readBody(c, PasswordChange);
+  handle('changePassword', async function changePasswordRoute(c, { body: input }) {
     const current = await db
       .selectFrom('users')
       .select([...USER_COLUMNS, 'password_hash'])
@@ -283,9 +264,7 @@ export function authApp(
       'password attempts',
     );
     if (!(await verifyPassword(input.current_password, current.password_hash)))
-      throw new ProblemError(400, 'Invalid request', 'body.current_password: wrong password', [
-        { field: 'body.current_password', message: 'wrong password' },
-      ]);
+      throw fieldProblem('body.current_password', 'wrong password');
     const password_hash = await hashPassword(input.new_password, logN);
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash }).where('id', '=', current.id).execute();
@@ -295,8 +274,7 @@ export function authApp(
     return c.json(await startSession(c, current));
   });
 
-  app.post('/api/v1/auth/password-reset', async function requestPasswordResetRoute(c) {
-    const input = await readBody(c, PasswordResetRequest);
+  handle('requestPasswordReset', async function requestPasswordResetRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
     await enforceLimits(
       db,
@@ -322,8 +300,7 @@ export function authApp(
     return c.body(null, 202);
   });
 
-  app.post('/api/v1/auth/password-reset/confirm', async function confirmPasswordResetRoute(c) {
-    const input = await readBody(c, PasswordResetConfirm);
+  handle('confirmPasswordReset', async function confirmPasswordResetRoute(c, { body: input }) {
     const tokenHash = hashOpaqueToken(input.token);
     const invalid = 'This reset link is invalid, expired or already used; ask for a new one';
     // Checked before hashing, so a made-up token costs no scrypt.
@@ -354,8 +331,7 @@ export function authApp(
     return c.body(null, 204);
   });
 
-  app.post('/api/v1/auth/verify-email', async function verifyEmailRoute(c) {
-    const input = await readBody(c, VerifyEmail);
+  handle('verifyEmail', async function verifyEmailRoute(c, { body: input }) {
     const tokenHash = hashOpaqueToken(input.token);
     // A used link is still accepted (within its time): opening the mail twice is not an error.
     const link = await usableLink(db, tokenHash, 'verify_email', { allowUsed: true });
@@ -380,7 +356,7 @@ export function authApp(
     return c.body(null, 204);
   });
 
-  app.post('/api/v1/auth/verify-email/resend', async function resendVerificationRoute(c) {
+  handle('resendVerification', async function resendVerificationRoute(c) {
     const user = await findUser(c.var.user.id);
     if (!user) throw unauthorized('The session has ended; log in again');
     await enforceLimits(
@@ -395,7 +371,7 @@ export function authApp(
     return c.body(null, 202);
   });
 
-  app.get('/api/v1/auth/me', async function whoAmIRoute(c) {
+  handle('whoAmI', async function whoAmIRoute(c) {
     const user = await findUser(c.var.user.id);
     if (!user) throw notFound('User');
     return c.json(meJson(user));

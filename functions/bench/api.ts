@@ -1,8 +1,8 @@
+import type { Database } from '@todo/core/db/types';
+import { ListTasksQuery } from '@todo/core/schemas';
+import { buildListTasksQuery } from '@todo/core/tasks/list-tasks';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../core/src/db/types.ts';
-import { ListTasksQuery } from '../core/src/schemas.ts';
-import { buildListTasksQuery } from '../core/src/tasks/list-tasks.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, interleaved, ms, percentile, ratio } from './stats.ts';
 

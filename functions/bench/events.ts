@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { daprPublisher } from '@todo/core/dapr';
+import { makeCloudEvent } from '@todo/core/events';
+import { listen } from '@todo/core/serve';
 import { Hono } from 'hono';
 import { Kafka, logLevel } from 'kafkajs';
 import { daprSubscriptions, renderYaml } from '../../platform/derive/dapr-subscriptions.ts';
 import { renderResources, startDaprd } from '../../platform/engines/dapr.ts';
 import { startKafka } from '../../platform/engines/kafka.ts';
-import { daprPublisher } from '../core/src/dapr.ts';
-import { makeCloudEvent } from '../core/src/events.ts';
-import { listen } from '../core/src/serve.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
 const componentsDir = fileURLToPath(new URL('../../dapr-components/standalone/', import.meta.url));

@@ -2,8 +2,9 @@
 // `users` concurrent users each looping over a mixed read/write session for `durationMs`. The load comes
 // from this process over loopback with keep-alive connections (one per user), as browsers would hold.
 import { Agent, request } from 'node:http';
+import { issueTokenForNewSession } from '@todo/core/sessions';
+import { sleep } from '@todo/core/time';
 import { sql } from 'kysely';
-import { issueTokenForNewSession } from '../core/src/sessions.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalProcess } from '../testing/local-process.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';
@@ -129,8 +130,6 @@ async function userLoop(
     await pause();
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Pass {
   sessions: number;

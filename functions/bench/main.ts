@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../core/src/config.ts';
-import { ensureDatabase } from '../core/src/db/admin.ts';
-import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
-import { createLogger } from '../core/src/log.ts';
-import { issueTokenForNewSession } from '../core/src/sessions.ts';
+import { loadConfig } from '@todo/core/config';
+import { ensureDatabase } from '@todo/core/db/admin';
+import { startEmbeddedPostgres } from '@todo/core/db/embedded';
+import { createLogger } from '@todo/core/log';
+import { issueTokenForNewSession } from '@todo/core/sessions';
 import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
 import { benchClusterScaling } from './cluster-scaling.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TaskCreate } from '../core/src/schemas.ts';
-import { issueTokenForNewSession } from '../core/src/sessions.ts';
-import { createTask } from '../core/src/tasks/task-writes.ts';
+import { TaskCreate } from '@todo/core/schemas';
+import { issueTokenForNewSession } from '@todo/core/sessions';
+import { createTask } from '@todo/core/tasks/task-writes';
+import { sleep } from '@todo/core/time';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
@@ -14,8 +15,6 @@ export interface RecurrenceBenchOptions {
   /** A sample that takes longer than this counts as lost and fails the benchmark (default 10 s). */
   timeoutMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Recurring tasks, embedded mode: complete an occurrence through the gateway

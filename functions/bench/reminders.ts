@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { TaskCreate } from '@todo/core/schemas';
+import { createTask } from '@todo/core/tasks/task-writes';
+import { sleep } from '@todo/core/time';
 import { sql } from 'kysely';
-import { TaskCreate } from '../core/src/schemas.ts';
-import { createTask } from '../core/src/tasks/task-writes.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';
 
@@ -15,8 +16,6 @@ export interface ReminderBenchOptions {
   /** How long after the window closes a reminder may still arrive before it counts as missed (default 30 s). */
   graceMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Reminder lateness, embedded mode: `count` tasks whose reminders fall due within the same `windowMs`,

@@ -2,10 +2,12 @@
 // `POST /job/<name>` on the app. `count` one-shot jobs due within the same `windowMs`, scheduled through
 // the same adapter the clock uses (daprJobs: dueTime, overwrite, failurePolicy). Lateness is arrival at
 // the app minus the job's dueTime; the reference is the due time itself.
+
+import { daprJobs } from '@todo/core/dapr';
+import { listen } from '@todo/core/serve';
+import { sleep } from '@todo/core/time';
 import { Hono } from 'hono';
 import { startDaprd, startScheduler } from '../../platform/engines/dapr.ts';
-import { daprJobs } from '../core/src/dapr.ts';
-import { listen } from '../core/src/serve.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';
 
 export interface SchedulerBenchOptions {
@@ -16,8 +18,6 @@ export interface SchedulerBenchOptions {
   /** How long after the window a job may still arrive before it counts as missed (default 30 s). */
   graceMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchSchedulerLateness(opts: SchedulerBenchOptions = {}): Promise<BenchRow[]> {
   const count = opts.count ?? 1000;

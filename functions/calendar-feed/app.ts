@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createFunctionApp, type FunctionDeps, notFound, readQuery } from '@todo/core';
+import { createFunctionApp, type FunctionDeps, notFound, routeHandlers, routeOf } from '@todo/core';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
 import type { Context } from 'hono';
-import { clientIp, enforceLimits, LIMITS } from '../core/src/rate-limit.ts';
+import { functionSpec } from '../catalog.ts';
 import { buildCalendar } from './feed.ts';
 import { feedOwner, feedTasks, getFeed, regenerateFeed, revokeFeed } from './feeds.ts';
-import { CalendarQuery } from './schemas.ts';
 
-const FEED_PREFIX = '/api/v1/calendar/';
+const spec = functionSpec('calendar-feed');
+const FEED_PATH = routeOf(spec, 'getCalendar').path;
 
 /** The address a calendar app subscribes to, on the web app's configured address (never the Host header). */
 const feedUrl = (deps: FunctionDeps, token: string) =>
-  `${deps.config.APP_BASE_URL.replace(/\/+$/, '')}${FEED_PREFIX}${token}.ics`;
+  `${deps.config.APP_BASE_URL.replace(/\/+$/, '')}${FEED_PATH.replace(':token', () => token)}`;
 
 /** A strong validator of the exact bytes: the body depends only on the tasks, so it changes when they do. */
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url')}"`;
@@ -29,8 +30,9 @@ function notModified(c: Context, etag: string): boolean {
  * itself at `/api/v1/calendar/<token>.ics`, the token being the credential.
  */
 export function calendarFeedApp(deps: FunctionDeps) {
-  const app = createFunctionApp('calendar-feed', deps, { publicPrefixes: [FEED_PREFIX] });
-  app.get('/api/v1/calendar-feed', async function getFeedRoute(c) {
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  handle('getCalendarFeed', async function getFeedRoute(c) {
     const feed = await getFeed(deps.db, deps.jwtSecret, c.var.user.id);
     if (!feed) throw notFound('Calendar feed');
     return c.json({
@@ -38,20 +40,22 @@ export function calendarFeedApp(deps: FunctionDeps) {
       created_at: feed.created_at.toISOString(),
     });
   });
-  app.post('/api/v1/calendar-feed', async function regenerateFeedRoute(c) {
+  handle('regenerateCalendarFeed', async function regenerateFeedRoute(c) {
     const feed = await regenerateFeed(deps.db, deps.jwtSecret, c.var.user.id);
     return c.json({ url: feedUrl(deps, feed.token), created_at: feed.created_at.toISOString() }, 201);
   });
-  app.delete('/api/v1/calendar-feed', async function revokeFeedRoute(c) {
+  handle('revokeCalendarFeed', async function revokeFeedRoute(c) {
     await revokeFeed(deps.db, c.var.user.id);
     return c.body(null, 204);
   });
-  // Hono reads `:token.ics` as one parameter named `token.ics` holding the whole last segment.
-  app.get('/api/v1/calendar/:token.ics', async function calendarRoute(c) {
-    // Counted before the lookup, so guessing tokens costs the same as fetching a feed.
+  // Counted before anything else (the query too), so guessing tokens costs the same as fetching a feed.
+  app.use(FEED_PATH, async function limitFeedFetches(c, next) {
     await enforceLimits(deps.db, [{ rule: LIMITS.calendarFeedPerIp, key: clientIp(c) }], 'calendar requests');
-    const { type } = readQuery(c, CalendarQuery);
-    const file = c.req.param('token.ics');
+    await next();
+  });
+  // `token` is the whole last segment (core/src/routes.ts: Hono reads `:token.ics` as one parameter).
+  handle('getCalendar', async function calendarRoute(c, { params, query: { type } }) {
+    const file = params.token;
     // Without `.ics` it is no address we gave out; it still takes the lookup's path and time.
     const owner = await feedOwner(deps.db, file.endsWith('.ics') ? file.slice(0, -4) : `\0${file}`);
     if (!owner) throw notFound('Calendar feed');

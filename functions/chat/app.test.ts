@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@todo/core/config';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../core/src/config.ts';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 import { createChatApp } from './app.ts';
 

@@ -1,10 +1,13 @@
-import { createFunctionApp, type FunctionDeps, readBody } from '@todo/core';
+import { createFunctionApp, type FunctionDeps, routeHandlers } from '@todo/core';
 import type { ChatPreview } from '@todo/core/assistant/chat-schema';
-import { ChatRequest } from '@todo/core/assistant/chat-schema';
 import { llmChat, llmSettings } from '@todo/core/assistant/llm-chat';
 import { offlineChat, offlineIntent } from '@todo/core/assistant/offline-chat';
-import { previewQuickAdd, userTimeZone } from '@todo/core/quick-add/quick-add-task';
-import { clientIp, enforceLimits, LIMITS } from '../core/src/rate-limit.ts';
+import { previewQuickAdd } from '@todo/core/quick-add/quick-add-task';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
+import { userTimeZone } from '@todo/core/users';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('chat');
 
 /**
  * chat: POST /api/v1/chat — one turn of the chat box. With a model configured (OPENAI_BASE_URL and
@@ -12,10 +15,10 @@ import { clientIp, enforceLimits, LIMITS } from '../core/src/rate-limit.ts';
  * POST /api/v1/chat/preview — what that turn would do with the line as typed (saves nothing).
  */
 export function createChatApp(deps: FunctionDeps) {
-  const app = createFunctionApp('chat', deps);
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
   const settings = llmSettings(deps.config);
-  app.post('/api/v1/chat', async function chatRoute(c) {
-    const request = await readBody(c, ChatRequest);
+  handle('chat', async function chatRoute(c, { body: request }) {
     const userId = c.var.user.id;
     // Each turn with a model costs money and the model's time: limited per account and per client.
     if (settings)
@@ -31,7 +34,7 @@ export function createChatApp(deps: FunctionDeps) {
     const ctx = {
       db: deps.db,
       userId,
-      source: 'chat',
+      source: spec.name,
       timeZone: await userTimeZone(deps.db, userId, request.time_zone),
       now: new Date(),
       log: deps.log,
@@ -43,8 +46,7 @@ export function createChatApp(deps: FunctionDeps) {
         : await offlineChat(ctx, request.message),
     );
   });
-  app.post('/api/v1/chat/preview', async function chatPreviewRoute(c) {
-    const request = await readBody(c, ChatRequest);
+  handle('previewChat', async function chatPreviewRoute(c, { body: request }) {
     let preview: ChatPreview;
     if (settings) preview = { kind: 'assistant' };
     else if (offlineIntent(request.message) === 'command') preview = { kind: 'command' };

@@ -10,8 +10,8 @@ import {
   patchTask,
   TaskCreate,
 } from '@todo/core';
+import { occurrenceKey, type ReminderJobData, reminderJobName } from '@todo/core/reminders/reminder-plan';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { occurrenceKey, type ReminderJobData, reminderJobName } from '../core/src/reminders/reminder-plan.ts';
 import { useTestDatabase } from '../testing/database.ts';
 import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET } from '../testing/stack.ts';
 import { clockApp } from './app.ts';

@@ -7,7 +7,7 @@ import { clockJobs } from './job-handlers.ts';
  * with its data; reminders become ReminderDue events through the outbox. Replies: 2xx = done,
  * 404 = done and never retry (unknown kind, or data failing its schema), 5xx = retry (database down).
  */
-export function clockApp(deps: EventDeps, jobs: Record<string, JobHandler> = clockJobs) {
+export function clockApp(deps: EventDeps, jobs: JobHandler = clockJobs) {
   return createClockApp('clock', deps, jobs);
 }
 

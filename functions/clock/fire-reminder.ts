@@ -1,14 +1,13 @@
 import { enqueueEvent, type FunctionDeps } from '@todo/core';
-import { sql } from 'kysely';
-import { FIRED_STATUSES, latenessMs } from '../core/src/reminders/receipts.ts';
-import { REMINDER_CHANNELS, type ReminderJobData } from '../core/src/reminders/reminder-plan.ts';
+import { cancelScheduled, markFired } from '@todo/core/reminders/receipts';
+import type { ReminderJobData } from '@todo/core/reminders/reminder-plan';
 
 export type FireOutcome = 'fired' | 'stale' | 'duplicate';
 
 /**
  * A reminder or snooze job fell due: if the task still wants it, mark its receipts fired and enqueue
  * ReminderDue in the same transaction. The task row lock serialises concurrent or repeated firings of
- * one task, and receipts already past `scheduled` make a repeat a no-op.
+ * one task, and receipts that went out make a repeat a no-op (markFired's guard).
  */
 export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Promise<FireOutcome> {
   return deps.db.transaction().execute(async (trx) => {
@@ -25,58 +24,27 @@ export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Pr
       (job.kind === 'snooze' ||
         (task.due_at?.getTime() === Date.parse(job.due_at) &&
           task.reminder_offsets.includes(job.offset_minutes)));
+    const occurrence = {
+      userId: job.user_id,
+      taskId: job.task_id,
+      occurrenceKey: job.occurrence_key,
+      scheduledFor: job.remind_at,
+    };
     if (!task || !stillWanted) {
-      await trx
-        .updateTable('reminder_deliveries')
-        .set({
-          status: 'cancelled',
-          detail: 'stale job: the task changed after it was scheduled',
-          updated_at: sql`now()`,
-        })
-        .where('task_id', '=', job.task_id)
-        .where('occurrence_key', '=', job.occurrence_key)
-        .where('status', '=', 'scheduled')
-        .execute();
+      await cancelScheduled(
+        trx,
+        job.task_id,
+        [job.occurrence_key],
+        'stale job: the task changed after it was scheduled',
+      );
       return 'stale';
     }
-    // A separate read, after the row lock is held: under READ COMMITTED each statement takes a fresh
-    // snapshot, so this one sees receipts committed by a concurrent firing that held the lock before us.
-    // (Folding it into the locking SELECT as an EXISTS reads the snapshot from *before* the lock wait,
-    // and six concurrent firings then all fire.)
-    const prior = await trx
-      .selectFrom('reminder_deliveries')
-      .select('status')
-      .where('task_id', '=', job.task_id)
-      .where('occurrence_key', '=', job.occurrence_key)
-      .execute();
-    if (prior.some((r) => (FIRED_STATUSES as readonly string[]).includes(r.status))) return 'duplicate';
-
-    const firedAt = new Date();
-    const lateness = latenessMs(job.remind_at, firedAt);
-    await trx
-      .insertInto('reminder_deliveries')
-      .values(
-        REMINDER_CHANNELS.map((channel) => ({
-          user_id: job.user_id,
-          task_id: job.task_id,
-          occurrence_key: job.occurrence_key,
-          channel,
-          status: 'fired' as const,
-          scheduled_for: job.remind_at,
-          fired_at: firedAt,
-          lateness_ms: lateness,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['task_id', 'occurrence_key', 'channel']).doUpdateSet({
-          status: 'fired',
-          fired_at: firedAt,
-          lateness_ms: lateness,
-          detail: null,
-          updated_at: sql`now()`,
-        }),
-      )
-      .execute();
+    // After the row lock is held, in a statement of its own: under READ COMMITTED each statement takes a
+    // fresh snapshot, so markFired's guard sees receipts committed by a concurrent firing that held the
+    // lock before us. (Folding the check into the locking SELECT reads the snapshot from *before* the lock
+    // wait, and six concurrent firings then all fire.)
+    const fired = await markFired(trx, occurrence, new Date());
+    if (!fired.length) return 'duplicate';
     await enqueueEvent(
       trx,
       'ReminderDue.v1',

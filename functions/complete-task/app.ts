@@ -1,23 +1,18 @@
-import {
-  completeTask,
-  createFunctionApp,
-  type FunctionDeps,
-  IdParam,
-  readParams,
-  reopenTask,
-} from '@todo/core';
+import { completeTask, createFunctionApp, type FunctionDeps, reopenTask, routeHandlers } from '@todo/core';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('complete-task');
 
 /** completeTask: marks a task done (a recurring one then gets its next occurrence) or reopens it. */
 export function completeTaskApp(deps: FunctionDeps) {
-  const app = createFunctionApp('complete-task', deps);
-  const ctx = (userId: string) => ({ db: deps.db, userId, source: 'complete-task' });
-  app.post('/api/v1/tasks/:id/complete', async function completeTaskRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json(await completeTask(ctx(c.var.user.id), id));
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  const ctx = (userId: string) => ({ db: deps.db, userId, source: spec.name });
+  handle('completeTask', async function completeTaskRoute(c, { params }) {
+    return c.json(await completeTask(ctx(c.var.user.id), params.id));
   });
-  app.post('/api/v1/tasks/:id/reopen', async function reopenTaskRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json(await reopenTask(ctx(c.var.user.id), id));
+  handle('reopenTask', async function reopenTaskRoute(c, { params }) {
+    return c.json(await reopenTask(ctx(c.var.user.id), params.id));
   });
   return app;
 }

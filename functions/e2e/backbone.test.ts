@@ -1,17 +1,17 @@
 // The event backbone against real engines: Postgres, Apache Kafka (KRaft), the Dapr Scheduler and one
 // daprd per event function and the clock — checked through the public API and the broker itself.
 import { randomUUID } from 'node:crypto';
+import { INTERNAL_KEY_HEADER, internalKey } from '@todo/core/clock-jobs';
+import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
+import { connectDatabase } from '@todo/core/db/connect';
+import { migrateToLatest } from '@todo/core/db/migrate';
+import { makeCloudEvent } from '@todo/core/events';
+import { enqueueEvent } from '@todo/core/outbox';
+import { reminderJobName } from '@todo/core/reminders/reminder-plan';
 import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterTopic } from '../../platform/derive/dapr-subscriptions.ts';
-import { INTERNAL_KEY_HEADER, internalKey } from '../core/src/clock-jobs.ts';
-import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
-import { connectDatabase } from '../core/src/db/connect.ts';
-import { migrateToLatest } from '../core/src/db/migrate.ts';
-import { makeCloudEvent } from '../core/src/events.ts';
-import { enqueueEvent } from '../core/src/outbox.ts';
-import { reminderJobName } from '../core/src/reminders/reminder-plan.ts';
 import { eventually } from '../testing/database.ts';
 import { TEST_JWT_SECRET } from '../testing/stack.ts';
 import { type Backbone, startBackbone } from './backbone.ts';

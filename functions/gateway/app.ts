@@ -1,6 +1,6 @@
+import { ProblemError, problemHandler } from '@todo/core/errors';
 import { Hono } from 'hono';
 import { httpFunctions } from '../catalog.ts';
-import { ProblemError, problemHandler } from '../core/src/errors.ts';
 
 /** Sends a request to the named function: in-process in the embedded runner, over HTTP in a cluster. */
 export type Forward = (fn: string, request: Request) => Promise<Response>;
@@ -45,13 +45,13 @@ export function createGatewayApp(
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
     app.all(path, function methodNotAllowed(c) {
-      throw new ProblemError(405, 'Method Not Allowed', `${c.req.method} is not allowed here`, undefined, {
+      throw new ProblemError(405, `${c.req.method} is not allowed here`, undefined, {
         Allow: allow,
       });
     });
   }
   app.notFound((c) => {
-    throw new ProblemError(404, 'Not Found', `No route for ${c.req.method} ${c.req.path}`);
+    throw new ProblemError(404, `No route for ${c.req.method} ${c.req.path}`);
   });
   return app;
 }
@@ -86,16 +86,10 @@ export function httpForward(
       });
     } catch {
       if (abort.signal.aborted && !request.signal?.aborted)
-        throw new ProblemError(
-          504,
-          'Gateway Timeout',
-          `${fn} did not answer in time; retry shortly`,
-          undefined,
-          {
-            'Retry-After': '2',
-          },
-        );
-      throw new ProblemError(503, 'Service Unavailable', `${fn} is not reachable; retry shortly`, undefined, {
+        throw new ProblemError(504, `${fn} did not answer in time; retry shortly`, undefined, {
+          'Retry-After': '2',
+        });
+      throw new ProblemError(503, `${fn} is not reachable; retry shortly`, undefined, {
         'Retry-After': '2',
       });
     } finally {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ProblemError } from '@todo/core/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProblemError } from '../core/src/errors.ts';
 import { httpForward } from './app.ts';
 
 // A function that never answers (/hang) and one that answers at once, then streams slowly (/stream).

@@ -2,23 +2,23 @@ import {
   createFunctionApp,
   type FunctionDeps,
   getTask,
-  IdParam,
-  ListTasksQuery,
   listTasks,
   notFound,
-  readParams,
-  readQuery,
+  routeHandlers,
 } from '@todo/core';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('list-tasks');
 
 /** listTasks + getTask: the read side — search, filters, sort and cursor paging over the caller's tasks. */
 export function listTasksApp(deps: FunctionDeps) {
-  const app = createFunctionApp('list-tasks', deps);
-  app.get('/api/v1/tasks', async function listTasksRoute(c) {
-    return c.json(await listTasks(deps.db, c.var.user.id, readQuery(c, ListTasksQuery)));
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  handle('listTasks', async function listTasksRoute(c, { query }) {
+    return c.json(await listTasks(deps.db, c.var.user.id, query));
   });
-  app.get('/api/v1/tasks/:id', async function getTaskRoute(c) {
-    const { id } = readParams(c, IdParam);
-    const task = await getTask(deps.db, c.var.user.id, id);
+  handle('getTask', async function getTaskRoute(c, { params }) {
+    const task = await getTask(deps.db, c.var.user.id, params.id);
     if (!task) throw notFound('Task');
     return c.json(task);
   });

@@ -1,6 +1,6 @@
+import type { TaskOut } from '@todo/core/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TaskOut } from '../core/src/schemas.ts';
 import { useTestApi } from '../testing/stack.ts';
 
 const api = useTestApi();

@@ -1,9 +1,9 @@
 import { createLogger } from '@todo/core';
+import { STREAM_TICKET_CLAIMS } from '@todo/core/auth';
+import { signHs256 } from '@todo/core/jwt';
+import { LIVE_NOTIFICATIONS_CHANNEL } from '@todo/core/reminders/notifications';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STREAM_TICKET_CLAIMS } from '../core/src/auth.ts';
-import { signHs256 } from '../core/src/jwt.ts';
-import { LIVE_NOTIFICATIONS_CHANNEL } from '../core/src/reminders/notifications.ts';
 import { eventually } from '../testing/database.ts';
 import { TEST_JWT_SECRET, type TestUser, useTestApi } from '../testing/stack.ts';
 import { liveApp } from './app.ts';

@@ -6,19 +6,22 @@ import {
   type FunctionDeps,
   issueStreamTicket,
   ProblemError,
+  routeHandlers,
+  routeOf,
   type SessionCheck,
   STREAM_TICKET_CLAIMS,
   STREAM_TICKET_TTL_SECONDS,
   unauthorized,
 } from '@todo/core';
+import { type NotificationOut, toNotificationJson } from '@todo/core/reminders/notifications';
+import { isSessionActive } from '@todo/core/sessions';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { type NotificationOut, toNotificationJson } from '../core/src/reminders/notifications.ts';
-import { isSessionActive } from '../core/src/sessions.ts';
+import { functionSpec } from '../catalog.ts';
 import { createLiveHub, type LiveHub, type LiveMessage } from './hub.ts';
 
-export const STREAM_PATH = '/api/v1/notifications/stream';
-export const STREAM_TICKET_PATH = '/api/v1/notifications/stream-ticket';
+const spec = functionSpec('live');
+const STREAM_TICKET_PATH = routeOf(spec, 'createStreamTicket').path;
 const HEARTBEAT_MS = 25_000;
 const Subject = z.uuid();
 
@@ -57,21 +60,14 @@ function streamSlots(perUser: number, total: number) {
       if (mine >= perUser)
         throw new ProblemError(
           429,
-          'Too Many Requests',
           `At most ${perUser} notification streams per account at once; close another tab or window`,
           undefined,
           { 'Retry-After': '30' },
         );
       if (open >= total)
-        throw new ProblemError(
-          503,
-          'Service Unavailable',
-          'Too many open notification streams; retry shortly',
-          undefined,
-          {
-            'Retry-After': '10',
-          },
-        );
+        throw new ProblemError(503, 'Too many open notification streams; retry shortly', undefined, {
+          'Retry-After': '10',
+        });
       byUser.set(userId, mine + 1);
       open++;
       let released = false;
@@ -97,18 +93,19 @@ function streamSlots(perUser: number, total: number) {
  * replicas each one LISTENs and serves the browsers connected to it.
  */
 export function liveApp(deps: FunctionDeps, hub?: LiveHub) {
-  const app = createFunctionApp('live', deps, { publicPaths: [STREAM_PATH] });
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
   const databaseUrl = deps.config.DATABASE_URL;
   const liveHub = hub ?? (databaseUrl ? createLiveHub({ databaseUrl, log: deps.log }) : undefined);
   const sessionActive: SessionCheck = (sid, userId) => isSessionActive(deps.db, sid, userId);
   const slots = streamSlots(deps.config.LIVE_MAX_STREAMS_PER_USER, deps.config.LIVE_MAX_STREAMS);
 
-  app.post(STREAM_TICKET_PATH, function streamTicketRoute(c) {
+  handle('createStreamTicket', function streamTicketRoute(c) {
     const ticket = issueStreamTicket(c.var.user, deps.jwtSecret);
     return c.json({ ticket, expires_in: STREAM_TICKET_TTL_SECONDS }, 201);
   });
 
-  app.get(STREAM_PATH, async function streamNotifications(c) {
+  handle('streamNotifications', async function streamNotifications(c) {
     const user = await streamUser(
       c.req.header('authorization'),
       { ticket: c.req.query('ticket'), token: c.req.query('token') },

@@ -1,10 +1,9 @@
-import type { Logger } from '@todo/core';
-import pg from 'pg';
+import { type ChannelListener, type Logger, listenToChannel } from '@todo/core';
 import {
   LIVE_NOTIFICATIONS_CHANNEL,
   LiveNotification,
   type NotificationOut,
-} from '../core/src/reminders/notifications.ts';
+} from '@todo/core/reminders/notifications';
 
 export type LiveMessage = { kind: 'notification'; notification: NotificationOut } | { kind: 'resync' };
 type Subscriber = (message: LiveMessage) => void;
@@ -18,30 +17,28 @@ export interface LiveHub {
 
 /**
  * Fans Postgres NOTIFYs out to the SSE connections of the user they belong to. One dedicated connection
- * LISTENs while anyone is connected and is released when the last one leaves. If that connection drops,
- * it is re-established and every subscriber is told to resync (refetch), since a NOTIFY sent while we
- * were not listening is gone.
+ * (core's listenToChannel) LISTENs while anyone is connected and is released when the last one leaves.
+ * If that connection drops, it is re-established and every subscriber is told to resync (refetch), since
+ * a NOTIFY sent while we were not listening is gone.
  */
 export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?: number }): LiveHub {
   const subscribers = new Map<string, Set<Subscriber>>();
-  let client: pg.Client | undefined;
-  let connecting: Promise<void> | undefined;
-  let retry: NodeJS.Timeout | undefined;
+  let listener: ChannelListener | undefined;
   let count = 0;
 
   const broadcast = (message: LiveMessage) => {
     for (const set of subscribers.values()) for (const send of set) send(message);
   };
 
-  function onNotification(msg: pg.Notification) {
-    if (msg.channel !== LIVE_NOTIFICATIONS_CHANNEL || !msg.payload) return;
+  function onNotification(payloadText: string | undefined) {
+    if (!payloadText) return;
     // Anyone who can pg_notify on this channel can send anything: a payload that is not JSON is skipped
     // like one of the wrong shape (a throw here would escape the client's event emitter and end the process).
     let payload: unknown;
     try {
-      payload = JSON.parse(msg.payload);
+      payload = JSON.parse(payloadText);
     } catch {
-      opts.log.warn('ignoring a live notification that is not JSON', { bytes: msg.payload.length });
+      opts.log.warn('ignoring a live notification that is not JSON', { bytes: payloadText.length });
       return;
     }
     const parsed = LiveNotification.safeParse(payload);
@@ -53,61 +50,36 @@ export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?
       send({ kind: 'notification', notification: parsed.data.notification });
   }
 
-  function listen(): Promise<void> {
-    if (client) return Promise.resolve();
-    connecting ??= (async () => {
-      const c = new pg.Client({ connectionString: opts.databaseUrl });
-      c.on('notification', onNotification);
-      c.on('error', (e) => lost(c, e));
-      c.on('end', () => lost(c));
-      try {
-        await c.connect();
-        await c.query(`listen ${pg.escapeIdentifier(LIVE_NOTIFICATIONS_CHANNEL)}`);
-        client = c;
-      } catch (e) {
-        await c.end().catch(() => {});
-        throw e;
-      } finally {
-        connecting = undefined;
-      }
-    })();
-    return connecting;
-  }
-
-  function lost(c: pg.Client, err?: Error) {
-    if (client !== c) return;
-    client = undefined;
-    c.end().catch(() => {});
-    opts.log.warn('live: lost the LISTEN connection; reconnecting', { err });
-    reconnectSoon();
-  }
-
-  function reconnectSoon() {
-    if (count === 0 || retry) return;
-    retry = setTimeout(async () => {
-      retry = undefined;
-      try {
-        await listen();
-        broadcast({ kind: 'resync' });
-      } catch {
-        reconnectSoon();
-      }
-    }, opts.retryMs ?? 1000);
+  /** The one LISTEN connection, opened by the first subscriber; a first connection that fails is thrown. */
+  async function listen(): Promise<void> {
+    if (!listener) {
+      const opened = listenToChannel({
+        databaseUrl: opts.databaseUrl,
+        channel: LIVE_NOTIFICATIONS_CHANNEL,
+        onNotify: onNotification,
+        onListening: (reconnected) => reconnected && broadcast({ kind: 'resync' }),
+        log: opts.log,
+        retryMs: opts.retryMs,
+        failFast: true,
+      });
+      listener = opened;
+      opened.ready.catch(() => {
+        if (listener === opened) listener = undefined;
+      });
+    }
+    await listener.ready;
   }
 
   async function release() {
     if (count > 0) return;
-    if (retry) clearTimeout(retry);
-    retry = undefined;
-    await connecting?.catch(() => {});
-    const c = client;
-    client = undefined;
-    await c?.end().catch(() => {});
+    const l = listener;
+    listener = undefined;
+    await l?.close();
   }
 
   return {
     get listening() {
-      return client !== undefined;
+      return listener?.listening ?? false;
     },
     async subscribe(userId, send) {
       count++;

@@ -1,24 +1,24 @@
-import type { Hono } from 'hono';
-import type { Kysely } from 'kysely';
-import { catalog } from '../catalog.ts';
-import { newAppToken } from '../core/src/app-token.ts';
-import { keepRecurringJobsArmed } from '../core/src/clock-jobs.ts';
-import { type Config, loadConfig } from '../core/src/config.ts';
-import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
-import { migrateToLatest } from '../core/src/db/migrate.ts';
-import type { Database } from '../core/src/db/types.ts';
-import type { EventDeps } from '../core/src/event-app.ts';
-import type { FunctionDeps } from '../core/src/http.ts';
+import { newAppToken } from '@todo/core/app-token';
+import { keepRecurringJobsArmed } from '@todo/core/clock-jobs';
+import { type Config, loadConfig } from '@todo/core/config';
+import { connectDatabase, type DbHandle } from '@todo/core/db/connect';
+import { migrateToLatest } from '@todo/core/db/migrate';
+import type { Database } from '@todo/core/db/types';
+import type { EventDeps } from '@todo/core/event-app';
+import type { FunctionDeps } from '@todo/core/http';
 import {
   createLocalJobRunner,
   type LocalJobRunner,
   type LocalSubscriber,
   localBus,
   localJobs,
-} from '../core/src/local-transport.ts';
-import { createLogger, type Logger } from '../core/src/log.ts';
-import { createOutboxRelay, type OutboxRelay } from '../core/src/outbox-relay.ts';
-import { clockRecurringJobs } from '../core/src/retention.ts';
+} from '@todo/core/local-transport';
+import { createLogger, type Logger } from '@todo/core/log';
+import { createOutboxRelay, type OutboxRelay } from '@todo/core/outbox-relay';
+import { clockRecurringJobs } from '@todo/core/retention';
+import type { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { catalog } from '../catalog.ts';
 import { createGatewayApp } from '../gateway/app.ts';
 import { eventApps, httpApps } from '../registry.ts';
 

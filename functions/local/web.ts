@@ -15,10 +15,11 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '@todo/core/log';
+import type { FetchApp } from '@todo/core/serve';
+import { sleep } from '@todo/core/time';
 import { forwardRequest } from '../../web/lib/proxy.ts';
 import { catalog } from '../catalog.ts';
-import type { Logger } from '../core/src/log.ts';
-import type { FetchApp } from '../core/src/serve.ts';
 
 /**
  * The web app (Next.js, `web/`) beside the API on `npm start`'s one address. Next's production build is
@@ -66,8 +67,6 @@ export function webSourceHash(root: string): string {
   }
   return hash.digest('hex');
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function processAlive(pid: number): boolean {
   try {

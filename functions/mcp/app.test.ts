@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { listen, type RunningServer } from '@todo/core/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type RunningServer } from '../core/src/serve.ts';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 
 const api = useTestApi();

@@ -1,8 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { createFunctionApp, type FunctionDeps } from '@todo/core';
+import { createFunctionApp, type FunctionDeps, routeHandlers } from '@todo/core';
 import { callTool } from '@todo/core/assistant/call-tool';
 import { TASK_TOOLS, type ToolContext } from '@todo/core/assistant/tools';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('mcp');
 
 /** An MCP server whose tools act for one user; built per request (stateless Streamable HTTP). */
 function taskServer(ctx: ToolContext, deps: FunctionDeps): McpServer {
@@ -39,9 +42,10 @@ function taskServer(ctx: ToolContext, deps: FunctionDeps): McpServer {
  * session) have no meaning without sessions, so they answer 405 as the transport spec allows.
  */
 export function createMcpApp(deps: FunctionDeps) {
-  const app = createFunctionApp('mcp', deps);
-  app.post('/api/v1/mcp', async function mcpRoute(c) {
-    const server = taskServer({ db: deps.db, userId: c.var.user.id, source: 'mcp' }, deps);
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  handle('mcp', async function mcpRoute(c) {
+    const server = taskServer({ db: deps.db, userId: c.var.user.id, source: spec.name }, deps);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -53,14 +57,15 @@ export function createMcpApp(deps: FunctionDeps) {
       await server.close();
     }
   });
-  app.on(['GET', 'DELETE'], '/api/v1/mcp', function mcpMethodNotAllowed(c) {
-    const error = {
-      jsonrpc: '2.0',
-      error: { code: -32000, message: 'Method not allowed: this server is stateless; POST only.' },
-      id: null,
-    };
-    return c.json(error, 405, { allow: 'POST' });
-  });
+  for (const id of ['mcpGet', 'mcpDelete'] as const)
+    handle(id, function mcpMethodNotAllowed(c) {
+      const error = {
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this server is stateless; POST only.' },
+        id: null,
+      };
+      return c.json(error, 405, { allow: 'POST' });
+    });
   return app;
 }
 

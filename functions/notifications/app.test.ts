@@ -1,8 +1,8 @@
+import { localJobs } from '@todo/core/local-transport';
+import { createLogger } from '@todo/core/log';
+import type { JobScheduler } from '@todo/core/ports';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { localJobs } from '../core/src/local-transport.ts';
-import { createLogger } from '../core/src/log.ts';
-import type { JobScheduler } from '../core/src/ports.ts';
 import { eventually } from '../testing/database.ts';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 import { notificationsApp } from './app.ts';

@@ -12,10 +12,10 @@ import {
   TaskCreate,
   TOPICS,
 } from '@todo/core';
+import { LIVE_NOTIFICATIONS_CHANNEL, LiveNotification } from '@todo/core/reminders/notifications';
+import { occurrenceKey } from '@todo/core/reminders/reminder-plan';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_NOTIFICATIONS_CHANNEL, LiveNotification } from '../core/src/reminders/notifications.ts';
-import { occurrenceKey } from '../core/src/reminders/reminder-plan.ts';
 import { useTestDatabase } from '../testing/database.ts';
 import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET } from '../testing/stack.ts';
 import { notifyApp } from './app.ts';

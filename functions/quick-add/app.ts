@@ -1,21 +1,22 @@
-import { createFunctionApp, type FunctionDeps, readBody } from '@todo/core';
+import { createFunctionApp, type FunctionDeps, routeHandlers } from '@todo/core';
 import { previewQuickAdd, quickAddTask } from '@todo/core/quick-add/quick-add-task';
-import { QuickAddRequest } from '@todo/core/quick-add/schema';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('quick-add');
 
 /**
  * quick-add: POST /api/v1/quick-add/parse — the live preview of a typed line (saves nothing);
  * POST /api/v1/quick-add — the same parse, created as a task (201, the task, with the parse's notes).
  */
 export function createQuickAddApp(deps: FunctionDeps) {
-  const app = createFunctionApp('quick-add', deps);
-  app.post('/api/v1/quick-add/parse', async function previewRoute(c) {
-    const request = await readBody(c, QuickAddRequest);
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  handle('previewQuickAdd', async function previewRoute(c, { body: request }) {
     return c.json(await previewQuickAdd(deps.db, c.var.user.id, request));
   });
-  app.post('/api/v1/quick-add', async function quickAddRoute(c) {
-    const request = await readBody(c, QuickAddRequest);
+  handle('quickAdd', async function quickAddRoute(c, { body: request }) {
     const { task, parse } = await quickAddTask(
-      { db: deps.db, userId: c.var.user.id, source: 'quick-add' },
+      { db: deps.db, userId: c.var.user.id, source: spec.name },
       request,
     );
     return c.json({ ...task, notes: parse.notes }, 201, { location: `/api/v1/tasks/${task.id}` });

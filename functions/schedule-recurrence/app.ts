@@ -1,5 +1,5 @@
 import { createEventFunctionApp, type EventDeps, type EventHandler, onceOnly, TOPICS } from '@todo/core';
-import { createNextOccurrence } from '../core/src/tasks/next-occurrence.ts';
+import { createNextOccurrence } from '@todo/core/tasks/next-occurrence';
 
 const CONSUMER = 'schedule-recurrence';
 

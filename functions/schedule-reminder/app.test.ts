@@ -12,9 +12,9 @@ import {
   TaskCreate,
   TOPICS,
 } from '@todo/core';
+import { ReminderJobData } from '@todo/core/reminders/reminder-plan';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReminderJobData } from '../core/src/reminders/reminder-plan.ts';
 import { eventually, useTestDatabase } from '../testing/database.ts';
 import { APP_TOKEN_HEADERS, TEST_APP_TOKEN, TEST_JWT_SECRET, useTestApi } from '../testing/stack.ts';
 import { scheduleReminderApp } from './app.ts';

@@ -1,12 +1,12 @@
 import { createEventFunctionApp, type EventDeps, type EventHandler, RetryLater, TOPICS } from '@todo/core';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../core/src/db/types.ts';
+import type { Database } from '@todo/core/db/types';
 import {
   cancelScheduled,
   FIRED_STATUSES,
   markCancelled,
   markScheduled,
-} from '../core/src/reminders/receipts.ts';
+  receiptStatuses,
+} from '@todo/core/reminders/receipts';
 import {
   isSnoozeKey,
   offsetOfKey,
@@ -14,11 +14,10 @@ import {
   type ReminderJobData,
   reminderJobName,
   snoozeJobName,
-} from '../core/src/reminders/reminder-plan.ts';
+} from '@todo/core/reminders/reminder-plan';
+import type { Kysely } from 'kysely';
 
-type Executor = Kysely<Database> | Transaction<Database>;
-
-const readTask = (db: Executor, taskId: string, userId: string) =>
+const readTask = (db: Kysely<Database>, taskId: string, userId: string) =>
   db
     .selectFrom('tasks')
     .select(['id', 'status', 'due_at', 'reminder_offsets'])
@@ -65,12 +64,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   }
   const task = await readTask(deps.db, taskId, userId).executeTakeFirst();
   const plan = planReminders(task, new Date());
-  const receipts = await deps.db
-    .selectFrom('reminder_deliveries')
-    .select(['occurrence_key', 'status'])
-    .where('task_id', '=', taskId)
-    .where('user_id', '=', userId)
-    .execute();
+  const receipts = await receiptStatuses(deps.db, userId, taskId);
   // Most tasks never have a reminder: nothing planned, nothing before, no receipt (a snooze leaves one
   // too), so there is no job to add or remove and nothing to record.
   const nothingToDo =

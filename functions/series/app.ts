@@ -3,52 +3,40 @@ import {
   describeRule,
   type FunctionDeps,
   formatWallTime,
-  IdParam,
   occurrencesAfter,
-  RecurrencePreviewQuery,
-  readParams,
-  readQuery,
-  SeriesQuery,
+  routeHandlers,
   wallTimeOf,
 } from '@todo/core';
-import { workBudget } from '../core/src/recurrence/expand.ts';
-import { endSeries, getSeries, skipOccurrence } from '../core/src/tasks/series.ts';
+import { workBudget } from '@todo/core/recurrence/expand';
+import { endSeries, getSeries, skipOccurrence } from '@todo/core/tasks/series';
+import { userTimeZone } from '@todo/core/users';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('series');
 
 /**
  * The series API: a recurring task's past and upcoming occurrences, skip one, end the series; and the
  * rule preview the task form shows while the user types a rule.
  */
 export function seriesApp(deps: FunctionDeps) {
-  const app = createFunctionApp('series', deps);
-  const ctx = (userId: string) => ({ db: deps.db, userId, source: 'series' });
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  const ctx = (userId: string) => ({ db: deps.db, userId, source: spec.name });
 
-  app.get('/api/v1/series/:id', async function getSeriesRoute(c) {
-    const { id } = readParams(c, IdParam);
-    const { upcoming } = readQuery(c, SeriesQuery);
-    return c.json(await getSeries(deps.db, c.var.user.id, id, upcoming));
+  handle('getSeries', async function getSeriesRoute(c, { params, query }) {
+    return c.json(await getSeries(deps.db, c.var.user.id, params.id, query.upcoming));
   });
 
-  app.post('/api/v1/series/:id/skip', async function skipOccurrenceRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json({ skipped: await skipOccurrence(ctx(c.var.user.id), id) });
+  handle('skipOccurrence', async function skipOccurrenceRoute(c, { params }) {
+    return c.json({ skipped: await skipOccurrence(ctx(c.var.user.id), params.id) });
   });
 
-  app.post('/api/v1/series/:id/end', async function endSeriesRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json(await endSeries(ctx(c.var.user.id), id));
+  handle('endSeries', async function endSeriesRoute(c, { params }) {
+    return c.json(await endSeries(ctx(c.var.user.id), params.id));
   });
 
-  app.get('/api/v1/recurrence/preview', async function previewRecurrenceRoute(c) {
-    const query = readQuery(c, RecurrencePreviewQuery);
-    const timeZone =
-      query.time_zone ??
-      (
-        await deps.db
-          .selectFrom('users')
-          .select('time_zone')
-          .where('id', '=', c.var.user.id)
-          .executeTakeFirstOrThrow()
-      ).time_zone;
+  handle('previewRecurrence', async function previewRecurrenceRoute(c, { query }) {
+    const timeZone = await userTimeZone(deps.db, c.var.user.id, query.time_zone);
     const first = new Date(query.due_at);
     // One work budget for the request: a rule that matches rarely (Feb 29) lists what the budget reaches.
     const rest = occurrencesAfter(query.rule, first, timeZone, first, query.count - 1, {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
+import { connectDatabase, type DbHandle } from '@todo/core/db/connect';
+import { migrateToLatest } from '@todo/core/db/migrate';
+import type { Database } from '@todo/core/db/types';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
-import { connectDatabase, type DbHandle } from '../core/src/db/connect.ts';
-import { migrateToLatest } from '../core/src/db/migrate.ts';
-import type { Database } from '../core/src/db/types.ts';
 
 export interface TestDatabase {
   url: string;

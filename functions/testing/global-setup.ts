@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@todo/core/db/embedded';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../core/src/db/embedded.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@todo/core/config';
+import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
+import { createLogger } from '@todo/core/log';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { loadConfig } from '../core/src/config.ts';
-import { dropDatabase, ensureDatabase } from '../core/src/db/admin.ts';
-import { createLogger } from '../core/src/log.ts';
 import { createLocalStack, type LocalStack } from '../local/stack.ts';
 import { eventually } from './database.ts';
 

@@ -1,26 +1,18 @@
-import {
-  createFunctionApp,
-  type FunctionDeps,
-  IdParam,
-  patchTask,
-  readBody,
-  readParams,
-  replaceTask,
-  TaskPatch,
-  TaskReplace,
-} from '@todo/core';
+import { createFunctionApp, type FunctionDeps, patchTask, replaceTask, routeHandlers } from '@todo/core';
+import { functionSpec } from '../catalog.ts';
+
+const spec = functionSpec('update-task');
 
 /** updateTask: PUT replaces a task, PATCH changes the fields given. */
 export function updateTaskApp(deps: FunctionDeps) {
-  const app = createFunctionApp('update-task', deps);
-  const ctx = (userId: string) => ({ db: deps.db, userId, source: 'update-task' });
-  app.put('/api/v1/tasks/:id', async function replaceTaskRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json(await replaceTask(ctx(c.var.user.id), id, await readBody(c, TaskReplace)));
+  const app = createFunctionApp(spec, deps);
+  const handle = routeHandlers(app, spec);
+  const ctx = (userId: string) => ({ db: deps.db, userId, source: spec.name });
+  handle('replaceTask', async function replaceTaskRoute(c, { params, body }) {
+    return c.json(await replaceTask(ctx(c.var.user.id), params.id, body));
   });
-  app.patch('/api/v1/tasks/:id', async function patchTaskRoute(c) {
-    const { id } = readParams(c, IdParam);
-    return c.json(await patchTask(ctx(c.var.user.id), id, await readBody(c, TaskPatch)));
+  handle('patchTask', async function patchTaskRoute(c, { params, body }) {
+    return c.json(await patchTask(ctx(c.var.user.id), params.id, body));
   });
   return app;
 }

@@ -1,12 +1,12 @@
 // `todo-platform dlq outbox` on a real Postgres: the relay dead-letters a row it cannot publish, the
 // command lists it and moves it back into the outbox in one transaction, and the relay then sends it.
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '@todo/core/log';
+import { enqueueEvent } from '@todo/core/outbox';
+import { createOutboxRelay } from '@todo/core/outbox-relay';
+import type { EventPublisher } from '@todo/core/ports';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../functions/core/src/log.ts';
-import { enqueueEvent } from '../../functions/core/src/outbox.ts';
-import { createOutboxRelay } from '../../functions/core/src/outbox-relay.ts';
-import type { EventPublisher } from '../../functions/core/src/ports.ts';
 import { useTestDatabase } from '../../functions/testing/database.ts';
 import { PlatformError } from './kube.ts';
 import { main } from './main.ts';

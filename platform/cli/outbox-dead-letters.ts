@@ -6,11 +6,11 @@
 // task's current state, as they do for any redelivery.
 
 import { parseArgs } from 'node:util';
+import { connectDatabase } from '@todo/core/db/connect';
+import type { Database } from '@todo/core/db/types';
+import { CloudEvent } from '@todo/core/events';
+import { OUTBOX_CHANNEL } from '@todo/core/outbox';
 import { type Kysely, sql } from 'kysely';
-import { connectDatabase } from '../../functions/core/src/db/connect.ts';
-import type { Database } from '../../functions/core/src/db/types.ts';
-import { CloudEvent } from '../../functions/core/src/events.ts';
-import { OUTBOX_CHANNEL } from '../../functions/core/src/outbox.ts';
 import { PlatformError } from './kube.ts';
 import { renderTable } from './status.ts';
 

@@ -63,6 +63,8 @@ export const DEFAULT_LAG_THRESHOLD = 10;
 
 export function scalerFor(fn: FunctionSpec): Scaler {
   const reads = fn.subscriptions.length > 0;
+  // The gateway is the one address the ingress and the web app talk to.
+  if (fn.kind === 'gateway') return 'always-on';
   if (fn.kind === 'http') {
     if (fn.scaling.minReplicas > 0) return 'always-on';
     return reads ? 'http-scale-to-zero+events' : 'http-scale-to-zero';
@@ -90,7 +92,7 @@ export function usesDapr(fn: FunctionSpec): boolean {
  * event functions also without APP_API_TOKEN. The gateway has its own entry and reads none.
  */
 export function requiredSecrets(fn: FunctionSpec): SecretName[] {
-  if (fn.name === 'gateway') return [];
+  if (fn.kind === 'gateway') return [];
   return usesDapr(fn) ? ['DATABASE_URL', 'JWT_SECRET', 'APP_API_TOKEN'] : ['DATABASE_URL', 'JWT_SECRET'];
 }
 
@@ -130,7 +132,7 @@ export function deriveDeployment(catalog: FunctionSpec[], partitions = DEFAULT_P
       lagThreshold: fn.scaling.lagThreshold ?? DEFAULT_LAG_THRESHOLD,
       resources: fn.resources,
       subscriptions: fn.subscriptions.map((s) => ({ topic: s.topic, route: s.route })),
-      public: fn.name === 'gateway',
+      public: fn.kind === 'gateway',
       secrets: checkSecrets(fn),
     };
   });

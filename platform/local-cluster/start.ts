@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startEmbeddedPostgres } from '../../functions/core/src/db/embedded.ts';
+import { startEmbeddedPostgres } from '@todo/core/db/embedded';
 import { ensureDapr, startScheduler } from '../engines/dapr.ts';
 import {
   createPodNetwork,

@@ -5,11 +5,12 @@
 // functions' role (the user and password of DATABASE_URL) or updates its password, and grants it DML
 // only (functions/core/src/db/app-role.ts). Without MIGRATION_DATABASE_URL, or when both URLs name the
 // same role, it migrates with DATABASE_URL and the functions keep the owner's rights: it says so.
+
+import { appRoleOf, grantAppRole } from '@todo/core/db/app-role';
+import { connectDatabase } from '@todo/core/db/connect';
+import { migrateToLatest } from '@todo/core/db/migrate';
+import { createLogger } from '@todo/core/log';
 import type { Kysely } from 'kysely';
-import { appRoleOf, grantAppRole } from '../../functions/core/src/db/app-role.ts';
-import { connectDatabase } from '../../functions/core/src/db/connect.ts';
-import { migrateToLatest } from '../../functions/core/src/db/migrate.ts';
-import { createLogger } from '../../functions/core/src/log.ts';
 
 const log = createLogger('info', { fn: 'migrate' });
 const appUrl = process.env.DATABASE_URL || undefined;

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropDatabase, ensureDatabase } from '../../functions/core/src/db/admin.ts';
 
 const exec = promisify(execFile);
 const entry = fileURLToPath(new URL('./main.ts', import.meta.url));

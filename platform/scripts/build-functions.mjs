@@ -63,15 +63,15 @@ async function loadCatalog() {
   return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).catalog;
 }
 
-const catalog = await loadCatalog();
-const deployed = catalog.filter((f) => f.name !== 'gateway');
+// Every catalog entry is a container, each started by its kind's runner (the gateway by its own entry).
+const deployed = await loadCatalog();
 for (const f of deployed) {
   if (!existsSync(`${functionsDir}${f.name}/app.ts`))
     throw new Error(`catalog function ${f.name} has no functions/${f.name}/app.ts`);
   if (!RUNNERS[f.kind]) throw new Error(`catalog function ${f.name}: no runner for kind ${f.kind}`);
 }
 const strays = readdirSync(functionsDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(`${functionsDir}${d.name}/app.ts`) && d.name !== 'gateway')
+  .filter((d) => d.isDirectory() && existsSync(`${functionsDir}${d.name}/app.ts`))
   .filter((d) => !deployed.some((f) => f.name === d.name));
 for (const d of strays) console.warn(`build: functions/${d.name}/app.ts has no catalog entry; not bundled`);
 
@@ -88,7 +88,7 @@ const entries = deployed.map(({ name, kind }) =>
   }),
 );
 // migrate: the cluster's migration Job entry (platform/migrate/main.ts).
-const extra = ['gateway/main.ts:gateway', 'local/main.ts:local', '../platform/migrate/main.ts:migrate']
+const extra = ['local/main.ts:local', '../platform/migrate/main.ts:migrate']
   .map((s) => s.split(':'))
   .filter(([entry]) => existsSync(functionsDir + entry))
   .map(([entry, out]) =>

@@ -1,29 +1,14 @@
 'use client';
 
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-
-/** The task a typed line would create (POST /api/v1/quick-add/parse's answer). */
-interface QuickAddPreview {
-  title: string;
-  due_at: string | null;
-  time_zone: string;
-  recurrence: { rule: string; mode: 'schedule' | 'completion' } | null;
-  reminders: number[];
-  tags: string[];
-  priority: 'low' | 'medium' | 'high';
-  notes: string[];
-}
+import type { ApiAnswer } from '@/lib/api';
 
 /** What POST /api/v1/chat/preview returns: what sending the line would do. */
-type ChatPreview = { kind: 'command' } | { kind: 'assistant' } | { kind: 'task'; task: QuickAddPreview };
-
+type ChatPreview = ApiAnswer<'POST /chat/preview'>;
+/** The task a typed line would create. */
+type QuickAddPreview = Extract<ChatPreview, { kind: 'task' }>['task'];
 /** What POST /api/v1/chat returns. */
-interface ChatReply {
-  reply: string;
-  actions: { tool: string; ok: boolean; error?: string }[];
-  changed: boolean;
-  mode: 'llm' | 'offline';
-}
+type ChatReply = ApiAnswer<'POST /chat'>;
 
 interface Turn {
   id: number;

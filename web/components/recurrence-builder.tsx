@@ -5,9 +5,11 @@ import { ApiError } from '@/lib/api';
 import { fetchRecurrencePreview, type RecurrencePreview } from '@/lib/recurrence-preview';
 import { type RecurrenceDraft, type RepeatKind, WEEKDAY_NAMES, WEEKDAYS, type Weekday } from '@/lib/rrule';
 import { formatDue } from '@/lib/time';
+import { HourlyOptions, WeekdayPicker } from './recurrence-options';
 
 const KINDS: { value: RepeatKind; label: string }[] = [
   { value: 'none', label: 'Does not repeat' },
+  { value: 'hourly', label: 'Hourly' },
   { value: 'daily', label: 'Daily' },
   { value: 'weekdays', label: 'Every weekday (Mon–Fri)' },
   { value: 'weekly', label: 'Weekly on chosen days' },
@@ -19,6 +21,7 @@ const KINDS: { value: RepeatKind; label: string }[] = [
 ];
 
 const UNIT: Partial<Record<RepeatKind, string>> = {
+  hourly: 'hours',
   daily: 'days',
   weekly: 'weeks',
   monthly_day: 'months',
@@ -168,26 +171,9 @@ export function RecurrenceBuilder({ draft, onChange, rule, dueAt, zone, error }:
       </div>
 
       {draft.kind === 'weekly' && (
-        <fieldset className="weekdays">
-          <legend>On days</legend>
-          {WEEKDAYS.map((w) => (
-            <label key={w} className="check day">
-              <input
-                type="checkbox"
-                checked={draft.weekdays.includes(w)}
-                onChange={() =>
-                  set({
-                    weekdays: draft.weekdays.includes(w)
-                      ? draft.weekdays.filter((d) => d !== w)
-                      : [...draft.weekdays, w],
-                  })
-                }
-              />
-              {WEEKDAY_NAMES[w]}
-            </label>
-          ))}
-        </fieldset>
+        <WeekdayPicker legend="On days" value={draft.weekdays} onChange={(weekdays) => set({ weekdays })} />
       )}
+      {draft.kind === 'hourly' && <HourlyOptions draft={draft} set={set} />}
 
       {draft.kind === 'raw' && (
         <label className="field">

@@ -12,7 +12,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Log in */
-    post: operations['auth.post.auth.login'];
+    post: operations['logIn'];
     delete?: never;
     options?: never;
     head?: never;
@@ -29,7 +29,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End this session (bearer token, or the cookie with X-Todo-CSRF: 1) and clear the cookie */
-    post: operations['auth.post.auth.logout'];
+    post: operations['logOut'];
     delete?: never;
     options?: never;
     head?: never;
@@ -46,7 +46,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End every session of the account */
-    post: operations['auth.post.auth.logout-all'];
+    post: operations['logOutEverywhere'];
     delete?: never;
     options?: never;
     head?: never;
@@ -61,7 +61,7 @@ export interface paths {
       cookie?: never;
     };
     /** The current user */
-    get: operations['auth.get.auth.me'];
+    get: operations['whoAmI'];
     put?: never;
     post?: never;
     delete?: never;
@@ -80,7 +80,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Change the password: every session ends, and a new one starts */
-    post: operations['auth.post.auth.password'];
+    post: operations['changePassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -97,7 +97,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Mail a one-hour password reset link (the same answer whether or not the account exists) */
-    post: operations['auth.post.auth.password-reset'];
+    post: operations['requestPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -114,7 +114,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Set a new password with a reset link; every session ends */
-    post: operations['auth.post.auth.password-reset.confirm'];
+    post: operations['confirmPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -131,7 +131,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** A new access token for the session cookie (rotates the cookie); needs X-Todo-CSRF: 1 */
-    post: operations['auth.post.auth.refresh'];
+    post: operations['refreshSession'];
     delete?: never;
     options?: never;
     head?: never;
@@ -148,7 +148,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Create an account */
-    post: operations['auth.post.auth.signup'];
+    post: operations['signUp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -165,7 +165,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Confirm the email address with the mailed link */
-    post: operations['auth.post.auth.verify-email'];
+    post: operations['verifyEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -182,7 +182,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Mail the verification link again (nothing is sent for a verified address) */
-    post: operations['auth.post.auth.verify-email.resend'];
+    post: operations['resendVerification'];
     delete?: never;
     options?: never;
     head?: never;
@@ -197,12 +197,12 @@ export interface paths {
       cookie?: never;
     };
     /** The caller's calendar feed address */
-    get: operations['calendar-feed.get.calendar-feed'];
+    get: operations['getCalendarFeed'];
     put?: never;
     /** Create the calendar feed address, or replace it (the old one stops working at once) */
-    post: operations['calendar-feed.post.calendar-feed'];
+    post: operations['regenerateCalendarFeed'];
     /** Revoke the calendar feed address */
-    delete: operations['calendar-feed.delete.calendar-feed'];
+    delete: operations['revokeCalendarFeed'];
     options?: never;
     head?: never;
     patch?: never;
@@ -216,7 +216,7 @@ export interface paths {
       cookie?: never;
     };
     /** The calendar feed (text/calendar, RFC 5545; ?type=todo for VTODOs); the token is the credential. ETag and If-None-Match (304) */
-    get: operations['calendar-feed.get.calendar.:token.ics'];
+    get: operations['getCalendar'];
     put?: never;
     post?: never;
     delete?: never;
@@ -235,7 +235,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** One chat turn: a reply and the actions taken */
-    post: operations['chat.post.chat'];
+    post: operations['chat'];
     delete?: never;
     options?: never;
     head?: never;
@@ -252,7 +252,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** What a chat turn would do with this line: a command, the model, or the task it would add */
-    post: operations['chat.post.chat.preview'];
+    post: operations['previewChat'];
     delete?: never;
     options?: never;
     head?: never;
@@ -267,12 +267,12 @@ export interface paths {
       cookie?: never;
     };
     /** Not used by a stateless server: 405 */
-    get: operations['mcp.get.mcp'];
+    get: operations['mcpGet'];
     put?: never;
     /** MCP JSON-RPC messages (initialize, tools/list, tools/call) */
-    post: operations['mcp.post.mcp'];
+    post: operations['mcp'];
     /** Not used by a stateless server: 405 */
-    delete: operations['mcp.delete.mcp'];
+    delete: operations['mcpDelete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -286,7 +286,7 @@ export interface paths {
       cookie?: never;
     };
     /** List notifications, newest first, with the unread count */
-    get: operations['notifications.get.notifications'];
+    get: operations['listNotifications'];
     put?: never;
     post?: never;
     delete?: never;
@@ -305,7 +305,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Complete the notification's task */
-    post: operations['notifications.post.notifications.:id.done'];
+    post: operations['markNotificationDone'];
     delete?: never;
     options?: never;
     head?: never;
@@ -322,7 +322,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Mark a notification read */
-    post: operations['notifications.post.notifications.:id.read'];
+    post: operations['markNotificationRead'];
     delete?: never;
     options?: never;
     head?: never;
@@ -339,7 +339,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Snooze: remind again in N minutes */
-    post: operations['notifications.post.notifications.:id.snooze'];
+    post: operations['snoozeNotification'];
     delete?: never;
     options?: never;
     head?: never;
@@ -354,7 +354,7 @@ export interface paths {
       cookie?: never;
     };
     /** Live notifications (text/event-stream); EventSource passes ?ticket= from stream-ticket */
-    get: operations['live.get.notifications.stream'];
+    get: operations['streamNotifications'];
     put?: never;
     post?: never;
     delete?: never;
@@ -373,7 +373,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** A 60-second ticket that opens the notification stream (?ticket=) and is accepted nowhere else */
-    post: operations['live.post.notifications.stream-ticket'];
+    post: operations['createStreamTicket'];
     delete?: never;
     options?: never;
     head?: never;
@@ -388,7 +388,7 @@ export interface paths {
       cookie?: never;
     };
     /** OpenAPI document */
-    get: operations['api-docs.get.openapi.json'];
+    get: operations['getOpenApiDocument'];
     put?: never;
     post?: never;
     delete?: never;
@@ -407,7 +407,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Create a task from a line of text */
-    post: operations['quick-add.post.quick-add'];
+    post: operations['quickAdd'];
     delete?: never;
     options?: never;
     head?: never;
@@ -424,7 +424,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Preview what a line of text would create (saves nothing) */
-    post: operations['quick-add.post.quick-add.parse'];
+    post: operations['previewQuickAdd'];
     delete?: never;
     options?: never;
     head?: never;
@@ -439,7 +439,7 @@ export interface paths {
       cookie?: never;
     };
     /** Human text and the next dates of a rule, for the task form */
-    get: operations['series.get.recurrence.preview'];
+    get: operations['previewRecurrence'];
     put?: never;
     post?: never;
     delete?: never;
@@ -456,7 +456,7 @@ export interface paths {
       cookie?: never;
     };
     /** A series: its occurrences so far and the next ones the rule will create */
-    get: operations['series.get.series.:id'];
+    get: operations['getSeries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -475,7 +475,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End the series: no further occurrences; the open one stays as a one-off task */
-    post: operations['series.post.series.:id.end'];
+    post: operations['endSeries'];
     delete?: never;
     options?: never;
     head?: never;
@@ -492,7 +492,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Skip the open occurrence (the next one is created as after a completion) */
-    post: operations['series.post.series.:id.skip'];
+    post: operations['skipOccurrence'];
     delete?: never;
     options?: never;
     head?: never;
@@ -507,10 +507,10 @@ export interface paths {
       cookie?: never;
     };
     /** List tags with task counts */
-    get: operations['tags.get.tags'];
+    get: operations['listTags'];
     put?: never;
     /** Create a tag */
-    post: operations['tags.post.tags'];
+    post: operations['createTag'];
     delete?: never;
     options?: never;
     head?: never;
@@ -526,14 +526,14 @@ export interface paths {
     };
     get?: never;
     /** Rename a tag */
-    put: operations['tags.put.tags.:id'];
+    put: operations['renameTag'];
     post?: never;
     /** Delete a tag */
-    delete: operations['tags.delete.tags.:id'];
+    delete: operations['deleteTag'];
     options?: never;
     head?: never;
     /** Rename a tag */
-    patch: operations['tags.patch.tags.:id'];
+    patch: operations['patchTag'];
     trace?: never;
   };
   '/api/v1/tasks': {
@@ -544,10 +544,10 @@ export interface paths {
       cookie?: never;
     };
     /** List tasks */
-    get: operations['list-tasks.get.tasks'];
+    get: operations['listTasks'];
     put?: never;
     /** Create a task */
-    post: operations['create-task.post.tasks'];
+    post: operations['createTask'];
     delete?: never;
     options?: never;
     head?: never;
@@ -562,16 +562,16 @@ export interface paths {
       cookie?: never;
     };
     /** Get a task */
-    get: operations['list-tasks.get.tasks.:id'];
+    get: operations['getTask'];
     /** Replace a task */
-    put: operations['update-task.put.tasks.:id'];
+    put: operations['replaceTask'];
     post?: never;
     /** Delete a task */
-    delete: operations['delete-task.delete.tasks.:id'];
+    delete: operations['deleteTask'];
     options?: never;
     head?: never;
     /** Change some fields of a task */
-    patch: operations['update-task.patch.tasks.:id'];
+    patch: operations['patchTask'];
     trace?: never;
   };
   '/api/v1/tasks/{id}/complete': {
@@ -584,7 +584,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Complete a task */
-    post: operations['complete-task.post.tasks.:id.complete'];
+    post: operations['completeTask'];
     delete?: never;
     options?: never;
     head?: never;
@@ -599,7 +599,7 @@ export interface paths {
       cookie?: never;
     };
     /** A task's reminder delivery receipts (scheduled → fired → sent per channel, with lateness) */
-    get: operations['notifications.get.tasks.:id.reminders'];
+    get: operations['listReminderReceipts'];
     put?: never;
     post?: never;
     delete?: never;
@@ -618,7 +618,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Reopen a task */
-    post: operations['complete-task.post.tasks.:id.reopen'];
+    post: operations['reopenTask'];
     delete?: never;
     options?: never;
     head?: never;
@@ -648,7 +648,23 @@ export interface components {
       instance?: string;
       status: number;
       title: string;
-      type?: string;
+      /**
+       * @description What kind of problem this is, for a client to branch on (never parse `detail`): a URI relative to the API origin, one per status, e.g. /problems/validation (400), /problems/not-found (404), /problems/conflict (409), /problems/rate-limited (429). `title` follows from it.
+       * @enum {string}
+       */
+      type?:
+        | '/problems/validation'
+        | '/problems/unauthorized'
+        | '/problems/forbidden'
+        | '/problems/not-found'
+        | '/problems/method-not-allowed'
+        | '/problems/conflict'
+        | '/problems/too-large'
+        | '/problems/rate-limited'
+        | '/problems/internal'
+        | '/problems/unavailable'
+        | '/problems/timeout'
+        | 'about:blank';
     };
   };
   responses: never;
@@ -659,7 +675,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  'auth.post.auth.login': {
+  logIn: {
     parameters: {
       query?: never;
       header?: never;
@@ -742,7 +758,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.logout': {
+  logOut: {
     parameters: {
       query?: never;
       header?: never;
@@ -796,7 +812,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.logout-all': {
+  logOutEverywhere: {
     parameters: {
       query?: never;
       header?: never;
@@ -841,7 +857,7 @@ export interface operations {
       };
     };
   };
-  'auth.get.auth.me': {
+  whoAmI: {
     parameters: {
       query?: never;
       header?: never;
@@ -903,7 +919,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.password': {
+  changePassword: {
     parameters: {
       query?: never;
       header?: never;
@@ -985,7 +1001,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.password-reset': {
+  requestPasswordReset: {
     parameters: {
       query?: never;
       header?: never;
@@ -1046,7 +1062,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.password-reset.confirm': {
+  confirmPasswordReset: {
     parameters: {
       query?: never;
       header?: never;
@@ -1098,7 +1114,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.refresh': {
+  refreshSession: {
     parameters: {
       query?: never;
       header?: never;
@@ -1164,7 +1180,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.signup': {
+  signUp: {
     parameters: {
       query?: never;
       header?: never;
@@ -1248,7 +1264,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.verify-email': {
+  verifyEmail: {
     parameters: {
       query?: never;
       header?: never;
@@ -1299,7 +1315,7 @@ export interface operations {
       };
     };
   };
-  'auth.post.auth.verify-email.resend': {
+  resendVerification: {
     parameters: {
       query?: never;
       header?: never;
@@ -1353,7 +1369,7 @@ export interface operations {
       };
     };
   };
-  'calendar-feed.get.calendar-feed': {
+  getCalendarFeed: {
     parameters: {
       query?: never;
       header?: never;
@@ -1412,7 +1428,7 @@ export interface operations {
       };
     };
   };
-  'calendar-feed.post.calendar-feed': {
+  regenerateCalendarFeed: {
     parameters: {
       query?: never;
       header?: never;
@@ -1463,7 +1479,7 @@ export interface operations {
       };
     };
   };
-  'calendar-feed.delete.calendar-feed': {
+  revokeCalendarFeed: {
     parameters: {
       query?: never;
       header?: never;
@@ -1508,7 +1524,7 @@ export interface operations {
       };
     };
   };
-  'calendar-feed.get.calendar.:token.ics': {
+  getCalendar: {
     parameters: {
       query?: {
         type?: 'event' | 'todo';
@@ -1566,7 +1582,7 @@ export interface operations {
       };
     };
   };
-  'chat.post.chat': {
+  chat: {
     parameters: {
       query?: never;
       header?: never;
@@ -1659,7 +1675,7 @@ export interface operations {
       };
     };
   };
-  'chat.post.chat.preview': {
+  previewChat: {
     parameters: {
       query?: never;
       header?: never;
@@ -1754,7 +1770,7 @@ export interface operations {
       };
     };
   };
-  'mcp.get.mcp': {
+  mcpGet: {
     parameters: {
       query?: never;
       header?: never;
@@ -1799,7 +1815,7 @@ export interface operations {
       };
     };
   };
-  'mcp.post.mcp': {
+  mcp: {
     parameters: {
       query?: never;
       header?: never;
@@ -1867,7 +1883,7 @@ export interface operations {
       };
     };
   };
-  'mcp.delete.mcp': {
+  mcpDelete: {
     parameters: {
       query?: never;
       header?: never;
@@ -1912,7 +1928,7 @@ export interface operations {
       };
     };
   };
-  'notifications.get.notifications': {
+  listNotifications: {
     parameters: {
       query?: {
         cursor?: string;
@@ -1980,7 +1996,7 @@ export interface operations {
       };
     };
   };
-  'notifications.post.notifications.:id.done': {
+  markNotificationDone: {
     parameters: {
       query?: never;
       header?: never;
@@ -2051,7 +2067,7 @@ export interface operations {
       };
     };
   };
-  'notifications.post.notifications.:id.read': {
+  markNotificationRead: {
     parameters: {
       query?: never;
       header?: never;
@@ -2122,7 +2138,7 @@ export interface operations {
       };
     };
   };
-  'notifications.post.notifications.:id.snooze': {
+  snoozeNotification: {
     parameters: {
       query?: never;
       header?: never;
@@ -2217,7 +2233,7 @@ export interface operations {
       };
     };
   };
-  'live.get.notifications.stream': {
+  streamNotifications: {
     parameters: {
       query?: {
         last_event_id?: string;
@@ -2274,7 +2290,7 @@ export interface operations {
       };
     };
   };
-  'live.post.notifications.stream-ticket': {
+  createStreamTicket: {
     parameters: {
       query?: never;
       header?: never;
@@ -2324,7 +2340,7 @@ export interface operations {
       };
     };
   };
-  'api-docs.get.openapi.json': {
+  getOpenApiDocument: {
     parameters: {
       query?: never;
       header?: never;
@@ -2360,7 +2376,7 @@ export interface operations {
       };
     };
   };
-  'quick-add.post.quick-add': {
+  quickAdd: {
     parameters: {
       query?: never;
       header?: never;
@@ -2450,7 +2466,7 @@ export interface operations {
       };
     };
   };
-  'quick-add.post.quick-add.parse': {
+  previewQuickAdd: {
     parameters: {
       query?: never;
       header?: never;
@@ -2527,7 +2543,7 @@ export interface operations {
       };
     };
   };
-  'series.get.recurrence.preview': {
+  previewRecurrence: {
     parameters: {
       query: {
         count?: number;
@@ -2587,7 +2603,7 @@ export interface operations {
       };
     };
   };
-  'series.get.series.:id': {
+  getSeries: {
     parameters: {
       query?: {
         upcoming?: number;
@@ -2694,7 +2710,7 @@ export interface operations {
       };
     };
   };
-  'series.post.series.:id.end': {
+  endSeries: {
     parameters: {
       query?: never;
       header?: never;
@@ -2783,7 +2799,7 @@ export interface operations {
       };
     };
   };
-  'series.post.series.:id.skip': {
+  skipOccurrence: {
     parameters: {
       query?: never;
       header?: never;
@@ -2882,7 +2898,7 @@ export interface operations {
       };
     };
   };
-  'tags.get.tags': {
+  listTags: {
     parameters: {
       query?: never;
       header?: never;
@@ -2936,7 +2952,7 @@ export interface operations {
       };
     };
   };
-  'tags.post.tags': {
+  createTag: {
     parameters: {
       query?: never;
       header?: never;
@@ -3012,7 +3028,7 @@ export interface operations {
       };
     };
   };
-  'tags.put.tags.:id': {
+  renameTag: {
     parameters: {
       query?: never;
       header?: never;
@@ -3099,7 +3115,7 @@ export interface operations {
       };
     };
   };
-  'tags.delete.tags.:id': {
+  deleteTag: {
     parameters: {
       query?: never;
       header?: never;
@@ -3155,7 +3171,7 @@ export interface operations {
       };
     };
   };
-  'tags.patch.tags.:id': {
+  patchTag: {
     parameters: {
       query?: never;
       header?: never;
@@ -3242,7 +3258,7 @@ export interface operations {
       };
     };
   };
-  'list-tasks.get.tasks': {
+  listTasks: {
     parameters: {
       query?: {
         cursor?: string;
@@ -3331,7 +3347,7 @@ export interface operations {
       };
     };
   };
-  'create-task.post.tasks': {
+  createTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3446,7 +3462,7 @@ export interface operations {
       };
     };
   };
-  'list-tasks.get.tasks.:id': {
+  getTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3530,7 +3546,7 @@ export interface operations {
       };
     };
   };
-  'update-task.put.tasks.:id': {
+  replaceTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3656,7 +3672,7 @@ export interface operations {
       };
     };
   };
-  'delete-task.delete.tasks.:id': {
+  deleteTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3712,7 +3728,7 @@ export interface operations {
       };
     };
   };
-  'update-task.patch.tasks.:id': {
+  patchTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3828,7 +3844,7 @@ export interface operations {
       };
     };
   };
-  'complete-task.post.tasks.:id.complete': {
+  completeTask: {
     parameters: {
       query?: never;
       header?: never;
@@ -3912,7 +3928,7 @@ export interface operations {
       };
     };
   };
-  'notifications.get.tasks.:id.reminders': {
+  listReminderReceipts: {
     parameters: {
       query?: never;
       header?: never;
@@ -3941,7 +3957,7 @@ export interface operations {
               scheduled_for: string;
               sent_at: string | null;
               /** @enum {string} */
-              status: 'scheduled' | 'fired' | 'sent' | 'failed' | 'cancelled';
+              status: 'scheduled' | 'fired' | 'sending' | 'sent' | 'failed' | 'cancelled';
               /** Format: uuid */
               task_id: string;
               updated_at: string;
@@ -3987,7 +4003,7 @@ export interface operations {
       };
     };
   };
-  'complete-task.post.tasks.:id.reopen': {
+  reopenTask: {
     parameters: {
       query?: never;
       header?: never;

@@ -1,3 +1,4 @@
+import type { ApiCall } from './api';
 import { addDays, dayRange, startOfWeek, todayIn } from './time';
 import { PRIORITIES, type Priority, STATUSES, type TaskStatus } from './types';
 
@@ -53,13 +54,11 @@ export function paramsFromView(v: ListView): string {
   return p.toString();
 }
 
+type TaskQuery = NonNullable<ApiCall<'GET /tasks'>['query']>;
+
 /** The API query for a view; due windows are whole days in the user's zone. */
-export function apiQueryFromView(
-  v: ListView,
-  zone: string,
-  now = new Date(),
-): Record<string, string | undefined> {
-  const q: Record<string, string | undefined> = {
+export function apiQueryFromView(v: ListView, zone: string, now = new Date()): TaskQuery {
+  const q: TaskQuery = {
     search: v.q || undefined,
     status: v.status.join(',') || undefined,
     priority: v.priority.join(',') || undefined,

@@ -17,6 +17,7 @@ export const WEEKDAY_NAMES: Record<Weekday, string> = {
 
 export type RepeatKind =
   | 'none'
+  | 'hourly'
   | 'daily'
   | 'weekdays'
   | 'weekly'
@@ -29,6 +30,10 @@ export type RepeatKind =
 export interface RecurrenceDraft {
   kind: RepeatKind;
   interval: number;
+  /** Hourly only: the first and last hour of the day it may fall in (inclusive), or null for all day. */
+  hours: { from: number; to: number } | null;
+  /** Hourly only: the days it runs on; none means every day. */
+  hourlyDays: Weekday[];
   weekdays: Weekday[];
   monthDay: number;
   /** 1..4 or -1 (last). */
@@ -45,6 +50,8 @@ export interface RecurrenceDraft {
 export const emptyDraft = (): RecurrenceDraft => ({
   kind: 'none',
   interval: 1,
+  hours: null,
+  hourlyDays: [],
   weekdays: ['MO'],
   monthDay: 1,
   nth: 1,
@@ -57,6 +64,26 @@ export const emptyDraft = (): RecurrenceDraft => ({
 });
 
 const intervalPart = (n: number) => (n > 1 ? `;INTERVAL=${Math.floor(n)}` : '');
+const byDayPart = (days: Weekday[]) => {
+  const sorted = WEEKDAYS.filter((w) => days.includes(w));
+  return sorted.length ? `;BYDAY=${sorted.join(',')}` : '';
+};
+
+/** Every hour from `from` to `to`, both included (an hour of the day, 0–23). */
+export function hourRange(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+/** `9,10,11` → 9 to 11; null when the hours are not one run of consecutive hours of a day. */
+function contiguousHours(byHour: string): { from: number; to: number } | null {
+  const hours = byHour.split(',').map((h) => (/^\d{1,2}$/.test(h) ? Number(h) : Number.NaN));
+  if (hours.some((h) => !(h >= 0 && h <= 23))) return null;
+  const sorted = [...new Set(hours)].sort((a, b) => a - b);
+  const from = sorted[0];
+  const to = sorted.at(-1);
+  if (from === undefined || to === undefined || sorted.length !== hours.length) return null;
+  return sorted.length === to - from + 1 ? { from, to } : null;
+}
 
 /** The RRULE for a draft, or null for "does not repeat". `untilUtc` turns the until date into UTC. */
 export function draftToRule(d: RecurrenceDraft, untilUtc: (date: string) => string): string | null {
@@ -66,17 +93,20 @@ export function draftToRule(d: RecurrenceDraft, untilUtc: (date: string) => stri
       return null;
     case 'raw':
       return d.raw.trim().replace(/^RRULE:/i, '');
+    case 'hourly': {
+      const hours = d.hours ? `;BYHOUR=${hourRange(d.hours.from, d.hours.to).join(',')}` : '';
+      rule = `FREQ=HOURLY${intervalPart(d.interval)}${hours}${byDayPart(d.hourlyDays)}`;
+      break;
+    }
     case 'daily':
       rule = `FREQ=DAILY${intervalPart(d.interval)}`;
       break;
     case 'weekdays':
       rule = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR';
       break;
-    case 'weekly': {
-      const days = WEEKDAYS.filter((w) => d.weekdays.includes(w));
-      rule = `FREQ=WEEKLY${intervalPart(d.interval)}${days.length ? `;BYDAY=${days.join(',')}` : ''}`;
+    case 'weekly':
+      rule = `FREQ=WEEKLY${intervalPart(d.interval)}${byDayPart(d.weekdays)}`;
       break;
-    }
     case 'monthly_day':
       rule = `FREQ=MONTHLY${intervalPart(d.interval)};BYMONTHDAY=${d.monthDay}`;
       break;
@@ -116,8 +146,10 @@ export function ruleToDraft(
   if (!rule) return d;
   const raw = { ...d, kind: 'raw' as const, raw: rule };
   const p = parseParts(rule);
-  const known = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'COUNT', 'UNTIL']);
+  const known = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYHOUR', 'COUNT', 'UNTIL']);
   if ([...p.keys()].some((k) => !known.has(k))) return raw;
+  // The builder offers hours of the day on hourly rules only.
+  if (p.has('BYHOUR') && p.get('FREQ') !== 'HOURLY') return raw;
   d.interval = Number(p.get('INTERVAL') ?? 1) || 1;
   if (p.has('COUNT')) {
     d.end = 'count';
@@ -129,6 +161,15 @@ export function ruleToDraft(
   const byDay = p.get('BYDAY');
   const byMonthDay = p.get('BYMONTHDAY');
   switch (p.get('FREQ')) {
+    case 'HOURLY': {
+      if (byMonthDay) return raw;
+      const days = (byDay ?? '').split(',').filter(Boolean);
+      if (!days.every(isWeekday)) return raw;
+      const byHour = p.get('BYHOUR');
+      const hours = byHour === undefined ? null : contiguousHours(byHour);
+      if (byHour !== undefined && !hours) return raw;
+      return { ...d, kind: 'hourly', hours, hourlyDays: days as Weekday[] };
+    }
     case 'DAILY':
       if (byDay || byMonthDay) return raw;
       return { ...d, kind: 'daily' };

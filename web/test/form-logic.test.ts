@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiQueryFromView, paramsFromView, viewFromParams } from '../lib/list-query.ts';
-import { draftToRule, emptyDraft, type RecurrenceDraft, ruleToDraft } from '../lib/rrule.ts';
+import { draftToRule, emptyDraft, hourRange, type RecurrenceDraft, ruleToDraft } from '../lib/rrule.ts';
 import { pollUntil } from '../lib/series.ts';
 import { addDays, dayRange, instantToWall, startOfWeek, wallToInstant } from '../lib/time.ts';
 
@@ -12,6 +12,19 @@ const draft = (patch: Partial<RecurrenceDraft>): RecurrenceDraft => ({ ...emptyD
 describe('recurrence builder ↔ RRULE', () => {
   it.each([
     [draft({ kind: 'none' }), null],
+    [draft({ kind: 'hourly' }), 'FREQ=HOURLY'],
+    [draft({ kind: 'hourly', interval: 4 }), 'FREQ=HOURLY;INTERVAL=4'],
+    [
+      draft({ kind: 'hourly', interval: 2, hours: { from: 9, to: 17 } }),
+      'FREQ=HOURLY;INTERVAL=2;BYHOUR=9,10,11,12,13,14,15,16,17',
+    ],
+    [draft({ kind: 'hourly', hours: { from: 0, to: 0 } }), 'FREQ=HOURLY;BYHOUR=0'],
+    [draft({ kind: 'hourly', hourlyDays: ['SA', 'MO'] }), 'FREQ=HOURLY;BYDAY=MO,SA'],
+    [
+      draft({ kind: 'hourly', interval: 3, hours: { from: 8, to: 11 }, hourlyDays: ['FR', 'MO', 'WE'] }),
+      'FREQ=HOURLY;INTERVAL=3;BYHOUR=8,9,10,11;BYDAY=MO,WE,FR',
+    ],
+    [draft({ kind: 'hourly', interval: 6, end: 'count', count: 8 }), 'FREQ=HOURLY;INTERVAL=6;COUNT=8'],
     [draft({ kind: 'daily' }), 'FREQ=DAILY'],
     [draft({ kind: 'daily', interval: 3 }), 'FREQ=DAILY;INTERVAL=3'],
     [draft({ kind: 'weekdays' }), 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR'],
@@ -43,12 +56,38 @@ describe('recurrence builder ↔ RRULE', () => {
       'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
       'FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
       'FREQ=DAILY;BYHOUR=9',
+      // Hourly, but not as the builder writes it: gaps in the hours, an ordinal day, a day of the month.
+      'FREQ=HOURLY;BYHOUR=9,12',
+      'FREQ=HOURLY;BYHOUR=23,0,1',
+      'FREQ=HOURLY;BYHOUR=24',
+      'FREQ=HOURLY;BYDAY=1MO',
+      'FREQ=HOURLY;BYMONTHDAY=1',
+      'FREQ=HOURLY;BYMINUTE=30',
     ]) {
       const d = ruleToDraft(rule, 'completion', untilDate);
       expect(d.kind).toBe('raw');
       expect(d.mode).toBe('completion');
       expect(draftToRule(d, untilUtc)).toBe(rule);
     }
+  });
+});
+
+describe('hourly rules', () => {
+  it('read back the range and the days, whatever order the rule lists them in', () => {
+    const d = ruleToDraft('FREQ=HOURLY;INTERVAL=2;BYHOUR=11,9,10;BYDAY=FR,MO', 'schedule', untilDate);
+    expect(d).toMatchObject({
+      kind: 'hourly',
+      interval: 2,
+      hours: { from: 9, to: 11 },
+      hourlyDays: ['FR', 'MO'],
+    });
+    expect(draftToRule(d, untilUtc)).toBe('FREQ=HOURLY;INTERVAL=2;BYHOUR=9,10,11;BYDAY=MO,FR');
+  });
+
+  it('list every hour of the range, both ends included', () => {
+    expect(hourRange(9, 12)).toEqual([9, 10, 11, 12]);
+    expect(hourRange(23, 23)).toEqual([23]);
+    expect(hourRange(0, 23)).toHaveLength(24);
   });
 });
 

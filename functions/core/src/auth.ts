@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from './errors.ts';
 import { type ExpectedClaims, signHs256, verifyHs256 } from './jwt.ts';
+import { isUuid } from './schemas.ts';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -127,8 +128,6 @@ export function verifyAccessToken(token: string, secret: string) {
   return verifyHs256(token, secret, undefined, TOKEN_CLAIMS);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether a session is still on (not logged out, not revoked, not expired). */
 export type SessionCheck = (sessionId: string, userId: string) => Promise<boolean>;
 
@@ -149,9 +148,8 @@ export async function authenticateToken(
     throw unauthorized('The token is invalid or expired; log in again');
   }
   const { sub, sid } = claims;
-  if (typeof sub !== 'string' || !UUID.test(sub)) throw unauthorized('The token has no valid subject');
-  if (typeof sid !== 'string' || !UUID.test(sid))
-    throw unauthorized('The token names no session; log in again');
+  if (typeof sub !== 'string' || !isUuid(sub)) throw unauthorized('The token has no valid subject');
+  if (typeof sid !== 'string' || !isUuid(sid)) throw unauthorized('The token names no session; log in again');
   if (!(await sessionActive(sid, sub))) throw unauthorized('The session has ended; log in again');
   return { id: sub, sid };
 }

@@ -23,7 +23,7 @@ export function backgroundLoop(opts: {
   let wakeUp: (() => void) | undefined;
   let woken = false;
 
-  const sleep = (ms: number) =>
+  const idleFor = (ms: number) =>
     new Promise<void>((resolve) => {
       if (woken || !running) {
         woken = false;
@@ -52,7 +52,7 @@ export function backgroundLoop(opts: {
       }
       if (!running) break;
       if (next === true) continue;
-      await sleep(next === false ? opts.idleMs : Math.max(0, Math.min(next, opts.idleMs)));
+      await idleFor(next === false ? opts.idleMs : Math.max(0, Math.min(next, opts.idleMs)));
     }
   }
 
@@ -74,49 +74,81 @@ export function backgroundLoop(opts: {
   };
 }
 
+/** A LISTEN on one channel, kept up by listenToChannel(). */
+export interface ChannelListener {
+  /** Resolves once LISTEN is first in place (so nothing committed after it is missed). */
+  ready: Promise<void>;
+  /** Whether LISTEN is in place right now. */
+  readonly listening: boolean;
+  close(): Promise<void>;
+}
+
 /**
- * LISTENs on a Postgres channel on a dedicated connection and calls `onNotify` for every NOTIFY. A lost
- * connection is re-established after a pause; callers keep a poll as the fallback for that gap.
+ * LISTENs on a Postgres channel on a dedicated connection and calls `onNotify` with every NOTIFY's
+ * payload. A lost connection is re-established after `retryMs`; a NOTIFY sent meanwhile is gone, so
+ * `onListening` is told each time LISTEN is in place (`reconnected` after a loss) to catch up — the outbox
+ * relay polls, the live hub tells browsers to refetch. With `failFast`, a first connection that fails
+ * rejects `ready` and gives up (the caller reports it); otherwise it retries until it succeeds.
  */
 export function listenToChannel(opts: {
   databaseUrl: string;
   channel: string;
-  onNotify: () => void;
+  onNotify: (payload: string | undefined) => void;
+  onListening?: (reconnected: boolean) => void;
   log: Logger;
   retryMs?: number;
-}): { ready: Promise<void>; close(): Promise<void> } {
+  failFast?: boolean;
+}): ChannelListener {
   let closed = false;
   let client: pg.Client | undefined;
+  let listening = false;
+  let everListened = false;
   let retry: NodeJS.Timeout | undefined;
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
+  let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
   });
+  // A `ready` nobody awaits must not be an unhandled rejection.
+  ready.catch(() => {});
 
   async function connect() {
     if (closed) return;
     const c = new pg.Client({ connectionString: opts.databaseUrl });
     client = c;
     c.on('notification', (msg) => {
-      if (msg.channel === opts.channel) opts.onNotify();
+      if (msg.channel === opts.channel) opts.onNotify(msg.payload);
     });
-    c.on('error', () => reconnect(c));
-    c.on('end', () => reconnect(c));
+    c.on('error', (e) => lost(c, e));
+    c.on('end', () => lost(c));
     try {
       await c.connect();
       await c.query(`listen ${pg.escapeIdentifier(opts.channel)}`);
-      markReady();
-      // Anything committed while we were not listening is found by this catch-up nudge.
-      opts.onNotify();
+      if (client !== c) return;
+      listening = true;
+      const reconnected = everListened;
+      everListened = true;
+      settle?.resolve();
+      settle = undefined;
+      opts.onListening?.(reconnected);
     } catch (e) {
-      opts.log.warn(`listen ${opts.channel}: could not connect; relying on polling meanwhile`, { err: e });
-      reconnect(c);
+      if (opts.failFast && !everListened) {
+        closed = true;
+        client = undefined;
+        if (retry) clearTimeout(retry);
+        await c.end().catch(() => {});
+        settle?.reject(e);
+        return;
+      }
+      opts.log.warn(`listen ${opts.channel}: could not connect; will retry`, { err: e });
+      lost(c);
     }
   }
 
-  function reconnect(c: pg.Client) {
+  function lost(c: pg.Client, err?: Error) {
     if (closed || client !== c || retry) return;
+    if (listening) opts.log.warn(`listen ${opts.channel}: lost the connection; reconnecting`, { err });
     client = undefined;
+    listening = false;
     c.end().catch(() => {});
     retry = setTimeout(() => {
       retry = undefined;
@@ -127,9 +159,15 @@ export function listenToChannel(opts: {
   void connect();
   return {
     ready,
+    get listening() {
+      return listening;
+    },
     async close() {
       closed = true;
+      listening = false;
       if (retry) clearTimeout(retry);
+      settle?.reject(new Error(`listen ${opts.channel}: closed before LISTEN was in place`));
+      settle = undefined;
       const c = client;
       client = undefined;
       await c?.end().catch(() => {});

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { useTestDatabase } from '../../testing/database.ts';
-import { createClockApp, type JobHandler } from './clock-app.ts';
+import { createClockApp, dispatchByKind } from './clock-app.ts';
 import { clockJobsClient, INTERNAL_KEY_HEADER, internalKey } from './clock-jobs.ts';
 import { loadConfig } from './config.ts';
 import { localJobs } from './local-transport.ts';
@@ -12,14 +13,18 @@ const t = useTestDatabase();
 const secret = 'clock-test-secret-clock-test-secret-0123';
 const appToken = 'clock-app-token-clock-app-token';
 const fired: { name: string; data: unknown }[] = [];
-const handlers: Record<string, JobHandler> = {
-  'reminder-': async (job) => {
-    fired.push(job);
+const TestJobData = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('note'), a: z.number() }),
+  z.strictObject({ kind: z.literal('boom') }),
+]);
+const handlers = dispatchByKind(TestJobData, {
+  note: async (data, _deps, name) => {
+    fired.push({ name, data });
   },
-  'reminder-boom-': async () => {
+  boom: async () => {
     throw new Error('database down');
   },
-};
+});
 let server: RunningServer;
 let url: string;
 
@@ -53,26 +58,41 @@ const fire = (
   });
 
 describe('clock app', () => {
-  it('dispatches a fired job by the longest matching name prefix, with its data (Dapr-wrapped or not)', async () => {
-    const name = `reminder-${randomUUID()}`;
-    expect((await fire(name, { a: 1 })).status).toBe(200);
+  it('dispatches a fired job by its data’s kind, whatever its name, with its data (Dapr-wrapped or not)', async () => {
+    const name = `anything-${randomUUID()}`;
+    expect((await fire(name, { kind: 'note', a: 1 })).status).toBe(200);
     expect(
-      (await fire(name, { '@type': 'type.googleapis.com/google.protobuf.Value', value: { a: 2 } })).status,
+      (
+        await fire(name, {
+          '@type': 'type.googleapis.com/google.protobuf.Value',
+          value: { kind: 'note', a: 2 },
+        })
+      ).status,
     ).toBe(200);
-    expect(fired.filter((f) => f.name === name).map((f) => f.data)).toEqual([{ a: 1 }, { a: 2 }]);
-    // A failing handler is a 5xx, so Dapr's failure policy retries it; an unknown job is a 404 (done).
-    expect((await fire('reminder-boom-1', {})).status).toBe(500);
-    expect((await fire(`mystery-${randomUUID()}`, {})).status).toBe(404);
+    expect(fired.filter((f) => f.name === name).map((f) => f.data)).toEqual([
+      { kind: 'note', a: 1 },
+      { kind: 'note', a: 2 },
+    ]);
+    // A failing handler is a 5xx, so Dapr's failure policy retries it; data of no known kind, or failing
+    // its kind's schema, is a 404 (done) naming the field.
+    expect((await fire('note-1', { kind: 'boom' })).status).toBe(500);
+    const unknown = await fire(`mystery-${randomUUID()}`, { kind: 'mystery' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({
+      type: '/problems/not-found',
+      errors: [{ field: 'body.kind' }],
+    });
+    expect((await fire('note-2', { kind: 'note', a: 'x' })).status).toBe(404);
   });
 
   it('refuses a forged job: no app token, a wrong one, or the internal key instead', async () => {
-    const name = `reminder-${randomUUID()}`;
+    const name = `note-${randomUUID()}`;
     for (const headers of <Record<string, string>[]>[
       {},
       { 'dapr-api-token': 'not-the-token-not-the-token' },
       { [INTERNAL_KEY_HEADER]: internalKey(secret) },
     ]) {
-      const res = await fire(name, { a: 1 }, headers);
+      const res = await fire(name, { kind: 'note', a: 1 }, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     }

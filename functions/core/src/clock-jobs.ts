@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
 import type { Logger } from './log.ts';
 import type { JobScheduler, ScheduledJob } from './ports.ts';
+import { ReminderJobData } from './reminders/reminder-plan.ts';
+import { RetentionJobData } from './retention.ts';
+
+/**
+ * Every kind of job data the clock runs, told apart by `kind`: the clock dispatches on it (clock-app.ts
+ * dispatchByKind). A job's name is only its identity (overwrite, delete), never what decides its handler.
+ */
+export const ClockJobData = z.discriminatedUnion('kind', [ReminderJobData, RetentionJobData]);
+export type ClockJobData = z.infer<typeof ClockJobData>;
 
 /**
  * How functions other than the clock schedule jobs. A Dapr job fires only back to the app-id that
@@ -72,7 +81,7 @@ export function clockJobsClient(opts: { clockUrl: string; secret: string }): Job
  * overwrite the job that is firing (its slot is over), and a changed period merges into one chain.
  */
 export interface RecurringJob {
-  /** The job-name prefix the clock dispatches on, e.g. `retention-`. */
+  /** The job-name prefix, e.g. `retention-`: each slot's job is named `<prefix><slot>`. */
   prefix: string;
   everyMs: number;
   data: Record<string, unknown>;

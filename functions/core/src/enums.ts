@@ -11,7 +11,7 @@ export const RecurrenceMode = z.enum(['schedule', 'completion']);
 /** Where an in-app notification was shown (browser = a system notification raised by the web app). */
 export const NotificationChannel = z.enum(['in_app', 'email', 'browser']);
 /** A reminder receipt's lifecycle; reminders/receipts.ts has one function per transition. */
-export const ReceiptStatus = z.enum(['scheduled', 'fired', 'sent', 'failed', 'cancelled']);
+export const ReceiptStatus = z.enum(['scheduled', 'fired', 'sending', 'sent', 'failed', 'cancelled']);
 
 /** The CHECK constraints that enumerate a column, and the enum each must equal. */
 export const CHECKED_ENUMS = [

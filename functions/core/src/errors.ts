@@ -9,23 +9,77 @@ export interface FieldError {
   message: string;
 }
 
-/** The one error type functions throw; the error handler turns it into RFC 9457 problem+json. */
+/**
+ * Every kind of problem the API answers, by status: its machine-readable `type` (RFC 9457; a URI relative
+ * to the API's origin, so a client can branch on it without reading `detail`) and its `title`. One table,
+ * so a status always comes with the same type and title. Statuses not listed are `about:blank`.
+ */
+export const PROBLEM_KINDS = {
+  400: { kind: 'validation', title: 'Invalid request' },
+  401: { kind: 'unauthorized', title: 'Unauthorized' },
+  403: { kind: 'forbidden', title: 'Forbidden' },
+  404: { kind: 'not-found', title: 'Not Found' },
+  405: { kind: 'method-not-allowed', title: 'Method Not Allowed' },
+  409: { kind: 'conflict', title: 'Conflict' },
+  413: { kind: 'too-large', title: 'Payload Too Large' },
+  429: { kind: 'rate-limited', title: 'Too Many Requests' },
+  500: { kind: 'internal', title: 'Internal Server Error' },
+  503: { kind: 'unavailable', title: 'Service Unavailable' },
+  504: { kind: 'timeout', title: 'Gateway Timeout' },
+} as const satisfies Partial<Record<ContentfulStatusCode, { kind: string; title: string }>>;
+
+export type ProblemKind = (typeof PROBLEM_KINDS)[keyof typeof PROBLEM_KINDS]['kind'];
+export const problemType = (kind: ProblemKind) => `/problems/${kind}`;
+/** Every `type` a problem can have, for the OpenAPI document. */
+export const PROBLEM_TYPES = [...Object.values(PROBLEM_KINDS).map((p) => problemType(p.kind)), 'about:blank'];
+
+function describeStatus(status: ContentfulStatusCode): { type: string; title: string } {
+  const known = (PROBLEM_KINDS as Partial<Record<number, { kind: ProblemKind; title: string }>>)[status];
+  return known
+    ? { type: problemType(known.kind), title: known.title }
+    : { type: 'about:blank', title: 'Error' };
+}
+
+/**
+ * The one error type functions throw; the error handler turns it into RFC 9457 problem+json. Its type
+ * and title follow from the status (PROBLEM_KINDS); `detail` is for people, never to be parsed.
+ */
 export class ProblemError extends Error {
   override readonly name = 'ProblemError';
+  readonly type: string;
+  readonly title: string;
+  /** What was not found (`Task`, `Tag`, `Series`…), for a 404 built by notFound(). */
+  resource?: string;
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly title: string,
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
   ) {
+    const { type, title } = describeStatus(status);
     super(detail ?? title);
+    this.type = type;
+    this.title = title;
+  }
+
+  /** True when this problem is of `kind`: how callers branch on a problem, never on its text. */
+  is(kind: ProblemKind): boolean {
+    return this.type === problemType(kind);
   }
 }
 
-export const notFound = (what: string) => new ProblemError(404, 'Not Found', `${what} not found`);
-export const unauthorized = (detail: string) => new ProblemError(401, 'Unauthorized', detail);
-export const conflict = (detail: string) => new ProblemError(409, 'Conflict', detail);
+export function notFound(what: string, detail = `${what} not found`): ProblemError {
+  const problem = new ProblemError(404, detail);
+  problem.resource = what;
+  return problem;
+}
+export const unauthorized = (detail: string) => new ProblemError(401, detail);
+export const forbidden = (detail: string) => new ProblemError(403, detail);
+export const conflict = (detail: string) => new ProblemError(409, detail);
+
+/** A 400 naming one field: `field` is a dotted path such as `body.due_at` or `query.cursor`. */
+export const fieldProblem = (field: string, message: string) =>
+  new ProblemError(400, `${field}: ${message}`, [{ field, message }]);
 
 export function validationProblem(where: string, error: z.ZodError): ProblemError {
   const at = (path: PropertyKey[]) => [where, ...path.map(String)].join('.');
@@ -37,7 +91,7 @@ export function validationProblem(where: string, error: z.ZodError): ProblemErro
       : [{ field: at(issue.path), message: issue.message }],
   );
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-  return new ProblemError(400, 'Invalid request', detail, errors);
+  return new ProblemError(400, detail, errors);
 }
 
 /** Postgres error codes that mean the database is unavailable rather than the request being wrong. */
@@ -71,15 +125,14 @@ export function problemHandler(log: (msg: string, err: unknown) => void) {
   return function handleProblem(err: Error, c: Context): Response {
     if (err instanceof ProblemError) return problemResponse(c, err);
     if (err instanceof HTTPException) {
-      return problemResponse(c, new ProblemError(err.status as ContentfulStatusCode, err.message || 'Error'));
+      return problemResponse(
+        c,
+        new ProblemError(err.status as ContentfulStatusCode, err.message || undefined),
+      );
     }
     if (isDatabaseUnavailable(err)) {
       log('database unavailable', err);
-      const outage = new ProblemError(
-        503,
-        'Service Unavailable',
-        'The database is unavailable; retry shortly.',
-      );
+      const outage = new ProblemError(503, 'The database is unavailable; retry shortly.');
       return problemResponse(c, outage, { 'Retry-After': '2' });
     }
     if (isDataException(err)) {
@@ -87,20 +140,17 @@ export function problemHandler(log: (msg: string, err: unknown) => void) {
       log('input rejected by the database (SQLSTATE class 22): tighten the schema', err);
       return problemResponse(
         c,
-        new ProblemError(400, 'Invalid request', 'A value in the request is malformed or out of range.'),
+        new ProblemError(400, 'A value in the request is malformed or out of range.'),
       );
     }
     log('unhandled error', err);
-    return problemResponse(
-      c,
-      new ProblemError(500, 'Internal Server Error', 'Something went wrong on our side.'),
-    );
+    return problemResponse(c, new ProblemError(500, 'Something went wrong on our side.'));
   };
 }
 
 export function problemResponse(c: Context, p: ProblemError, headers: Record<string, string> = {}): Response {
   const body = {
-    type: 'about:blank',
+    type: p.type,
     title: p.title,
     status: p.status,
     ...(p.detail ? { detail: p.detail } : {}),

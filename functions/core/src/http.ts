@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { TrieRouter } from 'hono/router/trie-router';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { z } from 'zod';
@@ -8,9 +9,10 @@ import { APP_TOKEN_HEADER, isAppToken } from './app-token.ts';
 import { type AuthUser, requireUser } from './auth.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/types.ts';
-import { ProblemError, problemHandler, validationProblem } from './errors.ts';
+import { fieldProblem, ProblemError, problemHandler, unauthorized, validationProblem } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { JobScheduler } from './ports.ts';
+import type { FunctionRoutes } from './routes.ts';
 import { isSessionActive } from './sessions.ts';
 
 /** What every function gets from its runner: the database, settings, the token secret and a logger. */
@@ -37,28 +39,41 @@ export interface FunctionDeps {
 export type AppEnv = { Variables: { user: AuthUser } };
 
 export interface FunctionAppOptions {
-  /** Routes under /api that need no token (sign-up, log-in, the OpenAPI document). */
-  publicPaths?: string[];
-  /** Path prefixes under /api whose routes need no token: the secret is in the path (a calendar feed). */
-  publicPrefixes?: string[];
   /** Path prefixes outside /api whose routes check their own caller (the clock's `/jobs/`). */
   selfAuthenticatedPrefixes?: string[];
 }
 
 /**
- * The base every function builds on: problem+json errors, 1 MB body limit on every route, health
- * endpoints, bearer auth on /api routes and the app API token on every other (internal) route. Each
- * function adds its own routes to the app this returns.
+ * Whether a request path is one of the entry's `public` routes (by Hono's own path matching, so
+ * `/api/v1/calendar/:token.ics` covers every token). By path, whatever the method, as the gateway
+ * answers a method a path lacks before the request gets here.
  */
-export function createFunctionApp(name: string, deps: FunctionDeps, options: FunctionAppOptions = {}) {
+function publicPathMatcher(routes: FunctionRoutes['routes']): (path: string) => boolean {
+  const router = new TrieRouter<true>();
+  for (const route of routes) if (route.public) router.add('ALL', route.path, true);
+  return (path) => router.match('ALL', path)[0].length > 0;
+}
+
+/**
+ * The base every function builds on: problem+json errors, 1 MB body limit on every route, health
+ * endpoints, bearer auth on /api routes (except the catalog entry's `public` ones) and the app API token
+ * on every other (internal) route. An HTTP function passes its catalog entry and adds its routes with
+ * routeHandlers (routes.ts); an event function passes its name.
+ */
+export function createFunctionApp(
+  spec: string | FunctionRoutes,
+  deps: FunctionDeps,
+  options: FunctionAppOptions = {},
+) {
   const app = new Hono<AppEnv>();
-  const publicPaths = new Set(options.publicPaths ?? []);
+  const name = typeof spec === 'string' ? spec : spec.name;
+  const isPublic = publicPathMatcher(typeof spec === 'string' ? [] : spec.routes);
   // One primary-key lookup per authenticated request: a logged-out or revoked session's access tokens
   // stop working at once rather than when they expire.
   const authenticate = requireUser(deps.jwtSecret, (sid, userId) => isSessionActive(deps.db, sid, userId));
   app.onError(problemHandler((msg, err) => deps.log.error(msg, { fn: name, err })));
   app.notFound((c) => {
-    throw new ProblemError(404, 'Not Found', `No route for ${c.req.method} ${c.req.path}`);
+    throw new ProblemError(404, `No route for ${c.req.method} ${c.req.path}`);
   });
   // While draining, every response asks the client to drop its keep-alive connection, so no caller is
   // left holding a socket to a pod that is about to close it.
@@ -82,7 +97,7 @@ export function createFunctionApp(name: string, deps: FunctionDeps, options: Fun
       path === '/readyz' ||
       selfAuthenticated.some((p) => path.startsWith(p));
     if (!open && !isAppToken(deps.appToken, c.req.header(APP_TOKEN_HEADER)))
-      throw new ProblemError(401, 'Unauthorized', 'internal route: send the app API token');
+      throw unauthorized('internal route: send the app API token');
     await next();
   });
   app.use(
@@ -90,12 +105,10 @@ export function createFunctionApp(name: string, deps: FunctionDeps, options: Fun
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
-        throw new ProblemError(413, 'Payload Too Large', 'Request bodies are limited to 1 MB');
+        throw new ProblemError(413, 'Request bodies are limited to 1 MB');
       },
     }),
   );
-  const publicPrefixes = options.publicPrefixes ?? [];
-  const isPublic = (path: string) => publicPaths.has(path) || publicPrefixes.some((p) => path.startsWith(p));
   app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
   return app;
 }
@@ -106,9 +119,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     raw = JSON.parse(await c.req.text());
   } catch {
-    throw new ProblemError(400, 'Invalid request', 'body: must be a JSON document', [
-      { field: 'body', message: 'must be a JSON document' },
-    ]);
+    throw fieldProblem('body', 'must be a JSON document');
   }
   return validate('body', schema, raw);
 }

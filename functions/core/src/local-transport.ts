@@ -7,6 +7,7 @@ import type { CloudEvent } from './events.ts';
 import type { Logger } from './log.ts';
 import type { EventPublisher, JobScheduler } from './ports.ts';
 import type { FetchApp } from './serve.ts';
+import { backoffMs } from './time.ts';
 
 /**
  * The embedded runner's transport, with the cluster's contract: CloudEvents POSTed to each subscriber's
@@ -218,7 +219,7 @@ export function createLocalJobRunner(options: LocalJobRunnerOptions): LocalJobRu
         .execute();
       return;
     }
-    const delay = Math.min(max, base * 2 ** Math.min(job.attempts - 1, 20));
+    const delay = backoffMs(job.attempts, base, max);
     log.warn('job failed; will retry', {
       job: job.name,
       attempts: job.attempts,

@@ -5,8 +5,9 @@ import { eventually, useTestDatabase } from '../../testing/database.ts';
 import type { CloudEvent } from './events.ts';
 import { createLogger } from './log.ts';
 import { enqueueEvent } from './outbox.ts';
-import { backoffMs, createOutboxRelay, DEAD_LETTER_METRIC } from './outbox-relay.ts';
+import { createOutboxRelay, DEAD_LETTER_METRIC } from './outbox-relay.ts';
 import type { EventPublisher } from './ports.ts';
+import { backoffMs } from './time.ts';
 
 const t = useTestDatabase();
 const log = createLogger('silent');

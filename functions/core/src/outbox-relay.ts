@@ -5,6 +5,7 @@ import { CloudEvent } from './events.ts';
 import type { Logger } from './log.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
 import type { EventPublisher } from './ports.ts';
+import { backoffMs } from './time.ts';
 
 export interface OutboxRelayOptions {
   db: Kysely<Database>;
@@ -57,11 +58,6 @@ interface ClaimedRow {
 }
 
 type Outcome = { row: ClaimedRow; error: undefined } | { row: ClaimedRow; error: string };
-
-/** Capped exponential backoff: base · 2^(attempts−1), at most max. */
-export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-}
 
 /**
  * Publishes outbox rows in id order and marks them sent. At-least-once: a row is marked only after its
@@ -239,6 +235,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           databaseUrl: options.databaseUrl,
           channel: OUTBOX_CHANNEL,
           onNotify: () => loop.wake(),
+          // Anything committed while we were not listening is found by this catch-up nudge.
+          onListening: () => loop.wake(),
           log,
         });
         // Bounded: with Postgres briefly unreachable the poll still runs.

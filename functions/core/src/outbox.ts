@@ -1,18 +1,16 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './db/types.ts';
 import { EVENT_TOPIC, type EventData, type EventType, makeCloudEvent } from './events.ts';
 
 /** The LISTEN/NOTIFY channel the outbox relay waits on. */
 export const OUTBOX_CHANNEL = 'outbox';
 
-type Executor = Kysely<Database> | Transaction<Database>;
-
 /**
  * Records an event in the outbox inside the caller's transaction: the change and its event commit
  * together or not at all. A relay publishes the row later, so a broker outage only delays it.
  */
 export async function enqueueEvent<T extends EventType>(
-  trx: Executor,
+  trx: Kysely<Database>,
   type: T,
   data: EventData<T>,
   opts: { source: string; subject: string },

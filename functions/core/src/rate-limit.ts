@@ -112,13 +112,9 @@ export async function enforceLimits(
   }
   if (results.some((r) => r.status === 'rejected')) {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    throw new ProblemError(
-      429,
-      'Too Many Requests',
-      `Too many ${what}; try again in ${seconds} s`,
-      undefined,
-      { 'Retry-After': String(seconds) },
-    );
+    throw new ProblemError(429, `Too many ${what}; try again in ${seconds} s`, undefined, {
+      'Retry-After': String(seconds),
+    });
   }
 }
 

@@ -91,7 +91,7 @@ export async function runRetention(db: Kysely<Database>, policy: RetentionPolicy
   return report;
 }
 
-/** The retention job's data: the clock dispatches on the `retention-` prefix and checks `kind`. */
+/** The retention job's data: the clock dispatches on its `kind` (clock-jobs.ts ClockJobData). */
 export const RetentionJobData = z.strictObject({ kind: z.literal('retention') });
 export type RetentionJobData = z.infer<typeof RetentionJobData>;
 

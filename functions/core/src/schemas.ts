@@ -20,6 +20,10 @@ const MAX_REMINDER_MINUTES = 366 * 24 * 60;
 export const TEXT_MESSAGE = 'must not contain NUL (U+0000) or unpaired UTF-16 surrogates';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const isStorableText = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+/** A UUID in its text form (any case), as Postgres accepts it in a cast. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
 export const text = () => z.string().refine(isStorableText, { message: TEXT_MESSAGE });
 
 /**

@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { listen, type RunningServer } from '@todo/core/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type RunningServer } from '../../../functions/core/src/serve.ts';
 import { useTestApi } from '../../../functions/testing/stack.ts';
 
 const exec = promisify(execFile);

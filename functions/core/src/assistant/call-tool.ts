@@ -11,17 +11,20 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** What to do about a resource not found, by the problem's `resource` (never by reading its text). */
+const NOT_FOUND_HINTS: Record<string, string> = {
+  Series: 'no series with that id belongs to you; use the series_id of a recurring task from list_tasks.',
+  Tag: 'no tag with that id belongs to you; call list_tags to find its id.',
+  Task: 'no task with that id belongs to you; call list_tasks to find its id.',
+};
+
 /** Field paths from the API (`body.due_at`) read as the tool's argument names (`due_at`). */
 function describeProblem(p: ProblemError): string {
   const fields = p.errors?.map((e) => `${e.field.replace(/^(body|query|path)\./, '')}: ${e.message}`);
-  if (p.status === 400 && fields?.length) return `Invalid arguments: ${fields.join('; ')}`;
-  if (p.status === 404) {
-    const detail = p.detail ?? 'Not found';
-    if (/^Series\b/.test(detail)) {
-      return `${detail}: no series with that id belongs to you; use the series_id of a recurring task from list_tasks.`;
-    }
-    const what = /^Tag\b/.test(detail) ? 'tag' : 'task';
-    return `${detail}: no ${what} with that id belongs to you; call list_${what}s to find its id.`;
+  if (p.is('validation') && fields?.length) return `Invalid arguments: ${fields.join('; ')}`;
+  if (p.is('not-found')) {
+    const hint = NOT_FOUND_HINTS[p.resource ?? 'Task'] ?? NOT_FOUND_HINTS.Task;
+    return `${p.detail ?? p.title}: ${hint}`;
   }
   return p.detail ?? p.title;
 }

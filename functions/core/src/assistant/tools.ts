@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
-import { ProblemError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import {
   IdParam,
   ListTasksQuery,
@@ -48,7 +48,7 @@ const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: fal
 const IDEMPOTENT_WRITE = { ...WRITE, idempotentHint: true };
 const DESTRUCTIVE = { ...WRITE, destructiveHint: true, idempotentHint: true };
 
-const taskNotFound = (id: string) => new ProblemError(404, 'Not Found', `Task ${id} not found`);
+const taskNotFound = (id: string) => notFound('Task', `Task ${id} not found`);
 
 /**
  * list_tasks takes the API's listing query, with the comma-separated query-string fields as JSON arrays and

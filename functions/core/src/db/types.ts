@@ -148,6 +148,8 @@ export interface ReminderDeliveriesTable {
   sent_at: Timestamp | null;
   lateness_ms: number | null;
   detail: string | null;
+  /** While `sending`: until when the claiming delivery holds the send (a lease, as scheduled_jobs has). */
+  locked_until: Timestamp | null;
   updated_at: UpdatedAt;
 }
 

@@ -1,18 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { ProblemError } from '../errors.ts';
+import { fieldProblem } from '../errors.ts';
 import { validate } from '../http.ts';
 import { TaskCreate, type TaskOut } from '../schemas.ts';
 import { createTask, type WriteContext } from '../tasks/task-writes.ts';
+import { userTimeZone } from '../users.ts';
 import { parseQuickAdd } from './parse-quick-add.ts';
 import type { QuickAddParse, QuickAddRequest } from './schema.ts';
-
-/** The zone a user's dates are read in: the one they asked for, else their profile's. */
-export async function userTimeZone(db: Kysely<Database>, userId: string, asked?: string): Promise<string> {
-  if (asked) return asked;
-  const row = await db.selectFrom('users').select('time_zone').where('id', '=', userId).executeTakeFirst();
-  return row?.time_zone ?? 'UTC';
-}
 
 /** The live preview: what the text would create, in the user's zone, saving nothing. */
 export async function previewQuickAdd(
@@ -34,9 +28,7 @@ export async function quickAddTask(
   if (!parse.title) {
     const message =
       'nothing is left for a title once the date, repeat and tags are read; say what the task is';
-    throw new ProblemError(400, 'Invalid request', `body.text: ${message}`, [
-      { field: 'body.text', message },
-    ]);
+    throw fieldProblem('body.text', message);
   }
   // The parse goes through the API's own schema, so a quick-added task obeys every rule a typed-in one does.
   const input = validate('body', TaskCreate, {

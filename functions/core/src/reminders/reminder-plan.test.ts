@@ -3,8 +3,9 @@ import {
   LATE_REMINDER_GRACE_MS,
   occurrenceKey,
   offsetOfKey,
+  parseOccurrenceKey,
   planReminders,
-  snoozeOccurrenceKey,
+  snoozeOf,
 } from './reminder-plan.ts';
 
 const id = '0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -60,6 +61,20 @@ describe('planReminders', () => {
     const key = occurrenceKey('2026-03-01T15:00:00+01:00', 15);
     expect(key).toBe('2026-03-01T14:00:00.000Z/15');
     expect(offsetOfKey(key)).toBe(15);
-    expect(offsetOfKey(snoozeOccurrenceKey(key, now))).toBeNull();
+    expect(offsetOfKey(snoozeOf(key, now).occurrenceKey)).toBeNull();
+  });
+
+  it('snoozes a reminder by its parts: a snooze of a snooze is a snooze of the same reminder', () => {
+    const key = occurrenceKey('2026-03-01T15:00:00Z', 15);
+    const first = snoozeOf(key, now);
+    expect(first).toEqual({ occurrenceKey: `${key}/snooze/2026-03-01T12:00:00.000Z`, offsetMinutes: 15 });
+    const later = new Date(now.getTime() + 600_000);
+    expect(snoozeOf(first.occurrenceKey, later).occurrenceKey).toBe(`${key}/snooze/${later.toISOString()}`);
+    expect(parseOccurrenceKey(first.occurrenceKey)).toEqual({
+      dueAt: new Date('2026-03-01T15:00:00Z'),
+      offsetMinutes: 15,
+      snoozedUntil: now,
+    });
+    expect(parseOccurrenceKey('not a key')).toBeNull();
   });
 });

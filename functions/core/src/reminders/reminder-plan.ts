@@ -17,17 +17,49 @@ export const reminderJobName = (taskId: string, offsetMinutes: number) =>
 /** One snooze per task: snoozing again moves it rather than adding another. */
 export const snoozeJobName = (taskId: string) => `snooze-${taskId}`;
 
-/** `<due ISO>/<offset>`: identifies one reminder of one occurrence; a moved due date is a new occurrence. */
+/**
+ * An occurrence key names one reminder of one occurrence: `<due ISO>/<offset>`, and for a snoozed one
+ * `<due ISO>/<offset>/snooze/<until ISO>`. A moved due date is a new occurrence. The key is stored (the
+ * receipts' and notifications' unique keys), so it stays text; this module alone writes and reads it.
+ */
+export interface OccurrenceKeyParts {
+  dueAt: Date;
+  offsetMinutes: number;
+  /** Set for a snoozed reminder: when it comes back. */
+  snoozedUntil?: Date;
+}
+
 export const occurrenceKey = (dueAt: Date | string, offsetMinutes: number) =>
   `${new Date(dueAt).toISOString()}/${offsetMinutes}`;
-export const snoozeOccurrenceKey = (original: string, until: Date) =>
-  `${original}/snooze/${until.toISOString()}`;
-export const isSnoozeKey = (key: string) => key.includes('/snooze/');
+
+const KEY = /^([^/]+)\/(\d+)(?:\/snooze\/([^/]+))?$/;
+
+/** The parts of a key this module made, or null for any other text. */
+export function parseOccurrenceKey(key: string): OccurrenceKeyParts | null {
+  const match = KEY.exec(key);
+  if (!match) return null;
+  const dueAt = new Date(match[1]!);
+  const snoozedUntil = match[3] === undefined ? undefined : new Date(match[3]);
+  if (Number.isNaN(dueAt.getTime()) || (snoozedUntil && Number.isNaN(snoozedUntil.getTime()))) return null;
+  return { dueAt, offsetMinutes: Number(match[2]), ...(snoozedUntil && { snoozedUntil }) };
+}
+
+/**
+ * The key of a snooze of the reminder `key` (itself plain or snoozed) until `until`: a snooze of a snooze
+ * is a snooze of the same reminder. Also its offset, which the snooze job carries.
+ */
+export function snoozeOf(key: string, until: Date): { occurrenceKey: string; offsetMinutes: number } {
+  const parts = parseOccurrenceKey(key);
+  const base = parts ? occurrenceKey(parts.dueAt, parts.offsetMinutes) : key;
+  return { occurrenceKey: `${base}/snooze/${until.toISOString()}`, offsetMinutes: parts?.offsetMinutes ?? 0 };
+}
+
+export const isSnoozeKey = (key: string) => parseOccurrenceKey(key)?.snoozedUntil !== undefined;
 
 /** The offset of a plain (not snoozed) occurrence key, or null for keys this module did not make. */
 export function offsetOfKey(key: string): number | null {
-  const match = /^[^/]+\/(\d+)$/.exec(key);
-  return match ? Number(match[1]) : null;
+  const parts = parseOccurrenceKey(key);
+  return parts && !parts.snoozedUntil ? parts.offsetMinutes : null;
 }
 
 /** The data a reminder or snooze job carries; the clock checks it against the task before firing. */

@@ -1,18 +1,18 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { ProblemError } from '../errors.ts';
+import { isUuid } from '../schemas.ts';
 import type { TaskTag } from '../tasks/task-json.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
 
 /**
  * Turns tag references (ids or names) into the caller's tags, creating unknown names. An id that is not
  * the caller's is reported exactly like one that does not exist.
  */
-export async function resolveTagsForWrite(trx: Executor, userId: string, refs: string[]): Promise<TaskTag[]> {
+export async function resolveTagsForWrite(
+  trx: Kysely<Database>,
+  userId: string,
+  refs: string[],
+): Promise<TaskTag[]> {
   const ids = [...new Set(refs.filter(isUuid).map((s) => s.toLowerCase()))];
   const names = [...new Map(refs.filter((r) => !isUuid(r)).map((n) => [n.toLowerCase(), n])).values()];
   const found: TaskTag[] = [];
@@ -27,7 +27,6 @@ export async function resolveTagsForWrite(trx: Executor, userId: string, refs: s
     if (missing.length) {
       throw new ProblemError(
         400,
-        'Invalid request',
         `body.tags: no tag with id ${missing.join(', ')}`,
         missing.map(() => ({ field: 'body.tags', message: 'no such tag id' })),
       );
@@ -44,7 +43,7 @@ export async function resolveTagsForWrite(trx: Executor, userId: string, refs: s
  * the old ones from the statement's snapshot. A tag another transaction created meanwhile is in neither,
  * so a short answer is read again (read committed: the second statement sees it).
  */
-async function upsertTagsByName(trx: Executor, userId: string, names: string[]): Promise<TaskTag[]> {
+async function upsertTagsByName(trx: Kysely<Database>, userId: string, names: string[]): Promise<TaskTag[]> {
   const lower = names.map((n) => n.toLowerCase());
   const { rows } = await sql<TaskTag>`with created as (
       insert into tags (user_id, name) select ${userId}::uuid, n from unnest(${names}::text[]) as n
@@ -63,7 +62,7 @@ async function upsertTagsByName(trx: Executor, userId: string, names: string[]):
 
 /** Looks tags up for filtering without creating any; returns null when one of them does not exist. */
 export async function resolveTagsForFilter(
-  db: Executor,
+  db: Kysely<Database>,
   userId: string,
   refs: string[],
 ): Promise<string[] | null> {
@@ -84,7 +83,7 @@ export async function resolveTagsForFilter(
   return rows.length < wanted ? null : rows.map((r) => r.id);
 }
 
-export async function tagsOfTasks(db: Executor, taskIds: string[]): Promise<Map<string, TaskTag[]>> {
+export async function tagsOfTasks(db: Kysely<Database>, taskIds: string[]): Promise<Map<string, TaskTag[]>> {
   const byTask = new Map<string, TaskTag[]>(taskIds.map((id) => [id, []]));
   if (!taskIds.length) return byTask;
   const rows = await db
@@ -99,7 +98,7 @@ export async function tagsOfTasks(db: Executor, taskIds: string[]): Promise<Map<
 }
 
 /** Re-derives the search column's tag names for the given tasks after their tags changed. */
-export async function refreshTagNames(trx: Executor, taskIds: string[]): Promise<void> {
+export async function refreshTagNames(trx: Kysely<Database>, taskIds: string[]): Promise<void> {
   if (!taskIds.length) return;
   await sql`update tasks t set tag_names = coalesce(
       (select string_agg(g.name, ' ' order by g.name) from task_tags tt join tags g on g.id = tt.tag_id

@@ -1,7 +1,8 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database } from '../db/types.ts';
-import { ProblemError } from '../errors.ts';
-import { isStorableText, type ListTasksQuery, type TaskOut } from '../schemas.ts';
+import { isStorableText, isUuid, type ListTasksQuery, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
@@ -39,7 +40,6 @@ function sortKey(sortBy: SortBy, order: Order): { expr: Expression<unknown>; typ
  * What a cursor carries, checked before any of it reaches SQL: a hand-made cursor whose key is not a
  * value of the sort key's type (or whose id is not a UUID) made Postgres fail the cast — a 500.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY_FORMAT: Record<string, (k: string) => boolean> = {
   // Postgres' ISO output of timestamptz (DateStyle ISO), or the sentinels of tasks without a due date.
   timestamptz: (k) =>
@@ -50,37 +50,22 @@ const KEY_FORMAT: Record<string, (k: string) => boolean> = {
   text: (k) => isStorableText(k) && k.length <= 500,
 };
 
-interface Cursor {
-  /** sort_by:order the cursor was made for; a cursor is only valid for the same sort. */
-  s: string;
-  /** The sort key of the last row, as Postgres text, so no precision is lost. */
-  k: string;
-  id: string;
-}
+/** A cursor of this listing: made for one sort, carrying the last row's sort key and id. */
+const listingCursor = (sort: string, keyType: string) =>
+  z.object({
+    /** sort_by:order the cursor was made for; a cursor is only valid for the same sort. */
+    s: z.literal(sort),
+    /** The sort key of the last row, as Postgres text, so no precision is lost. */
+    k: z.string().refine((k) => KEY_FORMAT[keyType]?.(k) ?? false),
+    id: z.string().refine(isUuid),
+  });
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, sort: string, keyType: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
-    if (
-      c.s === sort &&
-      typeof c.k === 'string' &&
-      KEY_FORMAT[keyType]?.(c.k) &&
-      typeof c.id === 'string' &&
-      UUID.test(c.id)
-    )
-      return c;
-  } catch {}
-  throw new ProblemError(400, 'Invalid request', 'query.cursor: not a cursor from this listing', [
-    {
-      field: 'query.cursor',
-      message: 'not a cursor from this listing (sort_by and order must stay the same)',
-    },
-  ]);
-}
+const decodeListingCursor = (raw: string, sort: string, keyType: string) =>
+  decodeCursor(
+    raw,
+    listingCursor(sort, keyType),
+    'not a cursor from this listing (sort_by and order must stay the same)',
+  );
 
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -139,7 +124,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     );
   }
   if (q.cursor) {
-    const c = decodeCursor(q.cursor, sortName, key.type);
+    const c = decodeListingCursor(q.cursor, sortName, key.type);
     const cmp = order === 'asc' ? sql.raw('>') : sql.raw('<');
     query = query.where(
       sql<SqlBool>`(${key.expr}, t.id) ${cmp} (${c.k}::${sql.raw(key.type)}, ${c.id}::uuid)`,

@@ -7,15 +7,12 @@ import { upcomingDues } from '../recurrence/next-due.ts';
 import type { OccurrenceOut, SeriesOut } from '../recurrence/series-schemas.ts';
 import type { TaskOut } from '../schemas.ts';
 import { tagsOfTasks } from '../tags/tag-queries.ts';
+import { iso } from '../time.ts';
 import { lockSeries, seriesEndedAt } from './next-occurrence.ts';
 import { toTaskJson } from './task-json.ts';
 import { loadForUpdate, patchTask, reload, type WriteContext } from './task-writes.ts';
 
-type Executor = Kysely<Database>;
-
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
-async function occurrenceRows(db: Executor, userId: string, seriesId: string): Promise<TaskRow[]> {
+async function occurrenceRows(db: Kysely<Database>, userId: string, seriesId: string): Promise<TaskRow[]> {
   return db
     .selectFrom('tasks')
     .selectAll()
@@ -32,7 +29,7 @@ async function occurrenceRows(db: Executor, userId: string, seriesId: string): P
  * and the creation of the next one, from the last). Another user's series is not found.
  */
 export async function getSeries(
-  db: Executor,
+  db: Kysely<Database>,
   userId: string,
   seriesId: string,
   upcoming: number,

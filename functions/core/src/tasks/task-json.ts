@@ -1,12 +1,11 @@
 import type { TaskRow } from '../db/types.ts';
 import type { TaskOut } from '../schemas.ts';
+import { iso } from '../time.ts';
 
 export interface TaskTag {
   id: string;
   name: string;
 }
-
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
 /** The API's view of a task row: snake_case fields, ISO instants, recurrence folded into one object. */
 export function toTaskJson(row: TaskRow, tags: TaskTag[]): TaskOut {

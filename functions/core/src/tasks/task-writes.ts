@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
-import { notFound, ProblemError } from '../errors.ts';
+import { fieldProblem, notFound } from '../errors.ts';
 import type { EventType } from '../events.ts';
 import { enqueueEvent } from '../outbox.ts';
 import type { TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
@@ -104,9 +104,7 @@ function assertSchedulable(row: TaskRow, change: TaskPatch): void {
     change.recurrence !== undefined ? change.recurrence !== null : row.recurrence_rule !== null;
   const reminders = change.reminders ?? row.reminder_offsets;
   if (recurring || reminders.length) {
-    throw new ProblemError(400, 'Invalid request', 'body.due_at: recurrence and reminders need a due date', [
-      { field: 'body.due_at', message: 'recurrence and reminders need a due date' },
-    ]);
+    throw fieldProblem('body.due_at', 'recurrence and reminders need a due date');
   }
 }
 
