@@ -1,3 +1,4 @@
+import type { WallTime } from '@todo/core/wall-clock';
 /**
  * The iCalendar (RFC 5545) text format: content lines, TEXT escaping, folding, date-time values.
  * Nothing here knows about tasks (feed.ts does); each function is one rule of §3.1–3.3.
@@ -92,14 +93,7 @@ export function utcDateTime(at: Date): string {
 }
 
 /** A local DATE-TIME (§3.3.5 forms 1 and 3) from wall-clock fields: `20240310T090000`. */
-export function localDateTime(w: {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}): string {
+export function localDateTime(w: WallTime): string {
   return `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}T${pad(w.hour)}${pad(w.minute)}${pad(w.second)}`;
 }
 

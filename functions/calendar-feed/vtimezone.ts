@@ -1,3 +1,4 @@
+import { fromFloating } from '@todo/core/wall-clock';
 import { IANAZone } from 'luxon';
 import { type ContentLine, localDateTime, utcOffset } from './ics.ts';
 
@@ -72,16 +73,9 @@ const yearStart = (year: number) => Date.UTC(year, 0, 1);
 
 /** The wall-clock time of the change in the offset before it (§3.6.5: DTSTART is in TZOFFSETFROM time). */
 function onsetWall(t: Transition) {
+  // The instant shifted by the old offset is the wall time, in rrule's "floating" encoding.
   const d = new Date(t.at + t.from * 1000);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-  };
+  return { ...fromFloating(d), weekday: d.getUTCDay() };
 }
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
