@@ -150,12 +150,13 @@ describe('notifications: the whole chain on the embedded transport', () => {
     });
     expect(snoozed.status).toBe(200);
     expect(Date.parse(snoozed.body.snoozed_until)).toBeGreaterThan(Date.now() + 9 * 60_000);
+    // The snooze is a job for the clock, due when the snooze ends.
     const job = await api.stack.db
       .selectFrom('scheduled_jobs')
-      .select(['app_id', 'due_at'])
+      .select(['due_at'])
       .where('name', '=', `snooze-${taskId}`)
       .executeTakeFirstOrThrow();
-    expect(job.app_id).toBe('clock');
+    expect(job.due_at.toISOString()).toBe(new Date(snoozed.body.snoozed_until).toISOString());
     await timePasses(taskId);
     const list = await api.json('GET', '/api/v1/notifications', { token: user.token });
     const forTask = list.body.items.filter((n: { task_id: string }) => n.task_id === taskId);

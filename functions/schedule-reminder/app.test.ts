@@ -335,7 +335,7 @@ describe('scheduleReminder through the embedded transport (outbox relay → loca
   const jobsOf = (taskId: string) =>
     api.stack.db
       .selectFrom('scheduled_jobs')
-      .select(['name', 'app_id', 'due_at'])
+      .select(['name', 'due_at'])
       .where('name', 'like', `%${taskId}%`)
       .orderBy('name')
       .execute();
@@ -351,8 +351,8 @@ describe('scheduleReminder through the embedded transport (outbox relay → loca
     const id = created.body.id as string;
     await api.stack.transport.settle();
     expect(await jobsOf(id)).toEqual([
-      { name: `reminder-${id}-0`, app_id: 'clock', due_at: due },
-      { name: `reminder-${id}-60`, app_id: 'clock', due_at: new Date(due.getTime() - HOUR) },
+      { name: `reminder-${id}-0`, due_at: due },
+      { name: `reminder-${id}-60`, due_at: new Date(due.getTime() - HOUR) },
     ]);
 
     const moved = new Date(due.getTime() + 24 * HOUR);
@@ -362,7 +362,7 @@ describe('scheduleReminder through the embedded transport (outbox relay → loca
     });
     await api.stack.transport.settle();
     expect(await jobsOf(id)).toEqual([
-      { name: `reminder-${id}-60`, app_id: 'clock', due_at: new Date(moved.getTime() - HOUR) },
+      { name: `reminder-${id}-60`, due_at: new Date(moved.getTime() - HOUR) },
     ]);
 
     await api.json('POST', `/api/v1/tasks/${id}/complete`, { token: user.token });

@@ -153,7 +153,7 @@ describe('clock app', () => {
       .selectAll()
       .where('name', '=', name)
       .executeTakeFirst();
-    expect(row).toMatchObject({ data: { task: 1 }, app_id: 'clock' });
+    expect(row).toMatchObject({ data: { task: 1 } });
     expect(row?.due_at.toISOString()).toBe(due.toISOString());
     await jobs.remove(name);
     await jobs.remove(name);

@@ -123,7 +123,6 @@ export function localBus(opts: {
 /** Jobs kept in `scheduled_jobs`: scheduling again under the same name overwrites, like `overwrite: true`. */
 export function localJobs(opts: {
   db: Kysely<Database>;
-  appId?: string;
   /** Called after a job is written, so an in-process runner can re-plan its sleep. */
   onScheduled?: () => void;
 }): JobScheduler {
@@ -133,7 +132,6 @@ export function localJobs(opts: {
         .insertInto('scheduled_jobs')
         .values({
           name: job.name,
-          app_id: opts.appId ?? 'clock',
           due_at: job.dueTime,
           data: JSON.stringify(job.data),
         })

@@ -169,7 +169,6 @@ export interface AuditLogTable {
 /** Durable one-shot jobs for the embedded runner (the cluster uses the Dapr Scheduler instead). */
 export interface ScheduledJobsTable {
   name: string;
-  app_id: string;
   due_at: Timestamp;
   data: JSONColumnType<Record<string, unknown>>;
   attempts: Generated<number>;
