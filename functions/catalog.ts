@@ -1,5 +1,12 @@
+import {
+  PasswordChange,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  StreamQuery,
+  StreamTicket,
+  VerifyEmail,
+} from '@todo/core/accounts/session-schemas';
 import { ChatPreview, ChatReply, ChatRequest } from '@todo/core/assistant/chat-schema';
-import { eventRoute } from '@todo/core/event-app';
 import { TOPICS, type Topic } from '@todo/core/events';
 import { QuickAddCreated, QuickAddParse, QuickAddRequest } from '@todo/core/quick-add/schema';
 import {
@@ -17,7 +24,8 @@ import {
   SnoozeBody,
 } from '@todo/core/reminders/notifications';
 import { ReceiptList } from '@todo/core/reminders/receipts';
-import type { HttpRoute } from '@todo/core/routes';
+import { eventRoute } from '@todo/core/runtime/event-app';
+import type { HttpRoute } from '@todo/core/runtime/routes';
 import {
   Credentials,
   IdParam,
@@ -35,14 +43,6 @@ import {
   TaskPatch,
 } from '@todo/core/schemas';
 import {
-  PasswordChange,
-  PasswordResetConfirm,
-  PasswordResetRequest,
-  StreamQuery,
-  StreamTicket,
-  VerifyEmail,
-} from '@todo/core/session-schemas';
-import {
   CalendarFeedCreated,
   CalendarFeedOut,
   CalendarQuery,
@@ -54,8 +54,8 @@ import {
  * routes, the OpenAPI document and the embedded runner are all derived from it.
  */
 
-/** A route: declared here once; its app registers a handler per operationId (core/src/routes.ts). */
-export type { HttpMethod, HttpRoute } from '@todo/core/routes';
+/** A route: declared here once; its app registers a handler per operationId (core/src/runtime/routes.ts). */
+export type { HttpMethod, HttpRoute } from '@todo/core/runtime/routes';
 
 export interface Subscription {
   topic: string;
@@ -73,7 +73,7 @@ export interface Scaling {
 export interface FunctionSpec {
   name: string;
   /**
-   * How it runs: `http` serves its catalog routes (core/src/run-function.ts), `event` its subscriptions,
+   * How it runs: `http` serves its catalog routes (core/src/runtime/run-function.ts), `event` its subscriptions,
    * `clock` the Dapr jobs and the outbox relay; `gateway` is the front door (functions/gateway/main.ts)
    * that forwards every `http` function's routes, the one public Service, reading no secrets.
    */
@@ -150,7 +150,7 @@ const entries = [
         body: Credentials,
         status: 201,
         response: Session,
-        // 429: the per-email and per-IP sign-up limits (functions/core/src/rate-limit.ts).
+        // 429: the per-email and per-IP sign-up limits (functions/core/src/runtime/rate-limit.ts).
         problems: [409, 429],
       },
       {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_KEYS } from '@todo/core/config';
+import { CONFIG_KEYS } from '@todo/core/runtime/config';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../functions/catalog.ts';
 

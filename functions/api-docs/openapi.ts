@@ -1,4 +1,4 @@
-import { PROBLEM_TYPES } from '@todo/core/errors';
+import { PROBLEM_TYPES } from '@todo/core/runtime/errors';
 import { z } from 'zod';
 import { catalog, type HttpRoute } from '../catalog.ts';
 

@@ -1,5 +1,5 @@
 import type { Config, Logger } from '@todo/core';
-import { hashOpaqueToken } from '@todo/core/sessions';
+import { hashOpaqueToken } from '@todo/core/accounts/sessions';
 import { createEmailSender, type EmailSender } from '../notify/email.ts';
 
 /** How long the links are good for. */

@@ -15,8 +15,6 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from '@todo/core';
-import type { Database } from '@todo/core/db/types';
-import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
 import {
   CSRF_HEADER,
   createAccountToken,
@@ -28,7 +26,9 @@ import {
   revokeSessionByRefreshToken,
   revokeUserSessions,
   rotateSession,
-} from '@todo/core/sessions';
+} from '@todo/core/accounts/sessions';
+import type { Database } from '@todo/core/db/types';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/runtime/rate-limit';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type Kysely, sql } from 'kysely';

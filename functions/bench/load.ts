@@ -2,8 +2,8 @@
 // `users` concurrent users each looping over a mixed read/write session for `durationMs`. The load comes
 // from this process over loopback with keep-alive connections (one per user), as browsers would hold.
 import { Agent, request } from 'node:http';
-import { issueTokenForNewSession } from '@todo/core/sessions';
-import { sleep } from '@todo/core/time';
+import { issueTokenForNewSession } from '@todo/core/accounts/sessions';
+import { sleep } from '@todo/core/runtime/time';
 import { sql } from 'kysely';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalProcess } from '../testing/local-process.ts';

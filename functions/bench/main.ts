@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '@todo/core/config';
+import { issueTokenForNewSession } from '@todo/core/accounts/sessions';
 import { ensureDatabase } from '@todo/core/db/admin';
 import { startEmbeddedPostgres } from '@todo/core/db/embedded';
-import { createLogger } from '@todo/core/log';
-import { issueTokenForNewSession } from '@todo/core/sessions';
+import { loadConfig } from '@todo/core/runtime/config';
+import { createLogger } from '@todo/core/runtime/log';
 import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
 import { benchClusterScaling } from './cluster-scaling.ts';

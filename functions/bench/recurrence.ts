@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { issueTokenForNewSession } from '@todo/core/accounts/sessions';
+import { sleep } from '@todo/core/runtime/time';
 import { TaskCreate } from '@todo/core/schemas';
-import { issueTokenForNewSession } from '@todo/core/sessions';
 import { createTask } from '@todo/core/tasks/task-writes';
-import { sleep } from '@todo/core/time';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sleep } from '@todo/core/runtime/time';
 import { TaskCreate } from '@todo/core/schemas';
 import { createTask } from '@todo/core/tasks/task-writes';
-import { sleep } from '@todo/core/time';
 import { sql } from 'kysely';
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';

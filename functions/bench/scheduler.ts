@@ -3,9 +3,9 @@
 // the same adapter the clock uses (daprJobs: dueTime, overwrite, failurePolicy). Lateness is arrival at
 // the app minus the job's dueTime; the reference is the due time itself.
 
-import { daprJobs } from '@todo/core/dapr';
-import { listen } from '@todo/core/serve';
-import { sleep } from '@todo/core/time';
+import { daprJobs } from '@todo/core/runtime/dapr';
+import { listen } from '@todo/core/runtime/serve';
+import { sleep } from '@todo/core/runtime/time';
 import { Hono } from 'hono';
 import { startDaprd, startScheduler } from '../../platform/engines/dapr.ts';
 import { type BenchRow, ms, percentile } from './stats.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createFunctionApp, type FunctionDeps, notFound, routeHandlers, routeOf } from '@todo/core';
-import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/runtime/rate-limit';
 import type { Context } from 'hono';
 import { functionSpec } from '../catalog.ts';
 import { buildCalendar } from './feed.ts';
@@ -53,7 +53,7 @@ export function calendarFeedApp(deps: FunctionDeps) {
     await enforceLimits(deps.db, [{ rule: LIMITS.calendarFeedPerIp, key: clientIp(c) }], 'calendar requests');
     await next();
   });
-  // `token` is the whole last segment (core/src/routes.ts: Hono reads `:token.ics` as one parameter).
+  // `token` is the whole last segment (core/src/runtime/routes.ts: Hono reads `:token.ics` as one parameter).
   handle('getCalendar', async function calendarRoute(c, { params, query: { type } }) {
     const file = params.token;
     // Without `.ics` it is no address we gave out; it still takes the lookup's path and time.

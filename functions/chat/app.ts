@@ -1,10 +1,10 @@
 import { createFunctionApp, type FunctionDeps, routeHandlers } from '@todo/core';
+import { userTimeZone } from '@todo/core/accounts/users';
 import type { ChatPreview } from '@todo/core/assistant/chat-schema';
 import { llmChat, llmSettings } from '@todo/core/assistant/llm-chat';
 import { offlineChat, offlineIntent } from '@todo/core/assistant/offline-chat';
 import { previewQuickAdd } from '@todo/core/quick-add/quick-add-task';
-import { clientIp, enforceLimits, LIMITS } from '@todo/core/rate-limit';
-import { userTimeZone } from '@todo/core/users';
+import { clientIp, enforceLimits, LIMITS } from '@todo/core/runtime/rate-limit';
 import { functionSpec } from '../catalog.ts';
 
 const spec = functionSpec('chat');

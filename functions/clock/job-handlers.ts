@@ -1,5 +1,5 @@
 import { armRecurringJob, ClockJobData, dispatchByKind } from '@todo/core';
-import { retentionJob, retentionPolicy, runRetention } from '@todo/core/retention';
+import { retentionJob, retentionPolicy, runRetention } from '@todo/core/runtime/retention';
 import { fireReminder } from './fire-reminder.ts';
 
 /**

@@ -1,13 +1,13 @@
 // The event backbone against real engines: Postgres, Apache Kafka (KRaft), the Dapr Scheduler and one
 // daprd per event function and the clock — checked through the public API and the broker itself.
 import { randomUUID } from 'node:crypto';
-import { INTERNAL_KEY_HEADER, internalKey } from '@todo/core/clock-jobs';
 import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
 import { connectDatabase } from '@todo/core/db/connect';
 import { migrateToLatest } from '@todo/core/db/migrate';
 import { makeCloudEvent } from '@todo/core/events';
-import { enqueueEvent } from '@todo/core/outbox';
 import { reminderJobName } from '@todo/core/reminders/reminder-plan';
+import { INTERNAL_KEY_HEADER, internalKey } from '@todo/core/runtime/clock-jobs';
+import { enqueueEvent } from '@todo/core/runtime/outbox';
 import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { ProblemError, problemHandler } from '@todo/core/errors';
+import { ProblemError, problemHandler } from '@todo/core/runtime/errors';
 import { Hono } from 'hono';
 import { httpFunctions } from '../catalog.ts';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProblemError } from '@todo/core/errors';
+import { ProblemError } from '@todo/core/runtime/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpForward } from './app.ts';
 

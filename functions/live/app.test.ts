@@ -1,6 +1,6 @@
 import { createLogger } from '@todo/core';
-import { STREAM_TICKET_CLAIMS } from '@todo/core/auth';
-import { signHs256 } from '@todo/core/jwt';
+import { STREAM_TICKET_CLAIMS } from '@todo/core/accounts/auth';
+import { signHs256 } from '@todo/core/accounts/jwt';
 import { LIVE_NOTIFICATIONS_CHANNEL } from '@todo/core/reminders/notifications';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

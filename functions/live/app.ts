@@ -13,8 +13,8 @@ import {
   STREAM_TICKET_TTL_SECONDS,
   unauthorized,
 } from '@todo/core';
+import { isSessionActive } from '@todo/core/accounts/sessions';
 import { type NotificationOut, toNotificationJson } from '@todo/core/reminders/notifications';
-import { isSessionActive } from '@todo/core/sessions';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { functionSpec } from '../catalog.ts';

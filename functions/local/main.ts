@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '@todo/core/config';
 import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from '@todo/core/db/embedded';
-import { createLogger } from '@todo/core/log';
-import { listen, onShutdown } from '@todo/core/serve';
+import { loadConfig } from '@todo/core/runtime/config';
+import { createLogger } from '@todo/core/runtime/log';
+import { listen, onShutdown } from '@todo/core/runtime/serve';
 import { createLocalStack } from './stack.ts';
 import { findRepoRoot, startWebServer, webEnabled, withWebApp } from './web.ts';
 

@@ -1,21 +1,21 @@
-import { newAppToken } from '@todo/core/app-token';
-import { keepRecurringJobsArmed } from '@todo/core/clock-jobs';
-import { type Config, loadConfig } from '@todo/core/config';
 import { connectDatabase, type DbHandle } from '@todo/core/db/connect';
 import { migrateToLatest } from '@todo/core/db/migrate';
 import type { Database } from '@todo/core/db/types';
-import type { EventDeps } from '@todo/core/event-app';
-import type { FunctionDeps } from '@todo/core/http';
+import { newAppToken } from '@todo/core/runtime/app-token';
+import { keepRecurringJobsArmed } from '@todo/core/runtime/clock-jobs';
+import { type Config, loadConfig } from '@todo/core/runtime/config';
+import type { EventDeps } from '@todo/core/runtime/event-app';
+import type { FunctionDeps } from '@todo/core/runtime/http';
 import {
   createLocalJobRunner,
   type LocalJobRunner,
   type LocalSubscriber,
   localBus,
   localJobs,
-} from '@todo/core/local-transport';
-import { createLogger, type Logger } from '@todo/core/log';
-import { createOutboxRelay, type OutboxRelay } from '@todo/core/outbox-relay';
-import { clockRecurringJobs } from '@todo/core/retention';
+} from '@todo/core/runtime/local-transport';
+import { createLogger, type Logger } from '@todo/core/runtime/log';
+import { createOutboxRelay, type OutboxRelay } from '@todo/core/runtime/outbox-relay';
+import { clockRecurringJobs } from '@todo/core/runtime/retention';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { catalog } from '../catalog.ts';

@@ -15,9 +15,9 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@todo/core/log';
-import type { FetchApp } from '@todo/core/serve';
-import { sleep } from '@todo/core/time';
+import type { Logger } from '@todo/core/runtime/log';
+import type { FetchApp } from '@todo/core/runtime/serve';
+import { sleep } from '@todo/core/runtime/time';
 import { forwardRequest } from '../../web/lib/proxy.ts';
 import { catalog } from '../catalog.ts';
 

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { listen, type RunningServer } from '@todo/core/serve';
+import { listen, type RunningServer } from '@todo/core/runtime/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 

@@ -1,6 +1,6 @@
-import { localJobs } from '@todo/core/local-transport';
-import { createLogger } from '@todo/core/log';
-import type { JobScheduler } from '@todo/core/ports';
+import { localJobs } from '@todo/core/runtime/local-transport';
+import { createLogger } from '@todo/core/runtime/log';
+import type { JobScheduler } from '@todo/core/runtime/ports';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../testing/database.ts';

@@ -1,5 +1,5 @@
 import { createEventFunctionApp, type EventData, type EventDeps, RetryLater, TOPICS } from '@todo/core';
-import { LIMITS, tryConsume } from '@todo/core/rate-limit';
+import { reminderRecipient } from '@todo/core/accounts/users';
 import { insertNotification } from '@todo/core/reminders/notifications';
 import {
   claimSending,
@@ -12,7 +12,7 @@ import {
   releaseSending,
 } from '@todo/core/reminders/receipts';
 import { isSnoozeKey } from '@todo/core/reminders/reminder-plan';
-import { reminderRecipient } from '@todo/core/users';
+import { LIMITS, tryConsume } from '@todo/core/runtime/rate-limit';
 import { createEmailSender, EmailSendError, type EmailSender } from './email.ts';
 
 type ReminderDue = EventData<'ReminderDue.v1'>;

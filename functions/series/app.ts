@@ -7,9 +7,9 @@ import {
   routeHandlers,
   wallTimeOf,
 } from '@todo/core';
+import { userTimeZone } from '@todo/core/accounts/users';
 import { workBudget } from '@todo/core/recurrence/expand';
 import { endSeries, getSeries, skipOccurrence } from '@todo/core/tasks/series';
-import { userTimeZone } from '@todo/core/users';
 import { functionSpec } from '../catalog.ts';
 
 const spec = functionSpec('series');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@todo/core/config';
 import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
-import { createLogger } from '@todo/core/log';
+import { loadConfig } from '@todo/core/runtime/config';
+import { createLogger } from '@todo/core/runtime/log';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createLocalStack, type LocalStack } from '../local/stack.ts';
 import { eventually } from './database.ts';

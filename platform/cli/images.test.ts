@@ -94,7 +94,7 @@ describe('the build context (.dockerignore)', () => {
     expect(sources).toContain('functions');
     for (const source of sources) expect(ignored(patterns, source), source).toBe(false);
     for (const file of [
-      'functions/core/src/config.ts',
+      'functions/core/src/runtime/config.ts',
       'platform/scripts/build-functions.mjs',
       'web/package.json',
     ])

@@ -1,10 +1,10 @@
 // `todo-platform dlq outbox` on a real Postgres: the relay dead-letters a row it cannot publish, the
 // command lists it and moves it back into the outbox in one transaction, and the relay then sends it.
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@todo/core/log';
-import { enqueueEvent } from '@todo/core/outbox';
-import { createOutboxRelay } from '@todo/core/outbox-relay';
-import type { EventPublisher } from '@todo/core/ports';
+import { createLogger } from '@todo/core/runtime/log';
+import { enqueueEvent } from '@todo/core/runtime/outbox';
+import { createOutboxRelay } from '@todo/core/runtime/outbox-relay';
+import type { EventPublisher } from '@todo/core/runtime/ports';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../functions/testing/database.ts';

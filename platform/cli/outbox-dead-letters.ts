@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { connectDatabase } from '@todo/core/db/connect';
 import type { Database } from '@todo/core/db/types';
 import { CloudEvent } from '@todo/core/events';
-import { OUTBOX_CHANNEL } from '@todo/core/outbox';
+import { OUTBOX_CHANNEL } from '@todo/core/runtime/outbox';
 import { type Kysely, sql } from 'kysely';
 import { PlatformError } from './kube.ts';
 import { renderTable } from './status.ts';

@@ -88,7 +88,7 @@ export function usesDapr(fn: FunctionSpec): boolean {
 
 /**
  * The secrets a function cannot start without, whatever its catalog entry says: the core runners
- * (functions/core/src/run-function.ts) exit 78 without DATABASE_URL and JWT_SECRET, and the clock and the
+ * (functions/core/src/runtime/run-function.ts) exit 78 without DATABASE_URL and JWT_SECRET, and the clock and the
  * event functions also without APP_API_TOKEN. The gateway has its own entry and reads none.
  */
 export function requiredSecrets(fn: FunctionSpec): SecretName[] {

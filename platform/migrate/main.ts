@@ -9,7 +9,7 @@
 import { appRoleOf, grantAppRole } from '@todo/core/db/app-role';
 import { connectDatabase } from '@todo/core/db/connect';
 import { migrateToLatest } from '@todo/core/db/migrate';
-import { createLogger } from '@todo/core/log';
+import { createLogger } from '@todo/core/runtime/log';
 import type { Kysely } from 'kysely';
 
 const log = createLogger('info', { fn: 'migrate' });

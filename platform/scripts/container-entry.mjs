@@ -3,9 +3,9 @@
 // relay; the gateway has an entry of its own (it only forwards: no database, no token). Shared by
 // build-functions.mjs and the tests that run a built container against real daprd.
 export const RUNNERS = {
-  http: { from: './core/src/run-function.ts', fn: 'runFunction' },
-  event: { from: './core/src/run-event-function.ts', fn: 'runEventFunction' },
-  clock: { from: './core/src/run-event-function.ts', fn: 'runClockFunction' },
+  http: { from: './core/src/runtime/run-function.ts', fn: 'runFunction' },
+  event: { from: './core/src/runtime/run-event-function.ts', fn: 'runEventFunction' },
+  clock: { from: './core/src/runtime/run-event-function.ts', fn: 'runClockFunction' },
   gateway: { from: './gateway/main.ts' },
 };
 

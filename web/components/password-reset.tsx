@@ -2,31 +2,19 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
-import { ApiError, api, sessionClient } from '@/lib/api';
-
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, String(e)));
+import { useState } from 'react';
+import { api, sessionClient } from '@/lib/api';
+import { useFormSubmit } from '@/lib/use-form-submit';
+import { FormError, FormField, SubmitButton } from './form-field';
 
 /** /forgot-password: asks for a reset link. The answer is the same whether or not the address has an account. */
 export function ForgotPasswordForm() {
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST /auth/password-reset', { body: { email }, anonymous: true });
-      setSent(true);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useFormSubmit(async () => {
+    await api('POST /auth/password-reset', { body: { email }, anonymous: true });
+    setSent(true);
+  });
 
   return (
     <main className="auth">
@@ -40,26 +28,18 @@ export function ForgotPasswordForm() {
         ) : (
           <>
             <p className="muted">We will email you a link to choose a new one.</p>
-            {error && (
-              <p className="alert alert-error" role="alert">
-                {error.message}
-              </p>
-            )}
-            <label className="field">
-              <span>Email</span>
-              <input
-                type="email"
-                name="email"
-                autoComplete="email"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                aria-invalid={Boolean(error?.forField('email'))}
-              />
-            </label>
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {busy ? 'Please wait…' : 'Send the link'}
-            </button>
+            {error && <FormError>{error.message}</FormError>}
+            <FormField
+              label="Email"
+              type="email"
+              name="email"
+              autoComplete="email"
+              required
+              value={email}
+              onChange={setEmail}
+              invalid={Boolean(error?.forField('email'))}
+            />
+            <SubmitButton busy={busy}>Send the link</SubmitButton>
           </>
         )}
         <p className="muted">
@@ -75,27 +55,15 @@ export function ResetPasswordForm() {
   const token = useSearchParams().get('token') ?? '';
   const [password, setPassword] = useState('');
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST /auth/password-reset/confirm', {
-        body: { token, password },
-        anonymous: true,
-      });
-      // Every session ended on the server, this tab's included.
-      sessionClient.clear();
-      setDone(true);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useFormSubmit(async () => {
+    await api('POST /auth/password-reset/confirm', {
+      body: { token, password },
+      anonymous: true,
+    });
+    // Every session ended on the server, this tab's included.
+    sessionClient.clear();
+    setDone(true);
+  });
 
   return (
     <main className="auth">
@@ -107,13 +75,13 @@ export function ResetPasswordForm() {
             the new one.
           </p>
         ) : !token ? (
-          <p className="alert alert-error" role="alert">
+          <FormError>
             This link is incomplete. <Link href="/forgot-password">Ask for a new one</Link>.
-          </p>
+          </FormError>
         ) : (
           <>
             {error && (
-              <p className="alert alert-error" role="alert">
+              <FormError>
                 {error.message}
                 {error.status === 400 && !error.forField('password') && (
                   <>
@@ -121,28 +89,21 @@ export function ResetPasswordForm() {
                     <Link href="/forgot-password">Ask for a new link</Link>.
                   </>
                 )}
-              </p>
+              </FormError>
             )}
-            <label className="field">
-              <span>New password</span>
-              <input
-                type="password"
-                name="password"
-                autoComplete="new-password"
-                required
-                minLength={8}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                aria-describedby="reset-password-hint"
-                aria-invalid={Boolean(error?.forField('password'))}
-              />
-              <small id="reset-password-hint" className="muted">
-                At least 8 characters.
-              </small>
-            </label>
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {busy ? 'Please wait…' : 'Set the new password'}
-            </button>
+            <FormField
+              label="New password"
+              type="password"
+              name="password"
+              autoComplete="new-password"
+              required
+              minLength={8}
+              value={password}
+              onChange={setPassword}
+              hint={{ id: 'reset-password-hint', text: 'At least 8 characters.' }}
+              invalid={Boolean(error?.forField('password'))}
+            />
+            <SubmitButton busy={busy}>Set the new password</SubmitButton>
           </>
         )}
       </form>

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api } from '@/lib/api';
+import { type ApiError, api, toApiError } from '@/lib/api';
 import type { SignedIn } from '@/lib/session';
 import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
@@ -48,7 +48,7 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
       toast.show(taskId ? `Saved “${saved.title}”.` : `Created “${saved.title}”.`);
       router.push('/');
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
+      setError(toApiError(err));
       setBusy(false);
     }
   }

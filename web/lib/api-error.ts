@@ -20,6 +20,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Whatever a call threw, as an ApiError (a bug's own message when it is not one), for the error line. */
+export const toApiError = (e: unknown): ApiError => (e instanceof ApiError ? e : new ApiError(0, String(e)));
+
 export const networkError = () =>
   new ApiError(0, 'Cannot reach the server. Check your connection and try again.');
 

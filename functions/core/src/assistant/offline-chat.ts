@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { ProblemError } from '../errors.ts';
 import { rescheduleTarget } from '../quick-add/dates.ts';
 import { quickAddTask } from '../quick-add/quick-add-task.ts';
+import { ProblemError } from '../runtime/errors.ts';
 import { IdParam, type TaskOut } from '../schemas.ts';
 import { listTags } from '../tags/tag-crud.ts';
 import { getTask, type TaskListing } from '../tasks/list-tasks.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
-import { notFound } from '../errors.ts';
+import { notFound } from '../runtime/errors.ts';
 import {
   IdParam,
   ListTasksQuery,

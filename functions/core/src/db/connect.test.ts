@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../runtime/config.ts';
 import { connectDatabase } from './connect.ts';
 
 describe('connectDatabase', () => {

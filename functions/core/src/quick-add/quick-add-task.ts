@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
+import { userTimeZone } from '../accounts/users.ts';
 import type { Database } from '../db/types.ts';
-import { fieldProblem } from '../errors.ts';
-import { validate } from '../http.ts';
+import { fieldProblem } from '../runtime/errors.ts';
+import { validate } from '../runtime/http.ts';
 import { TaskCreate, type TaskOut } from '../schemas.ts';
 import { createTask, type WriteContext } from '../tasks/task-writes.ts';
-import { userTimeZone } from '../users.ts';
 import { parseQuickAdd } from './parse-quick-add.ts';
 import type { QuickAddParse, QuickAddRequest } from './schema.ts';
 

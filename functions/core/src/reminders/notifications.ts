@@ -1,11 +1,11 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database, NotificationsTable } from '../db/types.ts';
 import { NotificationChannel } from '../enums.ts';
-import { notFound } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
+import { notFound } from '../runtime/errors.ts';
+import { iso } from '../runtime/time.ts';
 import { isUuid, text } from '../schemas.ts';
-import { iso } from '../time.ts';
 
 /**
  * The in-app notification centre's shapes, and the Postgres channel that carries new notifications to

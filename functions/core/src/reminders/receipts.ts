@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database, ReminderDeliveriesTable } from '../db/types.ts';
 import { ReceiptStatus } from '../enums.ts';
-import { iso } from '../time.ts';
+import { iso } from '../runtime/time.ts';
 import { REMINDER_CHANNELS, type ReminderChannel } from './reminder-plan.ts';
 
 /**

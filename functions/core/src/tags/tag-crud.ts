@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, notFound } from '../runtime/errors.ts';
 import type { TagWithCount } from '../schemas.ts';
 import { refreshTagNames } from './tag-queries.ts';
 

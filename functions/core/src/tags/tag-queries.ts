@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { ProblemError } from '../errors.ts';
+import { ProblemError } from '../runtime/errors.ts';
 import { isUuid } from '../schemas.ts';
 import type { TaskTag } from '../tasks/task-json.ts';
 

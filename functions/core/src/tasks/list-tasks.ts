@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Database } from '../db/types.ts';
+import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
 import { isStorableText, isUuid, type ListTasksQuery, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { enqueueEvent } from '../outbox.ts';
 import { nextDue } from '../recurrence/next-due.ts';
+import { enqueueEvent } from '../runtime/outbox.ts';
 import type { TaskOut } from '../schemas.ts';
 import { reload, setTags } from './task-writes.ts';
 

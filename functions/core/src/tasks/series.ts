@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database, TaskRow } from '../db/types.ts';
-import { conflict, notFound } from '../errors.ts';
-import { enqueueEvent } from '../outbox.ts';
 import { describeRule } from '../recurrence/describe.ts';
 import { upcomingDues } from '../recurrence/next-due.ts';
 import type { OccurrenceOut, SeriesOut } from '../recurrence/series-schemas.ts';
+import { conflict, notFound } from '../runtime/errors.ts';
+import { enqueueEvent } from '../runtime/outbox.ts';
+import { iso } from '../runtime/time.ts';
 import type { TaskOut } from '../schemas.ts';
 import { tagsOfTasks } from '../tags/tag-queries.ts';
-import { iso } from '../time.ts';
 import { lockSeries, seriesEndedAt } from './next-occurrence.ts';
 import { toTaskJson } from './task-json.ts';
 import { loadForUpdate, patchTask, reload, type WriteContext } from './task-writes.ts';

@@ -1,6 +1,6 @@
 import type { TaskRow } from '../db/types.ts';
+import { iso } from '../runtime/time.ts';
 import type { TaskOut } from '../schemas.ts';
-import { iso } from '../time.ts';
 
 export interface TaskTag {
   id: string;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
-import { fieldProblem, notFound } from '../errors.ts';
 import type { EventType } from '../events.ts';
-import { enqueueEvent } from '../outbox.ts';
+import { fieldProblem, notFound } from '../runtime/errors.ts';
+import { enqueueEvent } from '../runtime/outbox.ts';
 import type { TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
 import { refreshTagNames, resolveTagsForWrite, tagsOfTasks } from '../tags/tag-queries.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The counters of rate-limiter-flexible's Postgres store (core/src/rate-limit.ts), shared by every
+ * The counters of rate-limiter-flexible's Postgres store (core/src/runtime/rate-limit.ts), shared by every
  * replica: one row per limiter key (`<limiter>:<ip or account>`), `expire` in epoch milliseconds. The
  * library's own CREATE TABLE is not used (`tableCreated: true`): functions never run DDL at start.
  */

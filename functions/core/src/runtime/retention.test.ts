@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../testing/database.ts';
+import { useTestDatabase } from '../../../testing/database.ts';
 import { loadConfig } from './config.ts';
 import { type RetentionPolicy, retentionBatch, retentionPolicy, runRetention } from './retention.ts';
 

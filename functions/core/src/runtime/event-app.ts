@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './db/types.ts';
-import { type ParsedEvent, parseEvent } from './events.ts';
+import type { Database } from '../db/types.ts';
+import { type ParsedEvent, parseEvent } from '../events.ts';
 import { type AppEnv, createFunctionApp, type FunctionDeps } from './http.ts';
 import type { JobScheduler } from './ports.ts';
 

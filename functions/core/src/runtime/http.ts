@@ -5,15 +5,15 @@ import { TrieRouter } from 'hono/router/trie-router';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { z } from 'zod';
+import { type AuthUser, requireUser } from '../accounts/auth.ts';
+import { isSessionActive } from '../accounts/sessions.ts';
+import type { Database } from '../db/types.ts';
 import { APP_TOKEN_HEADER, isAppToken } from './app-token.ts';
-import { type AuthUser, requireUser } from './auth.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/types.ts';
 import { fieldProblem, ProblemError, problemHandler, unauthorized, validationProblem } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { JobScheduler } from './ports.ts';
 import type { FunctionRoutes } from './routes.ts';
-import { isSessionActive } from './sessions.ts';
 
 /** What every function gets from its runner: the database, settings, the token secret and a logger. */
 export interface FunctionDeps {

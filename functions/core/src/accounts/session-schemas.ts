@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Credentials, text } from './schemas.ts';
+import { Credentials, text } from '../schemas.ts';
 
 /** Request and response shapes of the session, password and email-verification routes. */
 

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
+import { connectDatabase } from '../db/connect.ts';
 import { clockJobsClient } from './clock-jobs.ts';
 import { type Config, ConfigError, loadConfig, requireAppToken, requireJwtSecret } from './config.ts';
-import { connectDatabase } from './db/connect.ts';
 import type { FunctionDeps } from './http.ts';
 import { createLogger } from './log.ts';
 import { listen, onShutdown } from './serve.ts';

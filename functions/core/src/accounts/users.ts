@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './db/types.ts';
+import type { Database } from '../db/types.ts';
 
 /** Reads of the users table that more than one function needs. */
 

@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../db/types.ts';
+import type { CloudEvent } from '../events.ts';
 import { APP_TOKEN_HEADER } from './app-token.ts';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
-import type { Database } from './db/types.ts';
-import type { CloudEvent } from './events.ts';
 import type { Logger } from './log.ts';
 import type { EventPublisher, JobScheduler } from './ports.ts';
 import type { FetchApp } from './serve.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { useTestDatabase } from '../../testing/database.ts';
+import { useTestDatabase } from '../../../testing/database.ts';
 import { createClockApp, dispatchByKind } from './clock-app.ts';
 import { clockJobsClient, INTERNAL_KEY_HEADER, internalKey } from './clock-jobs.ts';
 import { loadConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import type { CloudEvent } from './events.ts';
+import type { CloudEvent } from '../events.ts';
 
 /**
  * The two things event-driven code asks of its platform. Functions see only these ports; a Dapr

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, useTestDatabase } from '../../testing/database.ts';
+import { eventually, useTestDatabase } from '../../../testing/database.ts';
 import { keepRecurringJobsArmed, nextRecurringRun, type RecurringJob } from './clock-jobs.ts';
 import { loadConfig } from './config.ts';
 import { localJobs } from './local-transport.ts';

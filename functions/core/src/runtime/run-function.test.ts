@@ -2,13 +2,13 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../testing/global-setup.ts';
-import { dropDatabase, ensureDatabase } from './db/admin.ts';
-import { connectDatabase } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { freePort } from '../../../testing/global-setup.ts';
+import { dropDatabase, ensureDatabase } from '../db/admin.ts';
+import { connectDatabase } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 
 // Runs a real container entry point (the esbuild bundle), as Kubernetes would.
-const root = new URL('../../../', import.meta.url).pathname;
+const root = new URL('../../../../', import.meta.url).pathname;
 
 beforeAll(() => {
   execFileSync(process.execPath, ['platform/scripts/build-functions.mjs'], { cwd: root, stdio: 'inherit' });

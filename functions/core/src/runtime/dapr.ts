@@ -1,4 +1,4 @@
-import type { CloudEvent } from './events.ts';
+import type { CloudEvent } from '../events.ts';
 import type { EventPublisher, JobScheduler, ScheduledJob } from './ports.ts';
 
 /**

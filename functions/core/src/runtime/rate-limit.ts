@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { CompiledQuery, type Kysely } from 'kysely';
 import rateLimiterFlexible, { type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Database } from './db/types.ts';
+import type { Database } from '../db/types.ts';
 import { ProblemError } from './errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/types.ts';
+import { CloudEvent } from '../events.ts';
 import { backgroundLoop, listenToChannel } from './background.ts';
-import type { Database } from './db/types.ts';
-import { CloudEvent } from './events.ts';
 import type { Logger } from './log.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
 import type { EventPublisher } from './ports.ts';

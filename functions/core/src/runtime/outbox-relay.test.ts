@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { eventually, useTestDatabase } from '../../testing/database.ts';
-import type { CloudEvent } from './events.ts';
+import { eventually, useTestDatabase } from '../../../testing/database.ts';
+import type { CloudEvent } from '../events.ts';
 import { createLogger } from './log.ts';
 import { enqueueEvent } from './outbox.ts';
 import { createOutboxRelay, DEAD_LETTER_METRIC } from './outbox-relay.ts';

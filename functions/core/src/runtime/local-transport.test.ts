@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../testing/database.ts';
-import { makeCloudEvent } from './events.ts';
+import { useTestDatabase } from '../../../testing/database.ts';
+import { makeCloudEvent } from '../events.ts';
 import { createLocalJobRunner, localBus, localJobs } from './local-transport.ts';
 import { createLogger } from './log.ts';
 

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../db/types.ts';
 import type { RecurringJob } from './clock-jobs.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/types.ts';
 
 /**
  * Retention: the bookkeeping tables grow with every write and every event, so rows past their use are

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from './db/types.ts';
-import { EVENT_TOPIC, type EventData, type EventType, makeCloudEvent } from './events.ts';
+import type { Database } from '../db/types.ts';
+import { EVENT_TOPIC, type EventData, type EventType, makeCloudEvent } from '../events.ts';
 
 /** The LISTEN/NOTIFY channel the outbox relay waits on. */
 export const OUTBOX_CHANNEL = 'outbox';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import type { AccountTokenPurpose, Database } from '../db/types.ts';
 import { issueToken } from './auth.ts';
-import type { AccountTokenPurpose, Database } from './db/types.ts';
 
 /**
  * Sessions behind the short-lived access tokens. A log-in creates a row and a refresh token (32 random

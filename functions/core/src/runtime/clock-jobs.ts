@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ReminderJobData } from '../reminders/reminder-plan.ts';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
 import type { Logger } from './log.ts';
 import type { JobScheduler, ScheduledJob } from './ports.ts';
-import { ReminderJobData } from './reminders/reminder-plan.ts';
 import { RetentionJobData } from './retention.ts';
 
 /**

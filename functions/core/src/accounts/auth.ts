@@ -1,9 +1,9 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
-import { unauthorized } from './errors.ts';
+import { unauthorized } from '../runtime/errors.ts';
+import { isUuid } from '../schemas.ts';
 import { type ExpectedClaims, signHs256, verifyHs256 } from './jwt.ts';
-import { isUuid } from './schemas.ts';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
