@@ -27,6 +27,14 @@ import {
   revokeUserSessions,
   rotateSession,
 } from '@todo/core/accounts/sessions';
+import {
+  type Account,
+  findAccount,
+  findAccountWithHash,
+  insertAccount,
+  proveAddress,
+  setPasswordHash,
+} from '@todo/core/accounts/users';
 import type { Database } from '@todo/core/db/types';
 import { clientIp, enforceLimits, LIMITS } from '@todo/core/runtime/rate-limit';
 import type { Context } from 'hono';
@@ -42,16 +50,7 @@ import {
 
 const spec = functionSpec('auth');
 
-interface UserRow {
-  id: string;
-  email: string;
-  time_zone: string;
-  email_verified_at: Date | null;
-}
-
-const USER_COLUMNS = ['id', 'email', 'time_zone', 'email_verified_at'] as const;
-
-const meJson = (u: UserRow) => ({
+const meJson = (u: Account) => ({
   id: u.id,
   email: u.email,
   time_zone: u.time_zone,
@@ -117,21 +116,20 @@ export function authApp(
     setCookie(c, REFRESH_COOKIE, token, { ...cookieOptions, maxAge: config.REFRESH_TTL_SECONDS });
   const clearRefreshCookie = (c: Context) => deleteCookie(c, REFRESH_COOKIE, cookieOptions);
 
-  const sessionBody = async (user: UserRow, sessionId: string) => ({
+  const sessionBody = async (user: Account, sessionId: string) => ({
     token: await issueToken(user.id, deps.jwtSecret, config.JWT_TTL_SECONDS, sessionId),
     expires_in: config.JWT_TTL_SECONDS,
     user: meJson(user),
   });
 
   /** A new session for `user`: the refresh cookie on `c`, the access token in the body. */
-  async function startSession(c: Context, user: UserRow) {
+  async function startSession(c: Context, user: Account) {
     const { sessionId, refreshToken } = await createSession(db, user.id, config.REFRESH_TTL_SECONDS);
     setRefreshCookie(c, refreshToken);
     return sessionBody(user, sessionId);
   }
 
-  const findUser = (id: string) =>
-    db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  const findUser = (id: string) => findAccount(db, id);
 
   /**
    * Mail work runs after the answer: a slow or failing mail provider neither delays nor fails the request,
@@ -159,12 +157,7 @@ export function authApp(
     );
     // Hashed before looking for the email, so a taken one answers no sooner than a new one.
     const password_hash = await hashPassword(input.password, logN);
-    const user = await db
-      .insertInto('users')
-      .values({ email, password_hash, time_zone: input.time_zone ?? 'UTC' })
-      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-      .returning(USER_COLUMNS)
-      .executeTakeFirst();
+    const user = await insertAccount(db, { email, password_hash, time_zone: input.time_zone ?? 'UTC' });
     // Sign-up answers with a session, so it cannot hide that an email is taken; the per-IP limit above
     // bounds how fast anyone can ask.
     if (!user) throw conflict('An account with this email already exists; log in instead');
@@ -182,11 +175,7 @@ export function authApp(
       ],
       'log-in attempts',
     );
-    const user = await db
-      .selectFrom('users')
-      .select([...USER_COLUMNS, 'password_hash'])
-      .where(sql<string>`lower(email)`, '=', email)
-      .executeTakeFirst();
+    const user = await findAccountWithHash(db, { email });
     // The same answer, after the same work, for an unknown email and a wrong password.
     const ok = user
       ? await verifyPassword(input.password, user.password_hash)
@@ -194,13 +183,7 @@ export function authApp(
     if (!user || !ok) throw unauthorized('Wrong email or password');
     if (needsRehash(user.password_hash, logN)) {
       // An older, cheaper hash: store it again at the current cost, now that we have the password.
-      const password_hash = await hashPassword(input.password, logN);
-      await db
-        .updateTable('users')
-        .set({ password_hash })
-        .where('id', '=', user.id)
-        .where('password_hash', '=', user.password_hash)
-        .execute();
+      await setPasswordHash(db, user.id, await hashPassword(input.password, logN), user.password_hash);
     }
     return c.json(await startSession(c, user));
   });
@@ -248,11 +231,7 @@ export function authApp(
   });
 
   handle('changePassword', async function changePasswordRoute(c, { body: input }) {
-    const current = await db
-      .selectFrom('users')
-      .select([...USER_COLUMNS, 'password_hash'])
-      .where('id', '=', c.var.user.id)
-      .executeTakeFirst();
+    const current = await findAccountWithHash(db, { id: c.var.user.id });
     if (!current) throw unauthorized('The session has ended; log in again');
     // Guessing the current password here spends the same budget as guessing it at log-in.
     await enforceLimits(
@@ -267,7 +246,7 @@ export function authApp(
       throw fieldProblem('body.current_password', 'wrong password');
     const password_hash = await hashPassword(input.new_password, logN);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ password_hash }).where('id', '=', current.id).execute();
+      await setPasswordHash(trx, current.id, password_hash);
       await endAccountLinks(trx, current.id, 'password_reset');
       await revokeUserSessions(trx, current.id, 'password changed');
     });
@@ -286,11 +265,7 @@ export function authApp(
     );
     // The same 202 whether or not the address has an account; the lookup and mail happen after it.
     afterResponse('password reset email', async () => {
-      const user = await db
-        .selectFrom('users')
-        .select(['id', 'email'])
-        .where(sql<string>`lower(email)`, '=', email)
-        .executeTakeFirst();
+      const user = await findAccountWithHash(db, { email });
       if (!user) return;
       // Only the newest link works: an older one still in the inbox is ended.
       await endAccountLinks(db, user.id, 'password_reset');
@@ -318,13 +293,8 @@ export function authApp(
         .returning('user_id')
         .executeTakeFirst();
       if (!claimed) throw badToken(invalid);
-      await trx
-        .updateTable('users')
-        // The link was mailed to this address and followed: the address is proven, too.
-        .set({ password_hash, email_verified_at: sql`coalesce(email_verified_at, now())` })
-        .where('id', '=', link.user_id)
-        .where(sql<string>`lower(email)`, '=', link.email.toLowerCase())
-        .execute();
+      // The link was mailed to this address and followed: the address is proven, too.
+      await proveAddress(trx, link.user_id, link.email, password_hash);
       await endAccountLinks(trx, link.user_id, 'password_reset');
       await revokeUserSessions(trx, link.user_id, 'password reset');
     });
@@ -338,15 +308,7 @@ export function authApp(
     const invalid = 'This verification link is invalid or expired; ask for a new one';
     if (!link) throw badToken(invalid);
     await db.transaction().execute(async (trx) => {
-      const verified = await trx
-        .updateTable('users')
-        .set({ email_verified_at: sql`coalesce(email_verified_at, now())` })
-        .where('id', '=', link.user_id)
-        // It proves the address it was sent to, not whatever the account's address is now.
-        .where(sql<string>`lower(email)`, '=', link.email.toLowerCase())
-        .returning('id')
-        .executeTakeFirst();
-      if (!verified) throw badToken(invalid);
+      if (!(await proveAddress(trx, link.user_id, link.email))) throw badToken(invalid);
       await trx
         .updateTable('account_tokens')
         .set({ used_at: sql`coalesce(used_at, now())` })

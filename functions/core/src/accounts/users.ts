@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 
 /** Reads of the users table that more than one function needs. */
@@ -31,4 +31,77 @@ export async function reminderRecipient(db: Kysely<Database>, userId: string, ta
   if (!row) return undefined;
   const { user_zone, task_zone, ...rest } = row;
   return { ...rest, time_zone: task_zone ?? user_zone };
+}
+
+/** What a session answer shows of an account (`GET /auth/me`). */
+export interface Account {
+  id: string;
+  email: string;
+  time_zone: string;
+  email_verified_at: Date | null;
+}
+const ACCOUNT_COLUMNS = ['id', 'email', 'time_zone', 'email_verified_at'] as const;
+
+/** A new account, or undefined when the email (case-insensitively) is taken. */
+export function insertAccount(
+  db: Kysely<Database>,
+  values: { email: string; password_hash: string; time_zone: string },
+): Promise<Account | undefined> {
+  return db
+    .insertInto('users')
+    .values(values)
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+    .returning(ACCOUNT_COLUMNS)
+    .executeTakeFirst();
+}
+
+export function findAccount(db: Kysely<Database>, id: string): Promise<Account | undefined> {
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+/** The account with its password hash, by id or by email (lower-cased by the caller). */
+export function findAccountWithHash(db: Kysely<Database>, by: { id: string } | { email: string }) {
+  const query = db.selectFrom('users').select([...ACCOUNT_COLUMNS, 'password_hash']);
+  return (
+    'id' in by ? query.where('id', '=', by.id) : query.where(sql<string>`lower(email)`, '=', by.email)
+  ).executeTakeFirst();
+}
+
+/**
+ * Stores a new password hash. With `replacing`, only if the stored hash is still that one (a rehash on
+ * log-in must not overwrite a password changed meanwhile).
+ */
+export async function setPasswordHash(
+  db: Kysely<Database>,
+  userId: string,
+  password_hash: string,
+  replacing?: string,
+): Promise<void> {
+  let update = db.updateTable('users').set({ password_hash }).where('id', '=', userId);
+  if (replacing !== undefined) update = update.where('password_hash', '=', replacing);
+  await update.execute();
+}
+
+/**
+ * Marks the address verified (and, with a reset, sets the password), but only while the account's
+ * address is still the one the link was mailed to: a link proves that address, not whatever it is now.
+ * Returns whether a row changed.
+ */
+export async function proveAddress(
+  db: Kysely<Database>,
+  userId: string,
+  mailedTo: string,
+  newPasswordHash?: string,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('users')
+    .set({
+      email_verified_at: sql`coalesce(email_verified_at, now())`,
+      ...(newPasswordHash ? { password_hash: newPasswordHash } : {}),
+    })
+    .where('id', '=', userId)
+    .where(sql<string>`lower(email)`, '=', mailedTo.toLowerCase())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
