@@ -50,6 +50,9 @@ import {
 
 const spec = functionSpec('auth');
 
+/** The limits auth applies per client address and per account, as one pair each. */
+type LimitKind = 'signup' | 'login' | 'passwordReset' | 'verifyResend';
+
 const meJson = (u: Account) => ({
   id: u.id,
   email: u.email,
@@ -144,17 +147,21 @@ export function authApp(
     await mailer.verifyEmail(user.email, token);
   }
 
+  /** One attempt against a pair of rules: `<kind>PerIp` by client address, `<kind>PerAccount` by account. */
+  const limitByIpAndAccount = (c: Context, kind: LimitKind, account: string, what: string) =>
+    enforceLimits(
+      db,
+      [
+        { rule: LIMITS[`${kind}PerIp`], key: clientIp(c) },
+        { rule: LIMITS[`${kind}PerAccount`], key: account },
+      ],
+      what,
+    );
+
   const handle = routeHandlers(app, spec);
   handle('signUp', async function signUpRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
-    await enforceLimits(
-      db,
-      [
-        { rule: LIMITS.signupPerIp, key: clientIp(c) },
-        { rule: LIMITS.signupPerAccount, key: email },
-      ],
-      'sign-ups',
-    );
+    await limitByIpAndAccount(c, 'signup', email, 'sign-ups');
     // Hashed before looking for the email, so a taken one answers no sooner than a new one.
     const password_hash = await hashPassword(input.password, logN);
     const user = await insertAccount(db, { email, password_hash, time_zone: input.time_zone ?? 'UTC' });
@@ -167,14 +174,7 @@ export function authApp(
 
   handle('logIn', async function logInRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
-    await enforceLimits(
-      db,
-      [
-        { rule: LIMITS.loginPerIp, key: clientIp(c) },
-        { rule: LIMITS.loginPerAccount, key: email },
-      ],
-      'log-in attempts',
-    );
+    await limitByIpAndAccount(c, 'login', email, 'log-in attempts');
     const user = await findAccountWithHash(db, { email });
     // The same answer, after the same work, for an unknown email and a wrong password.
     const ok = user
@@ -234,14 +234,7 @@ export function authApp(
     const current = await findAccountWithHash(db, { id: c.var.user.id });
     if (!current) throw unauthorized('The session has ended; log in again');
     // Guessing the current password here spends the same budget as guessing it at log-in.
-    await enforceLimits(
-      db,
-      [
-        { rule: LIMITS.loginPerIp, key: clientIp(c) },
-        { rule: LIMITS.loginPerAccount, key: current.email.toLowerCase() },
-      ],
-      'password attempts',
-    );
+    await limitByIpAndAccount(c, 'login', current.email.toLowerCase(), 'password attempts');
     if (!(await verifyPassword(input.current_password, current.password_hash)))
       throw fieldProblem('body.current_password', 'wrong password');
     const password_hash = await hashPassword(input.new_password, logN);
@@ -255,14 +248,7 @@ export function authApp(
 
   handle('requestPasswordReset', async function requestPasswordResetRoute(c, { body: input }) {
     const email = input.email.toLowerCase();
-    await enforceLimits(
-      db,
-      [
-        { rule: LIMITS.passwordResetPerIp, key: clientIp(c) },
-        { rule: LIMITS.passwordResetPerAccount, key: email },
-      ],
-      'password reset requests',
-    );
+    await limitByIpAndAccount(c, 'passwordReset', email, 'password reset requests');
     // The same 202 whether or not the address has an account; the lookup and mail happen after it.
     afterResponse('password reset email', async () => {
       const user = await findAccountWithHash(db, { email });
@@ -321,14 +307,7 @@ export function authApp(
   handle('resendVerification', async function resendVerificationRoute(c) {
     const user = await findUser(c.var.user.id);
     if (!user) throw unauthorized('The session has ended; log in again');
-    await enforceLimits(
-      db,
-      [
-        { rule: LIMITS.verifyResendPerIp, key: clientIp(c) },
-        { rule: LIMITS.verifyResendPerAccount, key: user.id },
-      ],
-      'verification emails',
-    );
+    await limitByIpAndAccount(c, 'verifyResend', user.id, 'verification emails');
     if (!user.email_verified_at) afterResponse('verification email', () => sendVerification(user));
     return c.body(null, 202);
   });
