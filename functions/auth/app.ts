@@ -36,7 +36,7 @@ import {
   setPasswordHash,
 } from '@todo/core/accounts/users';
 import type { Database } from '@todo/core/db/types';
-import { clientIp, enforceLimits, LIMITS } from '@todo/core/runtime/rate-limit';
+import { clientIp, enforceLimits, forgetAttempts, LIMITS } from '@todo/core/runtime/rate-limit';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type Kysely, sql } from 'kysely';
@@ -181,6 +181,7 @@ export function authApp(
       ? await verifyPassword(input.password, user.password_hash)
       : await verifyAgainstDummy(input.password, logN);
     if (!user || !ok) throw unauthorized('Wrong email or password');
+    await forgetAttempts(db, LIMITS.loginPerAccount, email);
     if (needsRehash(user.password_hash, logN)) {
       // An older, cheaper hash: store it again at the current cost, now that we have the password.
       await setPasswordHash(db, user.id, await hashPassword(input.password, logN), user.password_hash);
@@ -243,6 +244,7 @@ export function authApp(
       await endAccountLinks(trx, current.id, 'password_reset');
       await revokeUserSessions(trx, current.id, 'password changed');
     });
+    await forgetAttempts(db, LIMITS.loginPerAccount, current.email.toLowerCase());
     return c.json(await startSession(c, current));
   });
 
@@ -284,6 +286,8 @@ export function authApp(
       await endAccountLinks(trx, link.user_id, 'password_reset');
       await revokeUserSessions(trx, link.user_id, 'password reset');
     });
+    // Whoever was guessing the old password, the owner has just chosen a new one: let them log in.
+    await forgetAttempts(db, LIMITS.loginPerAccount, link.email.toLowerCase());
     return c.body(null, 204);
   });
 

@@ -90,8 +90,10 @@ async function findOnTopic(topic: string, found: (value: string, key: string | n
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-    // Created by someone else a moment ago (createTopics then returns at once): wait for its leader.
+    // No `waitForLeaders`: kafkajs retries only LEADER_NOT_AVAILABLE there, while a KRaft broker may
+    // answer UNKNOWN_TOPIC_OR_PARTITION for a topic created a moment ago (by us or by daprd). Poll the
+    // metadata instead, treating either answer as "not yet".
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: false });
     await eventually(`${topic} has a leader`, async () => {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       return topics[0]?.partitions.length && topics[0].partitions.every((p) => p.leader >= 0);

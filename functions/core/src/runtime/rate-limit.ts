@@ -17,7 +17,11 @@ export interface LimitRule {
 }
 
 export const LIMITS = {
-  /** The 11th login attempt for one account within a minute is refused. */
+  /**
+   * The 11th log-in attempt for one account within a minute is refused; a successful log-in, password
+   * change or reset starts the count again (the owner has proved themselves), so only a run of guesses
+   * is limited, never someone who logs in often.
+   */
   loginPerAccount: { name: 'login-account', points: 10, durationSeconds: 60 },
   loginPerIp: { name: 'login-ip', points: 60, durationSeconds: 60 },
   signupPerAccount: { name: 'signup-account', points: 5, durationSeconds: 3600 },
@@ -116,6 +120,11 @@ export async function enforceLimits(
       'Retry-After': String(seconds),
     });
   }
+}
+
+/** Forgets what `key` has spent of `rule` (its window starts again at the next attempt). */
+export async function forgetAttempts(db: Kysely<Database>, rule: LimitRule, key: string): Promise<void> {
+  await limiterFor(db, rule).delete(storedKey(key));
 }
 
 /** Whether `key` may spend one more point of `rule` (counted); false when spent, without throwing. */
