@@ -1,49 +1,19 @@
 'use client';
 
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
-import { type ReactNode, useEffect } from 'react';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
 import { type SignedIn, useRequiredSession, useSession } from '@/lib/session';
 import { AssistantPanel } from './assistant-panel';
+import { KeyboardShortcuts, openShortcutHelp } from './keyboard-shortcuts';
 import { NotificationBell } from './notification-bell';
 import { VerifyEmailBanner } from './verify-email-banner';
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  if (el.tagName === 'INPUT') {
-    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes((el as HTMLInputElement).type);
-  }
-  return el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName);
-}
-
-/** Global keys: `n` opens a new task, `/` jumps to search (as in Gmail, GitHub, Todoist). */
-function useShortcuts() {
-  const router = useRouter();
-  useEffect(() => {
-    function onKey(e: KeyboardEvent) {
-      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      if (e.key === 'n') {
-        e.preventDefault();
-        router.push('/tasks/new');
-      } else if (e.key === '/') {
-        e.preventDefault();
-        const search = document.getElementById('search');
-        if (search) search.focus();
-        else router.push('/?focus=search');
-      }
-    }
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [router]);
-}
 
 /** Every signed-in page: header (nav, bell, account), the page, and the assistant. */
 export function AppShell({ children }: { children: (session: SignedIn) => ReactNode }) {
   const session = useRequiredSession();
   const { signOut } = useSession();
   const pathname = usePathname();
-  useShortcuts();
 
   if (!session) {
     return (
@@ -94,6 +64,16 @@ export function AppShell({ children }: { children: (session: SignedIn) => ReactN
               <p>
                 <Link href="/account">Account and security</Link>
               </p>
+              <p>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-keyshortcuts="?"
+                  onClick={openShortcutHelp}
+                >
+                  Keyboard shortcuts
+                </button>
+              </p>
               <button type="button" className="btn" onClick={() => void signOut()}>
                 Log out
               </button>
@@ -106,6 +86,7 @@ export function AppShell({ children }: { children: (session: SignedIn) => ReactN
         {children(session)}
       </main>
       <AssistantPanel session={session} />
+      <KeyboardShortcuts />
     </>
   );
 }

@@ -795,3 +795,117 @@ describe('sessions', () => {
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
   });
 });
+
+describe('keyboard shortcuts and dark theme', () => {
+  /** Signed in as the suite's user; when this block runs alone (`-t`), nobody signed up yet: sign up here. */
+  async function signedInOnPage() {
+    await page.goto(`${stack.origin}/`);
+    await page
+      .getByRole('heading', { name: 'Tasks', exact: true })
+      .or(page.getByRole('button', { name: 'Log in' }))
+      .waitFor();
+    if (!page.url().includes('/login')) return;
+    const res = await fetch(`${stack.origin}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, time_zone: ZONE }),
+    });
+    if (res.status !== 201 && res.status !== 409)
+      throw new Error(`sign-up → ${res.status} ${await res.text()}`);
+    await logInOnPage();
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+  }
+
+  const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+  const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+  it('? lists the shortcuts in a modal dialog that Escape closes; / focuses search; g sequences navigate; the dark theme follows the system and passes axe', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    try {
+      await signedInOnPage();
+      await apiLogin();
+      // Rows in every colour the list uses: a high-priority tagged task, an overdue medium one, a low one.
+      await apiCall('POST', '/tasks', { title: 'Plan the dark launch', priority: 'high', tags: ['design'] });
+      await apiCall('POST', '/tasks', {
+        title: 'Pay the electricity bill',
+        priority: 'medium',
+        due_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+        time_zone: ZONE,
+      });
+      await apiCall('POST', '/tasks', {
+        title: 'Sort the recycling',
+        priority: 'low',
+        status: 'in_progress',
+      });
+      await gotoList();
+
+      // `?` opens the overlay: a labelled modal dialog that takes focus and lists every shortcut.
+      const newTask = page.getByRole('link', { name: '+ New task' });
+      await newTask.focus();
+      await page.keyboard.press('?');
+      const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await dialog.waitFor();
+      expect(await dialog.getAttribute('aria-modal')).toBe('true');
+      expect(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]'))).toBe(true);
+      const listed = await dialog.locator('dt').allTextContents();
+      expect(listed).toEqual(expect.arrayContaining(['?', 'n', '/', 'g then t', 'g then a']));
+      expect(await dialog.locator('dd').allTextContents()).toContain('Search tasks');
+      await shot('shortcuts-desktop');
+      await expectNoSeriousA11yViolations('keyboard shortcuts overlay');
+
+      // Escape closes it and focus is back where it was; `?` toggles it too.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await newTask.evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press('?');
+      await dialog.waitFor();
+      await page.keyboard.press('?');
+      await dialog.waitFor({ state: 'hidden' });
+
+      // `/` focuses search, and keys typed there are text, not shortcuts.
+      await blur();
+      await page.keyboard.press('/');
+      await expect.poll(focusedId).toBe('search');
+      await page.keyboard.type('g?');
+      expect(await page.locator('#search').inputValue()).toBe('g?');
+      expect(await dialog.isVisible()).toBe(false);
+
+      // Sequences: `g` then `a` is the account page, `g` then `t` the tasks list.
+      await gotoList();
+      await blur();
+      await page.keyboard.press('g');
+      await page.keyboard.press('a');
+      await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+      await page.keyboard.press('g');
+      await page.keyboard.press('t');
+      await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/');
+
+      // The system's dark setting: a dark page, still AA everywhere axe looks (list, overlay, editor).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await gotoList();
+      const [r, g, b] = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+        .match(/\d+/g)!
+        .map(Number);
+      expect(Math.max(r!, g!, b!), 'the body background in the dark theme').toBeLessThan(48);
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toBe(
+        'light dark',
+      );
+      await shot('tasks-dark');
+      await expectNoSeriousA11yViolations('task list, dark theme');
+      await page.keyboard.press('?');
+      await dialog.waitFor();
+      await shot('shortcuts-dark');
+      await expectNoSeriousA11yViolations('keyboard shortcuts overlay, dark theme');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.keyboard.press('n');
+      await page.getByRole('heading', { name: 'New task' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await shot('new-task-dark');
+      await expectNoSeriousA11yViolations('new task form, dark theme');
+    } finally {
+      await page.emulateMedia({ colorScheme: null });
+    }
+  });
+});
