@@ -116,7 +116,9 @@ describe('auth', () => {
     const email = `limited-${Date.now()}@example.com`;
     await api.json('POST', '/api/v1/auth/signup', { body: { email, password: 'correct horse' } });
     const attempt = (password: string, i = 0) =>
-      api.json('POST', '/api/v1/auth/login', { body: { email: i % 2 ? email : email.toUpperCase(), password } });
+      api.json('POST', '/api/v1/auth/login', {
+        body: { email: i % 2 ? email : email.toUpperCase(), password },
+      });
     // Nine guesses, then the owner logs in: the count starts again.
     for (let i = 1; i <= 9; i++) expect((await attempt('wrong', i)).status, `guess ${i}`).toBe(401);
     expect((await attempt('correct horse')).status).toBe(200);
