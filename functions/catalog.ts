@@ -29,9 +29,14 @@ import type { HttpRoute } from '@todo/core/runtime/routes';
 import {
   Credentials,
   IdParam,
+  ListProjectsQuery,
   ListTasksQuery,
   Login,
   Me,
+  ProjectCreate,
+  ProjectList,
+  ProjectOut,
+  ProjectPatch,
   Session,
   TagCreate,
   TagList,
@@ -42,6 +47,12 @@ import {
   TaskPage,
   TaskPatch,
 } from '@todo/core/schemas';
+import {
+  AgendaToday,
+  AgendaTodayQuery,
+  AgendaUpcoming,
+  AgendaUpcomingQuery,
+} from '@todo/core/tasks/agenda-schemas';
 import {
   CalendarFeedCreated,
   CalendarFeedOut,
@@ -453,6 +464,69 @@ const entries = [
     secrets: appSecrets,
   },
   {
+    name: 'projects',
+    kind: 'http',
+    description:
+      'Projects (lists) with open-task counts: create, rename, colour, archive, reorder, delete with their tasks.',
+    routes: [
+      {
+        operationId: 'listProjects',
+        method: 'GET',
+        path: '/api/v1/projects',
+        summary:
+          'List projects in order (the Inbox first) with open-task counts; ?archived=true adds archived ones',
+        query: ListProjectsQuery,
+        status: 200,
+        response: ProjectList,
+      },
+      {
+        operationId: 'createProject',
+        method: 'POST',
+        path: '/api/v1/projects',
+        summary: 'Create a project (placed last)',
+        body: ProjectCreate,
+        status: 201,
+        response: ProjectOut,
+        links: [{ from: '/id', to: '/api/v1/projects/:id' }],
+      },
+      {
+        operationId: 'getProject',
+        method: 'GET',
+        path: '/api/v1/projects/:id',
+        summary: 'Get a project',
+        ...byId,
+        status: 200,
+        response: ProjectOut,
+      },
+      {
+        operationId: 'patchProject',
+        method: 'PATCH',
+        path: '/api/v1/projects/:id',
+        summary: 'Rename, recolour, archive or restore, or move a project',
+        ...byId,
+        body: ProjectPatch,
+        status: 200,
+        response: ProjectOut,
+        // The Inbox cannot be renamed, archived or moved.
+        problems: [409],
+      },
+      {
+        operationId: 'deleteProject',
+        method: 'DELETE',
+        path: '/api/v1/projects/:id',
+        summary: 'Delete a project with its tasks (each gets its TaskDeleted event)',
+        ...byId,
+        status: 204,
+        // The Inbox cannot be deleted.
+        problems: [409],
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+    secrets: appSecrets,
+  },
+  {
     name: 'api-docs',
     kind: 'http',
     description: 'The OpenAPI 3.1 document, generated from the catalog and its zod schemas.',
@@ -663,6 +737,37 @@ const entries = [
         query: RecurrencePreviewQuery,
         status: 200,
         response: RecurrencePreview,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+    secrets: appSecrets,
+  },
+  {
+    name: 'agenda',
+    kind: 'http',
+    description:
+      "The Today and Upcoming views in the user's zone: overdue and today's tasks; the next days with the occurrences recurring tasks will create.",
+    routes: [
+      {
+        operationId: 'getAgendaToday',
+        method: 'GET',
+        path: '/api/v1/agenda/today',
+        summary: "Today: open tasks overdue (oldest first) and due today in the user's zone (or ?time_zone=)",
+        query: AgendaTodayQuery,
+        status: 200,
+        response: AgendaToday,
+      },
+      {
+        operationId: 'getAgendaUpcoming',
+        method: 'GET',
+        path: '/api/v1/agenda/upcoming',
+        summary:
+          'Upcoming: today and the next days (?days=1-31, default 7), each with its open tasks and the occurrences recurring tasks will create',
+        query: AgendaUpcomingQuery,
+        status: 200,
+        response: AgendaUpcoming,
       },
     ],
     subscriptions: [],

@@ -1,4 +1,5 @@
 import type { EventFunctionFactory, FunctionFactory } from '@todo/core';
+import agenda from './agenda/app.ts';
 import apiDocs from './api-docs/app.ts';
 import audit from './audit/app.ts';
 import auth from './auth/app.ts';
@@ -14,6 +15,7 @@ import live from './live/app.ts';
 import mcp from './mcp/app.ts';
 import notifications from './notifications/app.ts';
 import notify from './notify/app.ts';
+import projects from './projects/app.ts';
 import quickAdd from './quick-add/app.ts';
 import scheduleRecurrence from './schedule-recurrence/app.ts';
 import scheduleReminder from './schedule-reminder/app.ts';
@@ -33,6 +35,7 @@ export const httpApps: Record<string, FunctionFactory> = {
   'complete-task': completeTask,
   'delete-task': deleteTask,
   tags,
+  projects,
   'api-docs': apiDocs,
   notifications,
   live,
@@ -41,6 +44,7 @@ export const httpApps: Record<string, FunctionFactory> = {
   chat,
   mcp,
   'calendar-feed': calendarFeed,
+  agenda,
 } satisfies Record<HttpFunctionName, FunctionFactory>;
 
 /** Every event (and clock) function's app factory by catalog name (checked as httpApps are). */

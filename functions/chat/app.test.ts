@@ -109,6 +109,67 @@ describe('chat without a model (offline commands)', () => {
     expect(invoice.body.reply).not.toMatch(/^Overdue/);
   });
 
+  it('answers "what\'s on today?" with the Today view and "what\'s coming up" with the Upcoming one', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    // As above: a fixed-offset zone where it is about noon now.
+    const hoursAhead = 12 - DateTime.utc().hour;
+    const zone = hoursAhead === 0 ? 'UTC' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+    const ask = (message: string) => chat(user, message, zone);
+    const today = DateTime.now().setZone(zone).startOf('day');
+    await addTask(user, { title: 'Late report', due_at: today.minus({ days: 2 }).toISO() });
+    await addTask(user, { title: 'Today thing', due_at: today.plus({ hours: 18 }).toISO() });
+    await addTask(user, { title: 'Tomorrow thing', due_at: today.plus({ days: 1, hours: 12 }).toISO() });
+    await addTask(user, { title: 'Old but done', due_at: today.minus({ days: 1 }).toISO(), status: 'done' });
+    await addTask(user, {
+      title: 'Stretch',
+      due_at: today.plus({ hours: 8 }).toISO(),
+      time_zone: zone,
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    await addTask(other, { title: 'Someone else today', due_at: today.plus({ hours: 15 }).toISO() });
+
+    for (const phrase of ["what's on today?", 'What do I have today', 'today', 'my day']) {
+      const res = await ask(phrase);
+      expect(res.body.reply, phrase).toMatch(
+        /^Overdue \(1\):\n• Late report — due .*\nToday \(2\):\n• Stretch — due .* ↻\n• Today thing — due /,
+      );
+      expect(
+        res.body.actions.map((a: any) => a.tool),
+        phrase,
+      ).toEqual(['today']);
+      expect(res.body.changed).toBe(false);
+      expect(res.body.reply).not.toMatch(/Someone else|Old but done|Tomorrow thing/);
+    }
+    for (const phrase of ["What's coming up?", 'upcoming', 'this week', 'what do I have this week']) {
+      const res = await ask(phrase);
+      expect(
+        res.body.actions.map((a: any) => a.tool),
+        phrase,
+      ).toEqual(['upcoming']);
+      const reply: string = res.body.reply;
+      // Today: Stretch (stored) and Today thing; tomorrow: Tomorrow thing and Stretch's next occurrence;
+      // then an occurrence of Stretch on each of the five days after.
+      expect(reply, phrase).toMatch(
+        /^Coming up in the next 7 days \(9\):\n\w{3} \d+ \w{3} \(today\):\n• 08:00 Stretch ↻\n• 18:00 Today thing\n/,
+      );
+      expect(reply).toMatch(/\(tomorrow\):\n• 08:00 Stretch ↻ \(repeats\)\n• 12:00 Tomorrow thing/);
+      expect(reply.match(/Stretch ↻ \(repeats\)/g)).toHaveLength(6);
+      expect(reply).not.toMatch(/Late report|Someone else/);
+    }
+    expect((await ask('next 3 days')).body.reply).toMatch(/^Coming up in the next 3 days \(5\):/);
+
+    const empty = await api.signUp();
+    expect((await chat(empty, "what's on today?")).body.reply).toBe(
+      'Nothing is due today, and nothing is overdue.',
+    );
+    expect((await chat(empty, 'upcoming')).body.reply).toBe('Nothing is coming up in the next 7 days.');
+    const preview = (message: string) =>
+      api.json('POST', '/api/v1/chat/preview', { token: user.token, body: { message, time_zone: 'UTC' } });
+    for (const phrase of ['today', 'this week', "what's coming up"])
+      expect((await preview(phrase)).body, phrase).toEqual({ kind: 'command' });
+  });
+
   it('moves the dentist to Friday keeping its time of day', async () => {
     const user = await api.signUp();
     const dentist = await addTask(user, {

@@ -143,6 +143,40 @@ describe('listTasks (User Story 1)', () => {
     }
   });
 
+  it('filters by project, with the other filters and paging; every task says its project', async () => {
+    const owner = await api.signUp();
+    const token = owner.token;
+    const project = await api.json('POST', '/api/v1/projects', { token, body: { name: 'Garden' } });
+    const inbox = (await api.json('GET', '/api/v1/projects', { token })).body.items[0];
+    for (const [title, project_id, priority] of [
+      ['Mow', project.body.id, 'high'],
+      ['Weed', project.body.id, 'low'],
+      ['Prune', project.body.id, 'high'],
+      ['Elsewhere', undefined, 'high'],
+    ]) {
+      await api.json('POST', '/api/v1/tasks', { token, body: { title, project_id, priority } });
+    }
+    const garden = `project=${project.body.id}`;
+    const all = await api.json('GET', `/api/v1/tasks?${garden}&sort_by=title`, { token });
+    expect(titles(all.body)).toEqual(['Mow', 'Prune', 'Weed']);
+    expect(new Set(all.body.items.map((t: { project_id: string }) => t.project_id))).toEqual(
+      new Set([project.body.id]),
+    );
+    const high = await api.json('GET', `/api/v1/tasks?${garden}&priority=high&sort_by=title`, { token });
+    expect(titles(high.body)).toEqual(['Mow', 'Prune']);
+    const first = await api.json('GET', `/api/v1/tasks?${garden}&limit=2`, { token });
+    const rest = await api.json('GET', `/api/v1/tasks?${garden}&limit=2&cursor=${first.body.next_cursor}`, {
+      token,
+    });
+    expect([...titles(first.body), ...titles(rest.body)]).toEqual(['Prune', 'Weed', 'Mow']);
+    expect(rest.body.next_cursor).toBeNull();
+    const inInbox = await api.json('GET', `/api/v1/tasks?project=${inbox.id}`, { token });
+    expect(titles(inInbox.body)).toEqual(['Elsewhere']);
+    // Another user's project (or none at all) matches nothing, as an unknown tag does.
+    const theirs = await api.json('GET', `/api/v1/tasks?${garden}`, { token: user.token });
+    expect(theirs.body.items).toEqual([]);
+  });
+
   it('gets one task by id; a malformed id is a 400, an unknown one a 404', async () => {
     const list = await api.json('GET', '/api/v1/tasks?limit=1', { token: user.token });
     const one = await api.json('GET', `/api/v1/tasks/${list.body.items[0].id}`, { token: user.token });

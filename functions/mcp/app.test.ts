@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { TASK_TOOLS } from '@todo/core/assistant/tools';
 import { listen, type RunningServer } from '@todo/core/runtime/serve';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, useTestApi } from '../testing/stack.ts';
 
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('mcp server (Streamable HTTP, official SDK client)', () => {
-  it('lists the twelve task tools with annotations and schemas derived from the API', async () => {
+  it('lists the task tools with annotations and schemas derived from the API', async () => {
     const client = await connect(alice.token);
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
@@ -52,12 +54,15 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
         'delete_tag',
         'delete_task',
         'get_task',
+        'list_projects',
         'list_tags',
         'list_tasks',
         'reopen_task',
         'set_reminder',
         'skip_occurrence',
+        'today',
         'update_task',
+        'upcoming',
       ].sort(),
     );
     expect(byName.list_tasks!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
@@ -162,6 +167,92 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     expect(gone.text).toMatch(/not found: no task with that id belongs to you; call list_tasks/);
   });
 
+  it("today and upcoming: the views in the user's zone, occurrences of recurring tasks included", async () => {
+    const user = await api.signUp();
+    const client = await connect(user.token);
+    const zone = 'Pacific/Auckland';
+    const today = DateTime.now().setZone(zone).startOf('day');
+    await call(client, 'add_task', { title: 'Yesterday', due_at: today.minus({ hours: 2 }).toISO() });
+    await call(client, 'add_task', {
+      title: 'Tonight',
+      due_at: today.plus({ days: 1 }).minus({ hours: 1 }).toISO(),
+    });
+    const daily = await call(client, 'add_task', {
+      title: 'Walk',
+      due_at: today.plus({ hours: 7 }).toISO(),
+      time_zone: zone,
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    const view = await call(client, 'today', { time_zone: zone });
+    expect(view.isError).toBe(false);
+    expect(view.data).toMatchObject({ date: today.toISODate(), time_zone: zone });
+    expect(view.data.overdue.map((t: any) => t.title)).toEqual(['Yesterday']);
+    expect(view.data.today.map((t: any) => t.title)).toEqual(['Walk', 'Tonight']);
+
+    const upcoming = await call(client, 'upcoming', { days: 3, time_zone: zone });
+    expect(upcoming.isError).toBe(false);
+    expect(upcoming.data.days.map((d: any) => d.date)).toEqual(
+      [0, 1, 2].map((n) => today.plus({ days: n }).toISODate()),
+    );
+    expect(upcoming.data.days.map((d: any) => d.occurrences.length)).toEqual([0, 1, 1]);
+    expect(upcoming.data.days[1].occurrences[0]).toMatchObject({
+      title: 'Walk',
+      task_id: daily.data.id,
+      series_id: daily.data.series_id,
+    });
+    const tooMany = await call(client, 'upcoming', { days: 40 });
+    expect(tooMany.isError).toBe(true);
+    expect(tooMany.text).toMatch(/days/);
+    const badZone = await call(client, 'today', { time_zone: 'Mars/Olympus' });
+    expect(badZone.text).toMatch(/time_zone/);
+    // The other user's view has none of it.
+    const theirs = await call(await connect(bob.token), 'today', { time_zone: zone });
+    expect(JSON.stringify(theirs.data)).not.toMatch(/Yesterday|Tonight|Walk/);
+  });
+
+  it('projects: list_projects, and project by name (any case) or id in add_task, update_task and list_tasks', async () => {
+    const user = await api.signUp();
+    const client = await connect(user.token);
+    const groceries = await api.json('POST', '/api/v1/projects', {
+      token: user.token,
+      body: { name: 'Groceries', color: 'green' },
+    });
+    const listed = await call(client, 'list_projects');
+    expect(listed.data.items.map((p: any) => [p.name, p.open_count])).toEqual([
+      ['Inbox', 0],
+      ['Groceries', 0],
+    ]);
+    const inbox = listed.data.items[0];
+
+    const milk = await call(client, 'add_task', { title: 'Milk', project: 'groceries' });
+    expect(milk.data.project_id).toBe(groceries.body.id);
+    const loose = await call(client, 'add_task', { title: 'Loose end' });
+    expect(loose.data.project_id).toBe(inbox.id);
+    const moved = await call(client, 'update_task', { id: loose.data.id, project: groceries.body.id });
+    expect(moved.data.project_id).toBe(groceries.body.id);
+    const back = await call(client, 'update_task', { id: loose.data.id, project: 'INBOX' });
+    expect(back.data.project_id).toBe(inbox.id);
+
+    const inGroceries = await call(client, 'list_tasks', { project: 'Groceries' });
+    expect(inGroceries.data.items.map((t: any) => t.title)).toEqual(['Milk']);
+    expect((await call(client, 'list_projects')).data.items[1].open_count).toBe(1);
+
+    const unknown = await call(client, 'list_tasks', { project: 'Hardware store' });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toMatch(/No project named "Hardware store".*list_projects/);
+    // Two open projects with one name: the id is needed.
+    await api.json('POST', '/api/v1/projects', { token: user.token, body: { name: 'groceries' } });
+    const ambiguous = await call(client, 'add_task', { title: 'Eggs', project: 'Groceries' });
+    expect(ambiguous.isError).toBe(true);
+    expect(ambiguous.text).toMatch(/project: 2 projects are named "Groceries"; give the id/);
+    // Another user's project, by id or by name, is not found for this one.
+    const other = await connect(bob.token);
+    const foreign = await call(other, 'add_task', { title: 'Sneak', project: groceries.body.id });
+    expect(foreign.isError).toBe(true);
+    expect(foreign.text).toMatch(/not found: no project with that name or id belongs to you/);
+    expect((await call(other, 'list_tasks', { project: 'Groceries' })).isError).toBe(true);
+  });
+
   it("keeps each user's data to themselves: another user's ids are simply not found", async () => {
     const a = await connect(alice.token);
     const b = await connect(bob.token);
@@ -222,7 +313,7 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     expect((await call(client, 'add_tag', { name: 'DUP' })).text).toMatch(/already have a tag/);
     const unknown = await call(client, 'fly_to_moon', {});
     expect(unknown.isError).toBe(true);
-    expect((await client.listTools()).tools).toHaveLength(12);
+    expect((await client.listTools()).tools).toHaveLength(TASK_TOOLS.length);
   });
 
   it('turns away callers without a valid token, and GET on the stateless endpoint is 405', async () => {

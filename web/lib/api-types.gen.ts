@@ -2,6 +2,40 @@
 // served at /api/v1/openapi.json). Do not edit: run `npm run gen:web-types`. web/test/api-types.test.ts
 // fails when this file and the document disagree.
 export interface paths {
+  '/api/v1/agenda/today': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Today: open tasks overdue (oldest first) and due today in the user's zone (or ?time_zone=) */
+    get: operations['getAgendaToday'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agenda/upcoming': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Upcoming: today and the next days (?days=1-31, default 7), each with its open tasks and the occurrences recurring tasks will create */
+    get: operations['getAgendaUpcoming'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -397,6 +431,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/projects': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List projects in order (the Inbox first) with open-task counts; ?archived=true adds archived ones */
+    get: operations['listProjects'];
+    put?: never;
+    /** Create a project (placed last) */
+    post: operations['createProject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/projects/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a project */
+    get: operations['getProject'];
+    put?: never;
+    post?: never;
+    /** Delete a project with its tasks (each gets its TaskDeleted event) */
+    delete: operations['deleteProject'];
+    options?: never;
+    head?: never;
+    /** Rename, recolour, archive or restore, or move a project */
+    patch: operations['patchProject'];
+    trace?: never;
+  };
   '/api/v1/quick-add': {
     parameters: {
       query?: never;
@@ -675,6 +746,219 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  getAgendaToday: {
+    parameters: {
+      query?: {
+        time_zone?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            date: string;
+            overdue: {
+              completed_at: string | null;
+              created_at: string;
+              description: string;
+              due_at: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
+              recurrence: {
+                /** @enum {string} */
+                mode: 'schedule' | 'completion';
+                rule: string;
+              } | null;
+              reminders: number[];
+              series_id: string | null;
+              /** @enum {string} */
+              status: 'todo' | 'in_progress' | 'done';
+              tags: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+              }[];
+              time_zone: string;
+              title: string;
+              updated_at: string;
+            }[];
+            time_zone: string;
+            today: {
+              completed_at: string | null;
+              created_at: string;
+              description: string;
+              due_at: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
+              recurrence: {
+                /** @enum {string} */
+                mode: 'schedule' | 'completion';
+                rule: string;
+              } | null;
+              reminders: number[];
+              series_id: string | null;
+              /** @enum {string} */
+              status: 'todo' | 'in_progress' | 'done';
+              tags: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+              }[];
+              time_zone: string;
+              title: string;
+              updated_at: string;
+            }[];
+            truncated: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAgendaUpcoming: {
+    parameters: {
+      query?: {
+        days?: number;
+        time_zone?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            days: {
+              date: string;
+              occurrences: {
+                due_at: string;
+                due_local: string;
+                /** @enum {string} */
+                priority: 'low' | 'medium' | 'high';
+                /** Format: uuid */
+                series_id: string;
+                tags: {
+                  /** Format: uuid */
+                  id: string;
+                  name: string;
+                }[];
+                /** Format: uuid */
+                task_id: string;
+                time_zone: string;
+                title: string;
+              }[];
+              tasks: {
+                completed_at: string | null;
+                created_at: string;
+                description: string;
+                due_at: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                priority: 'low' | 'medium' | 'high';
+                /** Format: uuid */
+                project_id: string;
+                recurrence: {
+                  /** @enum {string} */
+                  mode: 'schedule' | 'completion';
+                  rule: string;
+                } | null;
+                reminders: number[];
+                series_id: string | null;
+                /** @enum {string} */
+                status: 'todo' | 'in_progress' | 'done';
+                tags: {
+                  /** Format: uuid */
+                  id: string;
+                  name: string;
+                }[];
+                time_zone: string;
+                title: string;
+                updated_at: string;
+              }[];
+            }[];
+            time_zone: string;
+            truncated: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   logIn: {
     parameters: {
       query?: never;
@@ -2376,6 +2660,441 @@ export interface operations {
       };
     };
   };
+  listProjects: {
+    parameters: {
+      query?: {
+        archived?: '0' | '1' | 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              archived_at: string | null;
+              /** @enum {string} */
+              color:
+                | 'red'
+                | 'orange'
+                | 'yellow'
+                | 'green'
+                | 'teal'
+                | 'sky_blue'
+                | 'blue'
+                | 'violet'
+                | 'magenta'
+                | 'grey';
+              created_at: string;
+              /** Format: uuid */
+              id: string;
+              is_inbox: boolean;
+              name: string;
+              open_count: number;
+              position: number;
+              updated_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @default grey
+           * @enum {string}
+           */
+          color?:
+            | 'red'
+            | 'orange'
+            | 'yellow'
+            | 'green'
+            | 'teal'
+            | 'sky_blue'
+            | 'blue'
+            | 'violet'
+            | 'magenta'
+            | 'grey';
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            archived_at: string | null;
+            /** @enum {string} */
+            color:
+              | 'red'
+              | 'orange'
+              | 'yellow'
+              | 'green'
+              | 'teal'
+              | 'sky_blue'
+              | 'blue'
+              | 'violet'
+              | 'magenta'
+              | 'grey';
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            is_inbox: boolean;
+            name: string;
+            open_count: number;
+            position: number;
+            updated_at: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            archived_at: string | null;
+            /** @enum {string} */
+            color:
+              | 'red'
+              | 'orange'
+              | 'yellow'
+              | 'green'
+              | 'teal'
+              | 'sky_blue'
+              | 'blue'
+              | 'violet'
+              | 'magenta'
+              | 'grey';
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            is_inbox: boolean;
+            name: string;
+            open_count: number;
+            position: number;
+            updated_at: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          archived?: boolean;
+          /** @enum {string} */
+          color?:
+            | 'red'
+            | 'orange'
+            | 'yellow'
+            | 'green'
+            | 'teal'
+            | 'sky_blue'
+            | 'blue'
+            | 'violet'
+            | 'magenta'
+            | 'grey';
+          name?: string;
+          position?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            archived_at: string | null;
+            /** @enum {string} */
+            color:
+              | 'red'
+              | 'orange'
+              | 'yellow'
+              | 'green'
+              | 'teal'
+              | 'sky_blue'
+              | 'blue'
+              | 'violet'
+              | 'magenta'
+              | 'grey';
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            is_inbox: boolean;
+            name: string;
+            open_count: number;
+            position: number;
+            updated_at: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   quickAdd: {
     parameters: {
       query?: never;
@@ -2408,6 +3127,8 @@ export interface operations {
             notes: string[];
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -2634,6 +3355,8 @@ export interface operations {
               occurrence_number: number;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
               recurrence: {
                 /** @enum {string} */
                 mode: 'schedule' | 'completion';
@@ -2738,6 +3461,8 @@ export interface operations {
               id: string;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
               recurrence: {
                 /** @enum {string} */
                 mode: 'schedule' | 'completion';
@@ -2827,6 +3552,8 @@ export interface operations {
               occurrence_number: number;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
               recurrence: {
                 /** @enum {string} */
                 mode: 'schedule' | 'completion';
@@ -3268,6 +3995,7 @@ export interface operations {
         order?: 'asc' | 'desc';
         overdue?: '0' | '1' | 'true' | 'false';
         priority?: string;
+        project?: string;
         search?: string;
         series_id?: string;
         sort_by?: 'due_date' | 'priority' | 'created_at' | 'title';
@@ -3296,6 +4024,8 @@ export interface operations {
               id: string;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
+              /** Format: uuid */
+              project_id: string;
               recurrence: {
                 /** @enum {string} */
                 mode: 'schedule' | 'completion';
@@ -3366,6 +4096,8 @@ export interface operations {
            * @enum {string}
            */
           priority?: 'low' | 'medium' | 'high';
+          /** Format: uuid */
+          project_id?: string;
           recurrence?: {
             /**
              * @default schedule
@@ -3404,6 +4136,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -3488,6 +4222,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -3567,6 +4303,8 @@ export interface operations {
            * @enum {string}
            */
           priority?: 'low' | 'medium' | 'high';
+          /** Format: uuid */
+          project_id?: string;
           recurrence?: {
             /**
              * @default schedule
@@ -3605,6 +4343,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -3744,6 +4484,8 @@ export interface operations {
           due_at?: string | null;
           /** @enum {string} */
           priority?: 'low' | 'medium' | 'high';
+          /** Format: uuid */
+          project_id?: string;
           recurrence?: {
             /**
              * @default schedule
@@ -3777,6 +4519,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -3870,6 +4614,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';
@@ -4029,6 +4775,8 @@ export interface operations {
             id: string;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
+            /** Format: uuid */
+            project_id: string;
             recurrence: {
               /** @enum {string} */
               mode: 'schedule' | 'completion';

@@ -13,6 +13,23 @@ export const NotificationChannel = z.enum(['in_app', 'email', 'browser']);
 /** A reminder receipt's lifecycle; reminders/receipts.ts has one function per transition. */
 export const ReceiptStatus = z.enum(['scheduled', 'fired', 'sending', 'sent', 'failed', 'cancelled']);
 
+/**
+ * A project's colour: a small fixed palette (Todoist's names, fewer of them) the web app maps to
+ * colours that pass contrast checks in both themes.
+ */
+export const ProjectColor = z.enum([
+  'red',
+  'orange',
+  'yellow',
+  'green',
+  'teal',
+  'sky_blue',
+  'blue',
+  'violet',
+  'magenta',
+  'grey',
+]);
+
 /** The CHECK constraints that enumerate a column, and the enum each must equal. */
 export const CHECKED_ENUMS = [
   { table: 'tasks', column: 'status', values: TaskStatus.options },
@@ -20,4 +37,5 @@ export const CHECKED_ENUMS = [
   { table: 'tasks', column: 'recurrence_mode', values: RecurrenceMode.options },
   { table: 'notifications', column: 'channel', values: NotificationChannel.options },
   { table: 'reminder_deliveries', column: 'status', values: ReceiptStatus.options },
+  { table: 'projects', column: 'color', values: ProjectColor.options },
 ] as const;

@@ -15,10 +15,16 @@ export const TOPICS = {
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
+/**
+ * A task in an event. Events written before projects (migration 20261202_1700) carry no project_id and
+ * may still be in the outbox or on a topic after the upgrade, so consumers read them without it.
+ */
+const EventTask = TaskOut.extend({ project_id: TaskOut.shape.project_id.optional() });
+
 const TaskChange = z.object({
-  task: TaskOut,
+  task: EventTask,
   /** The task as it was before this change, for audit and for reminder rescheduling. */
-  previous: TaskOut.nullable(),
+  previous: EventTask.nullable(),
   user_id: z.uuid(),
 });
 
@@ -31,7 +37,7 @@ export const EventSchemas = {
     user_id: z.uuid(),
     series_id: z.uuid(),
     previous_task_id: z.uuid(),
-    task: TaskOut,
+    task: EventTask,
   }),
   'ReminderDue.v1': z.object({
     user_id: z.uuid(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Priority, RecurrenceMode, TaskStatus } from './enums.ts';
+import { Priority, ProjectColor, RecurrenceMode, TaskStatus } from './enums.ts';
 import { ruleProblem } from './recurrence/rule.ts';
 
 /** Request and response shapes for the HTTP API; the OpenAPI document is generated from these. */
 
-export { Priority, RecurrenceMode, TaskStatus };
+export { Priority, ProjectColor, RecurrenceMode, TaskStatus };
 export const SortBy = z.enum(['due_date', 'priority', 'created_at', 'title']);
 export const SortOrder = z.enum(['asc', 'desc']);
 
@@ -98,6 +98,8 @@ const taskFields = {
   recurrence: Recurrence.nullable().default(null),
   /** Minutes before due_at; several allowed. */
   reminders: Reminders.default([]),
+  /** One of the caller's projects (not an archived one); left out, the Inbox (PUT: it stays where it is). */
+  project_id: z.uuid({ message: 'must be a project id (UUID)' }).optional(),
 };
 
 function requireDueForSchedule(
@@ -130,6 +132,8 @@ export const TaskPatch = z
     time_zone: TimeZone.optional(),
     recurrence: Recurrence.nullable().optional(),
     reminders: Reminders.optional(),
+    /** Moves the task to another of the caller's projects. */
+    project_id: taskFields.project_id,
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });
 export type TaskPatch = z.infer<typeof TaskPatch>;
@@ -156,6 +160,8 @@ export const ListTasksQuery = z.strictObject({
   due_to: Instant.optional(),
   overdue: booleanFlag.optional(),
   series_id: z.uuid().optional(),
+  /** A project id: only its tasks (another user's project matches nothing, as an unknown tag does). */
+  project: z.uuid({ message: 'must be a project id (UUID)' }).optional(),
   sort_by: SortBy.default('created_at'),
   order: SortOrder.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -176,6 +182,7 @@ export const TaskOut = z.object({
   time_zone: z.string(),
   recurrence: z.object({ rule: z.string(), mode: RecurrenceMode }).nullable(),
   series_id: z.uuid().nullable(),
+  project_id: z.uuid(),
   reminders: z.array(z.number().int()),
   created_at: z.string(),
   updated_at: z.string(),
@@ -190,6 +197,48 @@ export const TagRename = z.strictObject({ name: TagRef });
 export const TagWithCount = TagOut.extend({ task_count: z.number().int() });
 export type TagWithCount = z.infer<typeof TagWithCount>;
 export const TagList = z.object({ items: z.array(TagWithCount) });
+
+/** A project name: 1–120 characters after trimming; names may repeat (as in Todoist). */
+export const ProjectName = text().trim().min(1, 'project names cannot be empty').max(120);
+
+export const ProjectCreate = z.strictObject({
+  name: ProjectName,
+  color: ProjectColor.default('grey'),
+});
+export type ProjectCreate = z.infer<typeof ProjectCreate>;
+
+/** PATCH: the fields given change. The Inbox takes only `color` (it keeps its name and place). */
+export const ProjectPatch = z
+  .strictObject({
+    name: ProjectName.optional(),
+    color: ProjectColor.optional(),
+    /** true archives (its tasks stay, the project leaves the default listing), false restores. */
+    archived: z.boolean().optional(),
+    /** The place in the order, 1 = right after the Inbox; larger than the last moves it to the end. */
+    position: z.number().int().min(1, 'position 0 is the Inbox’s').max(100_000).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });
+export type ProjectPatch = z.infer<typeof ProjectPatch>;
+
+export const ListProjectsQuery = z.strictObject({
+  /** true: archived projects too (each in its place in the order). */
+  archived: booleanFlag.default(false),
+});
+
+export const ProjectOut = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  color: ProjectColor,
+  position: z.number().int(),
+  is_inbox: z.boolean(),
+  archived_at: z.string().nullable(),
+  /** Tasks not done. */
+  open_count: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type ProjectOut = z.infer<typeof ProjectOut>;
+export const ProjectList = z.object({ items: z.array(ProjectOut) });
 
 export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 

@@ -42,7 +42,11 @@ export interface Account {
 }
 const ACCOUNT_COLUMNS = ['id', 'email', 'time_zone', 'email_verified_at'] as const;
 
-/** A new account, or undefined when the email (case-insensitively) is taken. */
+/**
+ * A new account, or undefined when the email (case-insensitively) is taken. Its Inbox project is created
+ * by the same statement (the users_create_inbox trigger, migration 20261202_1700), so an account never
+ * exists without one, whoever inserts it.
+ */
 export function insertAccount(
   db: Kysely<Database>,
   values: { email: string; password_hash: string; time_zone: string },

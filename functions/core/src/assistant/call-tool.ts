@@ -13,6 +13,7 @@ export function describeIssues(error: z.ZodError): string {
 
 /** What to do about a resource not found, by the problem's `resource` (never by reading its text). */
 const NOT_FOUND_HINTS: Record<string, string> = {
+  Project: 'no project with that name or id belongs to you; call list_projects to see them.',
   Series: 'no series with that id belongs to you; use the series_id of a recurring task from list_tasks.',
   Tag: 'no tag with that id belongs to you; call list_tags to find its id.',
   Task: 'no task with that id belongs to you; call list_tasks to find its id.',

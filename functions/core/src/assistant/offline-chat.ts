@@ -4,6 +4,7 @@ import { quickAddTask } from '../quick-add/quick-add-task.ts';
 import { ProblemError } from '../runtime/errors.ts';
 import { IdParam, type TaskOut } from '../schemas.ts';
 import { listTags } from '../tags/tag-crud.ts';
+import type { AgendaToday, AgendaUpcoming } from '../tasks/agenda-schemas.ts';
 import { getTask, type TaskListing } from '../tasks/list-tasks.ts';
 import { callTool, describeIssues } from './call-tool.ts';
 import type { ChatAction, ChatContext, ChatReply, PendingAction } from './chat-schema.ts';
@@ -11,7 +12,7 @@ import { findTool } from './tools.ts';
 
 export const OFFLINE_HELP = [
   'I can add tasks the way you type them, e.g. "Pay rent every month on the 1st at 9am remind me 1 day before #bills !high".',
-  'Ask me: "what\'s overdue?", "what\'s due today?" (or tomorrow, this week), "list my tasks".',
+  'Ask me: "what\'s on today?", "what\'s coming up?", "what\'s overdue?", "what\'s due tomorrow?", "list my tasks".',
   'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry".',
   'With an AI model configured (OPENAI_BASE_URL and OPENAI_API_KEY) I understand free-form requests too.',
 ].join('\n');
@@ -64,6 +65,55 @@ async function listing(
   if (!items.length) return empty;
   const more = next_cursor ? '\n…and more.' : '';
   return `${heading.replace('{n}', String(items.length))}\n${items.map((t) => line(t, ctx)).join('\n')}${more}`;
+}
+
+/** Today: the overdue tasks, then today's, in the chat's zone (the `today` tool, as the Today view). */
+async function todayView(ctx: ChatContext, actions: ChatAction[]): Promise<string> {
+  const outcome = await act(ctx, actions, 'today', { time_zone: ctx.timeZone });
+  if (!outcome.ok) return outcome.error;
+  const { overdue, today, truncated } = outcome.result as AgendaToday;
+  if (!overdue.length && !today.length) return 'Nothing is due today, and nothing is overdue.';
+  const section = (heading: string, tasks: TaskOut[]) =>
+    tasks.length ? [`${heading} (${tasks.length}):`, ...tasks.map((t) => line(t, ctx))] : [];
+  return [
+    ...section('Overdue', overdue),
+    ...section('Today', today),
+    ...(today.length ? [] : ['Nothing else is due today.']),
+    ...(truncated ? ['…and more.'] : []),
+  ].join('\n');
+}
+
+/**
+ * Upcoming: each day of the next `days` that has something, its tasks and the occurrences recurring
+ * tasks will create merged by time (the `upcoming` tool, as the Upcoming view).
+ */
+async function upcomingView(ctx: ChatContext, actions: ChatAction[], days: number): Promise<string> {
+  const outcome = await act(ctx, actions, 'upcoming', { days, time_zone: ctx.timeZone });
+  if (!outcome.ok) return outcome.error;
+  const result = outcome.result as AgendaUpcoming;
+  const span = days === 1 ? 'today' : `in the next ${days} days`;
+  const at = (iso: string) => DateTime.fromISO(iso, { zone: ctx.timeZone });
+  const lines: string[] = [];
+  let count = 0;
+  for (const [i, day] of result.days.entries()) {
+    const entries = [
+      ...day.tasks.map((t) => ({
+        due: t.due_at!,
+        text: `${t.title}${t.priority === 'high' ? ' (high)' : ''}${t.recurrence ? ' ↻' : ''}`,
+      })),
+      ...day.occurrences.map((o) => ({
+        due: o.due_at,
+        text: `${o.title}${o.priority === 'high' ? ' (high)' : ''} ↻ (repeats)`,
+      })),
+    ].sort((a, b) => Date.parse(a.due) - Date.parse(b.due));
+    if (!entries.length) continue;
+    count += entries.length;
+    const name = i === 0 ? ' (today)' : i === 1 ? ' (tomorrow)' : '';
+    lines.push(`${at(`${day.date}T12:00:00`).toFormat('ccc d LLL')}${name}:`);
+    lines.push(...entries.map((e) => `• ${at(e.due).toFormat('HH:mm')} ${e.text}`));
+  }
+  if (!count) return `Nothing is coming up ${span}.`;
+  return [`Coming up ${span} (${count}):`, ...lines, ...(result.truncated ? ['…and more.'] : [])].join('\n');
 }
 
 function dayRange(ctx: ChatContext, which: string): { from: DateTime; to: DateTime } {
@@ -319,6 +369,22 @@ const COMMANDS: Command[] = [
     run: async (ctx, actions) =>
       (await confirmPending(ctx, actions)) ??
       'There is nothing waiting for a yes. Say what to do, e.g. "delete laundry".',
+  },
+  {
+    // The Today view: overdue and today's tasks. "what's due today" stays the plain listing below.
+    pattern:
+      /^(?:today|today's (?:tasks|list|agenda|plan)|(?:my |the )?agenda(?: for today)?|my day|(?:what's|whats|what is|what) on(?: for)? today|what(?:'s| is) (?:my day|today) look(?:ing)? like|what do i (?:have|need to do|have to do)(?: on)?(?: for)? today|(?:show|list)(?: me)?(?: my)? today(?:'s tasks)?)$/,
+    run: (ctx, actions) => todayView(ctx, actions),
+  },
+  {
+    // The Upcoming view: the next days with their tasks and the occurrences recurring tasks will create.
+    pattern:
+      /^(?:upcoming(?: tasks)?|coming up|this week|(?:the )?next (\d{1,2}|seven) days|(?:what's|whats|what is|what) (?:coming up|upcoming|ahead|on this week|on for this week)(?: this week)?|what do i have(?: on| to do)?(?: for)? (?:this week|coming up|the week)|(?:show|list)(?: me)?(?: my)? (?:upcoming(?: tasks)?|this week|the week(?: ahead)?|the next (\d{1,2}|seven) days))$/,
+    run: (ctx, actions, m) => {
+      const asked = m[1] ?? m[2];
+      const days = !asked || asked === 'seven' ? 7 : Math.min(31, Math.max(1, Number(asked)));
+      return upcomingView(ctx, actions, days);
+    },
   },
   {
     // A question or a listing about overdue tasks, not any line that mentions the word: "pay overdue

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { userTimeZone } from '../accounts/users.ts';
 import type { Database } from '../db/types.ts';
+import { listProjects } from '../projects/project-crud.ts';
+import { resolveProjectRef } from '../projects/project-queries.ts';
 import { notFound } from '../runtime/errors.ts';
 import {
   IdParam,
@@ -11,8 +14,11 @@ import {
   TaskCreate,
   TaskPatch,
   TaskStatus,
+  text,
 } from '../schemas.ts';
 import { createTag, deleteTag, listTags } from '../tags/tag-crud.ts';
+import { agendaToday, agendaUpcoming } from '../tasks/agenda.ts';
+import { AgendaTodayQuery, AgendaUpcomingQuery } from '../tasks/agenda-schemas.ts';
 import { getTask, listTasks } from '../tasks/list-tasks.ts';
 import { skipOccurrence } from '../tasks/series.ts';
 import { completeTask, createTask, deleteTask, patchTask, reopenTask } from '../tasks/task-writes.ts';
@@ -50,6 +56,22 @@ const DESTRUCTIVE = { ...WRITE, destructiveHint: true, idempotentHint: true };
 
 const taskNotFound = (id: string) => notFound('Task', `Task ${id} not found`);
 
+/** A project by name (any case) or id; the tools resolve it among the caller's projects. */
+const ProjectRef = text()
+  .trim()
+  .min(1)
+  .max(120)
+  .describe('A project name (any case) or id, from list_projects; the Inbox is "Inbox"');
+
+/** The task fields with `project` (a name or id) in place of project_id, resolved for the caller. */
+async function withProject<T extends { project?: string; project_id?: string }>(
+  ctx: ToolContext,
+  { project, ...rest }: T,
+): Promise<Omit<T, 'project'>> {
+  if (project === undefined) return rest;
+  return { ...rest, project_id: await resolveProjectRef(ctx.db, ctx.userId, project) };
+}
+
 /**
  * list_tasks takes the API's listing query, with the comma-separated query-string fields as JSON arrays and
  * the flags as booleans: the same filters, sorts and limits, in the shape a tool call naturally has.
@@ -59,11 +81,22 @@ export const ListTasksInput = ListTasksQuery.extend({
   priority: z.array(Priority).max(3).optional().describe('Any of these priorities'),
   tags: z.array(TagRef).max(20).optional().describe('Tag names or ids; a task must carry all of them'),
   overdue: z.boolean().optional().describe('true: only tasks past due and not done'),
+  project: ProjectRef.optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
-export const UpdateTaskInput = IdParam.extend(TaskPatch.shape);
+export const AddTaskInput = TaskCreate.extend({ project: ProjectRef.optional() });
+export const ListProjectsInput = z.strictObject({
+  archived: z.boolean().default(false).describe('true: archived projects too'),
+});
+
+export const UpdateTaskInput = IdParam.extend(TaskPatch.shape).extend({ project: ProjectRef.optional() });
 export const SkipOccurrenceInput = z.strictObject({ series_id: IdParam.shape.id });
+/** The views' queries, with `days` a number rather than a query-string value. */
+export const TodayInput = AgendaTodayQuery;
+export const UpcomingInput = AgendaUpcomingQuery.extend({
+  days: z.number().int().min(1).max(31).default(7).describe('How many days, today the first'),
+});
 export const SetReminderInput = IdParam.extend({
   reminders: TaskPatch.shape.reminders
     .unwrap()
@@ -75,19 +108,23 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'add_task',
     title: 'Add a task',
     description:
-      'Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created.',
-    input: TaskCreate,
+      'Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created; project (a name or id) defaults to the Inbox.',
+    input: AddTaskInput,
     annotations: WRITE,
-    run: (ctx, input) => createTask(ctx, input),
+    run: async (ctx, input) => createTask(ctx, await withProject(ctx, input)),
   }),
   tool({
     name: 'list_tasks',
     title: 'List tasks',
     description:
-      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more.",
+      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series, project by name or id) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more.",
     input: ListTasksInput,
     annotations: READ,
-    run: (ctx, input) => listTasks(ctx.db, ctx.userId, input),
+    run: async (ctx, { project, ...query }) =>
+      listTasks(ctx.db, ctx.userId, {
+        ...query,
+        ...(project !== undefined && { project: await resolveProjectRef(ctx.db, ctx.userId, project) }),
+      }),
   }),
   tool({
     name: 'get_task',
@@ -101,10 +138,10 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'update_task',
     title: 'Update a task',
     description:
-      'Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders); fields left out stay as they are; null clears due_at or recurrence.',
+      'Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders, project — a name or id moves it); fields left out stay as they are; null clears due_at or recurrence.',
     input: UpdateTaskInput,
     annotations: IDEMPOTENT_WRITE,
-    run: (ctx, { id, ...patch }) => patchTask(ctx, id, TaskPatch.parse(patch)),
+    run: async (ctx, { id, ...patch }) => patchTask(ctx, id, TaskPatch.parse(await withProject(ctx, patch))),
   }),
   tool({
     name: 'complete_task',
@@ -132,6 +169,35 @@ export const TASK_TOOLS: TaskTool[] = [
       await deleteTask(ctx, id);
       return { deleted: true, id };
     },
+  }),
+  tool({
+    name: 'today',
+    title: "Today's tasks",
+    description:
+      "The user's open tasks that are overdue (due before today) and due today, by calendar day in their time zone (or time_zone).",
+    input: TodayInput,
+    annotations: READ,
+    run: async (ctx, input) =>
+      agendaToday(ctx.db, ctx.userId, await userTimeZone(ctx.db, ctx.userId, input.time_zone)),
+  }),
+  tool({
+    name: 'upcoming',
+    title: 'Upcoming tasks',
+    description:
+      "Today and the next days (days, default 7) in the user's time zone, each with its open tasks and the occurrences recurring tasks will create (not tasks yet: task_id is the occurrence they follow).",
+    input: UpcomingInput,
+    annotations: READ,
+    run: async (ctx, input) =>
+      agendaUpcoming(ctx.db, ctx.userId, await userTimeZone(ctx.db, ctx.userId, input.time_zone), input.days),
+  }),
+  tool({
+    name: 'list_projects',
+    title: 'List projects',
+    description:
+      "The user's projects (lists) in their order, the Inbox first, with how many open tasks each has; use a name or id as `project` in the task tools.",
+    input: ListProjectsInput,
+    annotations: READ,
+    run: async (ctx, { archived }) => ({ items: await listProjects(ctx.db, ctx.userId, { archived }) }),
   }),
   tool({
     name: 'list_tags',

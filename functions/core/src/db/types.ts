@@ -9,6 +9,7 @@ type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 export type TaskStatus = z.infer<typeof enums.TaskStatus>;
 export type Priority = z.infer<typeof enums.Priority>;
 export type RecurrenceMode = z.infer<typeof enums.RecurrenceMode>;
+export type ProjectColor = z.infer<typeof enums.ProjectColor>;
 
 export interface UsersTable {
   id: Generated<string>;
@@ -80,6 +81,25 @@ export interface TasksTable {
   due_local: string | null;
   /** Set when the occurrence was skipped rather than done (it is closed like a completed one). */
   skipped_at: Timestamp | null;
+  /**
+   * 20261202_1700: the project it is in (one of its owner's). Optional on insert: a trigger puts a task
+   * inserted without one into its owner's Inbox.
+   */
+  project_id: ColumnType<string, string | undefined, string>;
+}
+
+/** 20261202_1700: a list of tasks. Every user has exactly one Inbox (created with the account). */
+export interface ProjectsTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  color: Generated<ProjectColor>;
+  /** The order in the sidebar: the Inbox 0, the others a dense 1..n-1 (archived ones keep theirs). */
+  position: number;
+  is_inbox: Generated<boolean>;
+  archived_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 /** Series the user ended: no further occurrence is created for them. */
@@ -212,6 +232,7 @@ export interface Database {
   sessions: SessionsTable;
   account_tokens: AccountTokensTable;
   tasks: TasksTable;
+  projects: ProjectsTable;
   tags: TagsTable;
   task_tags: TaskTagsTable;
   outbox: OutboxTable;
@@ -228,4 +249,5 @@ export interface Database {
 export type TaskRow = Selectable<TasksTable>;
 export type TaskRowUpdate = Updateable<TasksTable>;
 export type TagRow = Selectable<TagsTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
 export type UserRow = Selectable<UsersTable>;

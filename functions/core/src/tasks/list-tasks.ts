@@ -73,9 +73,9 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 /**
  * A task's tags as JSON in the same query, so a page costs one round trip. Ordered as compareTagNames
  * orders them (case-insensitive, then code points; "C" so the database's collation cannot disagree), so
- * a write's response and a later read list a task's tags alike.
+ * a write's response and a later read list a task's tags alike. Reads a task aliased `t`.
  */
-const tagsJson = sql<
+export const tagsJson = sql<
   TaskTag[]
 >`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by lower(g.name) collate "C", g.name collate "C"), '[]')
   from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id)`;
@@ -106,6 +106,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
   if (q.status?.length) query = query.where('t.status', 'in', q.status);
   if (q.priority?.length) query = query.where('t.priority', 'in', q.priority);
   if (q.series_id) query = query.where('t.series_id', '=', q.series_id);
+  if (q.project) query = query.where('t.project_id', '=', q.project);
   if (q.due_from) query = query.where('t.due_at', '>=', new Date(q.due_from));
   if (q.due_to) query = query.where('t.due_at', '<=', new Date(q.due_to));
   if (q.overdue === true)

@@ -25,9 +25,33 @@ export async function seriesEndedAt(trx: Trx, seriesId: string): Promise<Date | 
   return row?.ended_at ?? null;
 }
 
+/**
+ * The project for the next occurrence: `projectId` if it is still the user's (locked FOR KEY SHARE, so a
+ * delete under way waits), null when it is gone; undefined (the Inbox, by the insert's default) when the
+ * event predates projects and the task is gone too.
+ */
+async function projectOfNext(
+  trx: Trx,
+  userId: string,
+  projectId: string | undefined,
+): Promise<string | null | undefined> {
+  if (projectId === undefined) return undefined;
+  const row = await trx
+    .selectFrom('projects')
+    .select('id')
+    .where('id', '=', projectId)
+    .where('user_id', '=', userId)
+    .forKeyShare()
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
 export interface NextOccurrenceInput {
-  /** The occurrence as it was completed or skipped (the TaskCompleted event's `task`). */
-  completed: TaskOut;
+  /**
+   * The occurrence as it was completed or skipped (the TaskCompleted event's `task`; one written before
+   * projects has no project_id).
+   */
+  completed: Omit<TaskOut, 'project_id'> & { project_id?: string };
   userId: string;
   source: string;
 }
@@ -38,9 +62,11 @@ export interface NextOccurrenceInput {
  * TaskCreated (task-events: reminders and audit follow it like any new task) and
  * RecurringTaskInstanceCreated (task-updates) events in the caller's transaction.
  *
- * Returns null — and writes nothing — when the task is not recurring, the series was ended, COUNT or
- * UNTIL has run out, or a next occurrence of `completed` already exists (the unique
- * `previous_occurrence_id` is the natural key that makes duplicate and concurrent completions harmless).
+ * The next occurrence is in the project the completed one is in now (archived or not). Returns null —
+ * and writes nothing — when the task is not recurring, the series was ended, its project was deleted
+ * (with its tasks: the series went with it), COUNT or UNTIL has run out, or a next occurrence of
+ * `completed` already exists (the unique `previous_occurrence_id` is the natural key that makes
+ * duplicate and concurrent completions harmless).
  */
 export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput): Promise<TaskOut | null> {
   const { completed, userId, source } = input;
@@ -49,9 +75,11 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
   if (await seriesEndedAt(trx, completed.series_id)) return null;
   const stored = await trx
     .selectFrom('tasks')
-    .select(['occurrence_number', 'due_local'])
+    .select(['occurrence_number', 'due_local', 'project_id'])
     .where('id', '=', completed.id)
     .executeTakeFirst();
+  const project = await projectOfNext(trx, userId, stored?.project_id ?? completed.project_id);
+  if (project === null) return null;
   const next = nextDue({
     rule: completed.recurrence.rule,
     mode: completed.recurrence.mode,
@@ -69,6 +97,7 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
     .values({
       id,
       user_id: userId,
+      project_id: project,
       title: completed.title,
       description: completed.description,
       status: 'todo',

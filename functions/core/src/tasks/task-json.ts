@@ -23,6 +23,7 @@ export function toTaskJson(row: TaskRow, tags: TaskTag[]): TaskOut {
         ? { rule: row.recurrence_rule, mode: row.recurrence_mode }
         : null,
     series_id: row.series_id,
+    project_id: row.project_id,
     reminders: row.reminder_offsets,
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
+import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
 import type { TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
@@ -58,6 +59,11 @@ function recurrenceColumns(recurrence: TaskCreate['recurrence'] | undefined) {
 export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<TaskOut> {
   return ctx.db.transaction().execute(async (trx) => {
     const id = randomUUID();
+    // The project named (checked), else the Inbox, read inside the insert.
+    const project =
+      input.project_id === undefined
+        ? inboxOf(ctx.userId)
+        : await projectForTask(trx, ctx.userId, input.project_id);
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
     // Round trips are the cost of a write: the row comes back from the insert, tag names are known here.
     const row = await trx
@@ -65,6 +71,7 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
       .values({
         id,
         user_id: ctx.userId,
+        project_id: project,
         title: input.title,
         description: input.description,
         status: input.status,
@@ -115,6 +122,11 @@ async function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Pro
     assertSchedulable(row, change);
     const becomesDone = change.status === 'done' && row.status !== 'done';
     const leavesDone = change.status !== undefined && change.status !== 'done' && row.status === 'done';
+    // Only a move is checked: a PUT that names the task's own (perhaps archived) project is not one.
+    const moveTo =
+      change.project_id !== undefined && change.project_id.toLowerCase() !== row.project_id
+        ? await projectForTask(trx, ctx.userId, change.project_id)
+        : undefined;
     const update: TaskRowUpdate = {
       ...(change.title !== undefined && { title: change.title }),
       ...(change.description !== undefined && { description: change.description }),
@@ -123,6 +135,7 @@ async function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Pro
       ...(change.due_at !== undefined && { due_at: change.due_at }),
       ...(change.time_zone !== undefined && { time_zone: change.time_zone }),
       ...(change.reminders !== undefined && { reminder_offsets: change.reminders }),
+      ...(moveTo && { project_id: moveTo }),
       ...recurrenceColumns(change.recurrence),
       ...(change.recurrence && !row.series_id && { series_id: row.id }),
       ...(becomesDone && { completed_at: new Date() }),
@@ -144,7 +157,10 @@ async function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Pro
   });
 }
 
-/** PUT: every field is replaced; omitted ones go back to their defaults. */
+/**
+ * PUT: every field is replaced; omitted ones go back to their defaults — except time_zone and
+ * project_id, which have none of their own (the user's zone, the Inbox) and stay as they are.
+ */
 export function replaceTask(ctx: WriteContext, id: string, input: TaskCreate): Promise<TaskOut> {
   return changeTask(ctx, id, input);
 }
