@@ -27,6 +27,7 @@ import { ReceiptList } from '@todo/core/reminders/receipts';
 import { eventRoute } from '@todo/core/runtime/event-app';
 import type { HttpRoute } from '@todo/core/runtime/routes';
 import {
+  CompleteTaskQuery,
   Credentials,
   IdParam,
   ListProjectsQuery,
@@ -53,6 +54,13 @@ import {
   AgendaUpcoming,
   AgendaUpcomingQuery,
 } from '@todo/core/tasks/agenda-schemas';
+import {
+  ExportQuery,
+  IMPORT_BODIES,
+  IMPORT_LIMITS,
+  ImportQuery,
+  ImportResult,
+} from '@todo/core/transfer/export-schema';
 import {
   CalendarFeedCreated,
   CalendarFeedOut,
@@ -366,6 +374,8 @@ const entries = [
         path: '/api/v1/tasks/:id/complete',
         summary: 'Complete a task',
         ...byId,
+        // ?subtasks=complete completes its open subtasks with it; leave (the default) keeps them open.
+        query: CompleteTaskQuery,
         status: 200,
         response: TaskOut,
       },
@@ -768,6 +778,42 @@ const entries = [
         query: AgendaUpcomingQuery,
         status: 200,
         response: AgendaUpcoming,
+      },
+    ],
+    subscriptions: [],
+    scaling: httpScaling,
+    resources: small,
+    secrets: appSecrets,
+  },
+  {
+    name: 'transfer',
+    kind: 'http',
+    description:
+      'Export everything a user owns (JSON, or CSV for a spreadsheet); import that JSON back, or a Todoist CSV export, all or nothing.',
+    routes: [
+      {
+        operationId: 'exportData',
+        method: 'GET',
+        path: '/api/v1/export',
+        summary:
+          'Everything the caller owns as a download: ?format=json (default), the versioned document POST /import reads back, or ?format=csv, one row per task',
+        query: ExportQuery,
+        status: 200,
+      },
+      {
+        operationId: 'importData',
+        method: 'POST',
+        path: '/api/v1/import',
+        summary:
+          "Import our JSON export (application/json) or Todoist's CSV export (text/csv, into ?project= or a new project named ?name=), all or nothing; a bad file is a 400 naming each line and field",
+        query: ImportQuery,
+        bodies: IMPORT_BODIES,
+        // A file: larger than the 1 MB every other route takes (export-schema.ts has the row limits).
+        bodyLimit: IMPORT_LIMITS.bodyBytes,
+        status: 201,
+        response: ImportResult,
+        // 415: a Content-Type other than the two it reads.
+        problems: [415],
       },
     ],
     subscriptions: [],

@@ -21,6 +21,7 @@ import scheduleRecurrence from './schedule-recurrence/app.ts';
 import scheduleReminder from './schedule-reminder/app.ts';
 import series from './series/app.ts';
 import tags from './tags/app.ts';
+import transfer from './transfer/app.ts';
 import updateTask from './update-task/app.ts';
 
 /**
@@ -45,6 +46,7 @@ export const httpApps: Record<string, FunctionFactory> = {
   mcp,
   'calendar-feed': calendarFeed,
   agenda,
+  transfer,
 } satisfies Record<HttpFunctionName, FunctionFactory>;
 
 /** Every event (and clock) function's app factory by catalog name (checked as httpApps are). */

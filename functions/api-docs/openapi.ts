@@ -53,7 +53,7 @@ export function problemStatuses(route: HttpRoute): number[] {
   const statuses = new Set<number>([400, 503, ...(route.problems ?? [])]);
   if (!route.public) statuses.add(401);
   if (route.params) statuses.add(404);
-  if (route.body) statuses.add(413);
+  if (route.body || route.bodies) statuses.add(413);
   statuses.delete(route.status);
   return [...statuses].sort((a, b) => a - b);
 }
@@ -108,6 +108,14 @@ function operation(fn: string, route: HttpRoute): JsonSchema {
       requestBody: {
         required: true,
         content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+      },
+    }),
+    ...(route.bodies && {
+      requestBody: {
+        required: true,
+        content: Object.fromEntries(
+          Object.entries(route.bodies).map(([type, schema]) => [type, { schema: toSchema(schema, 'input') }]),
+        ),
       },
     }),
     responses: {

@@ -5,7 +5,7 @@ import { startEmbeddedPostgres } from '@todo/core/db/embedded';
 import { loadConfig } from '@todo/core/runtime/config';
 import { createLogger } from '@todo/core/runtime/log';
 import { createLocalStack } from '../local/stack.ts';
-import { benchCreateTask, benchListTasks, seedBenchData } from './api.ts';
+import { benchCreateTask, benchListProjectTasks, benchListTasks, seedBenchData } from './api.ts';
 import { benchClusterScaling } from './cluster-scaling.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEventLatency } from './events.ts';
@@ -51,6 +51,10 @@ try {
   await section('list', async () => {
     const { userId, token } = await seed();
     return benchListTasks(stack, databaseUrl, userId, token);
+  });
+  await section('list-project', async () => {
+    const { userId, token } = await seed();
+    return benchListProjectTasks(stack, databaseUrl, userId, token);
   });
   await section('create', async () => {
     const { userId, token } = await seed();

@@ -250,6 +250,38 @@ describe('chat without a model (offline commands)', () => {
     expect(theirs.body.items.map((t: any) => t.status)).toEqual(['todo']);
   });
 
+  it('adds a subtask to a task by name, and says how many stay open when the task is done', async () => {
+    const user = await api.signUp();
+    const party = await addTask(user, { title: 'Plan the party' });
+    const res = await chat(user, 'add subtask send invites to Bob to plan the party');
+    expect(res.body).toMatchObject({
+      reply: 'Added "send invites to Bob" under "Plan the party" (0/1 done).',
+      changed: true,
+    });
+    expect(res.body.actions.at(-1)).toMatchObject({
+      tool: 'add_task',
+      ok: true,
+      result: { title: 'send invites to Bob', parent_id: party.id },
+    });
+    expect((await chat(user, 'add subtask buy cake under the party')).body.reply).toBe(
+      'Added "buy cake" under "Plan the party" (0/2 done).',
+    );
+    expect((await chat(user, 'add subtask balloons to unicorns')).body.reply).toBe(
+      'I couldn\'t find an open task matching "unicorns".',
+    );
+    const list = await chat(user, 'list my tasks');
+    expect(list.body.reply).toMatch(/• Plan the party \[0\/2 done\]/);
+    expect((await chat(user, 'done with buy cake')).body.reply).toBe('Done: "buy cake".');
+    expect((await chat(user, 'done with plan the party')).body.reply).toBe(
+      'Done: "Plan the party". 1 of its subtasks is still open.',
+    );
+    const preview = await api.json('POST', '/api/v1/chat/preview', {
+      token: user.token,
+      body: { message: 'add subtask x to y', time_zone: 'UTC' },
+    });
+    expect(preview.body).toMatchObject({ kind: 'command' });
+  });
+
   it('rejects an empty message and a missing token', async () => {
     const user = await api.signUp();
     const empty = await api.json('POST', '/api/v1/chat', { token: user.token, body: { message: '  ' } });

@@ -91,3 +91,97 @@ describe('createTask', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('createTask: subtasks (one level)', () => {
+  const post = (token: string, body: Record<string, unknown>) =>
+    api.json('POST', '/api/v1/tasks', { token, body });
+  const fieldsOf = (res: { body: any }) => res.body.errors.map((e: { field: string }) => e.field);
+
+  it("creates a subtask in its parent's project; the parent counts it", async () => {
+    const user = await api.signUp();
+    const project = await api.json('POST', '/api/v1/projects', { token: user.token, body: { name: 'Trip' } });
+    const parent = (await post(user.token, { title: 'Pack', project_id: project.body.id })).body;
+    expect(parent).toMatchObject({ parent_id: null, subtasks: { total: 0, done: 0 } });
+
+    const sub = await post(user.token, { title: 'Socks', parent_id: parent.id, tags: ['clothes'] });
+    expect(sub.status).toBe(201);
+    // It inherits the parent's project; a subtask has no counts of its own (it cannot have subtasks).
+    expect(sub.body).toMatchObject({ parent_id: parent.id, project_id: project.body.id, subtasks: null });
+    // Naming the parent's project is fine, and an id in capitals is the same id.
+    const same = await post(user.token, {
+      title: 'Charger',
+      parent_id: parent.id.toUpperCase(),
+      project_id: project.body.id,
+      status: 'done',
+    });
+    expect(same.status).toBe(201);
+    expect(same.body.parent_id).toBe(parent.id);
+    const read = await api.json('GET', `/api/v1/tasks/${parent.id}`, { token: user.token });
+    expect(read.body.subtasks).toEqual({ total: 2, done: 1 });
+  });
+
+  it('refuses a subtask of a subtask, of a task not the caller’s, in another project, or repeating', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const parent = (await post(user.token, { title: 'Parent' })).body;
+    const sub = (await post(user.token, { title: 'Child', parent_id: parent.id })).body;
+
+    const deeper = await post(user.token, { title: 'Grandchild', parent_id: sub.id });
+    expect(deeper.status).toBe(400);
+    expect(deeper.body.errors[0]).toMatchObject({
+      field: 'body.parent_id',
+      message: expect.stringMatching(/one level/),
+    });
+
+    // Another user's task reads exactly like one that does not exist.
+    const foreign = await post(other.token, { title: 'Sneak', parent_id: parent.id });
+    const missing = await post(user.token, { title: 'Lost', parent_id: crypto.randomUUID() });
+    for (const res of [foreign, missing]) {
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].message).toMatch(/^no task with id /);
+    }
+
+    const project = await api.json('POST', '/api/v1/projects', {
+      token: user.token,
+      body: { name: 'Elsewhere' },
+    });
+    const elsewhere = await post(user.token, {
+      title: 'Moved',
+      parent_id: parent.id,
+      project_id: project.body.id,
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(fieldsOf(elsewhere)).toEqual(['body.project_id']);
+
+    const repeating = await post(user.token, {
+      title: 'Daily',
+      parent_id: parent.id,
+      due_at: '2030-01-01T09:00:00Z',
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    expect(repeating.status).toBe(400);
+    expect(fieldsOf(repeating)).toEqual(['body.recurrence']);
+
+    // A parent in an archived project takes no new subtasks, as the project takes no new tasks.
+    const archived = (await post(user.token, { title: 'Old', project_id: project.body.id })).body;
+    await api.json('PATCH', `/api/v1/projects/${project.body.id}`, {
+      token: user.token,
+      body: { archived: true },
+    });
+    const late = await post(user.token, { title: 'Late', parent_id: archived.id });
+    expect(late.status).toBe(400);
+    expect(late.body.errors[0]).toMatchObject({
+      field: 'body.parent_id',
+      message: expect.stringMatching(/archived/),
+    });
+
+    const bad = await post(user.token, { title: 'Bad', parent_id: 'not-a-uuid' });
+    expect(fieldsOf(bad)).toEqual(['body.parent_id']);
+    const count = await api.stack.db
+      .selectFrom('tasks')
+      .select('id')
+      .where('parent_id', '=', parent.id)
+      .execute();
+    expect(count).toHaveLength(1);
+  });
+});

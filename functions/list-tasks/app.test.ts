@@ -188,3 +188,46 @@ describe('listTasks (User Story 1)', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('listTasks: subtasks', () => {
+  it('lists top-level tasks with their counts; ?parent= a task’s subtasks; a search finds subtasks too', async () => {
+    const owner = await api.signUp();
+    const other = await api.signUp();
+    const { token } = owner;
+    const post = async (body: Record<string, unknown>) =>
+      (await api.json('POST', '/api/v1/tasks', { token, body })).body;
+    const trip = await post({ title: 'Trip' });
+    const passport = await post({ title: 'Renew passport', parent_id: trip.id, status: 'done' });
+    const visa = await post({ title: 'Visa', parent_id: trip.id });
+    await post({ title: 'Groceries' });
+    const names = (res: { body: { items: { title: string }[] } }) => res.body.items.map((t) => t.title);
+
+    const top = await api.json('GET', '/api/v1/tasks?sort_by=title', { token });
+    expect(names(top)).toEqual(['Groceries', 'Trip']);
+    expect(top.body.items.map((t: any) => [t.parent_id, t.subtasks])).toEqual([
+      [null, { total: 0, done: 0 }],
+      [null, { total: 2, done: 1 }],
+    ]);
+
+    const children = await api.json('GET', `/api/v1/tasks?parent=${trip.id}&sort_by=created_at&order=asc`, {
+      token,
+    });
+    expect(children.body.items.map((t: any) => [t.id, t.parent_id, t.subtasks])).toEqual([
+      [passport.id, trip.id, null],
+      [visa.id, trip.id, null],
+    ]);
+    // The other filters apply within a parent's subtasks; another user's task has none for this one.
+    const open = await api.json('GET', `/api/v1/tasks?parent=${trip.id}&status=todo`, { token });
+    expect(names(open)).toEqual(['Visa']);
+    expect(
+      (await api.json('GET', `/api/v1/tasks?parent=${trip.id}`, { token: other.token })).body.items,
+    ).toEqual([]);
+    const bad = await api.json('GET', '/api/v1/tasks?parent=trip', { token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('query.parent');
+
+    // A search matches subtasks as well; parent_id says whose they are.
+    const found = await api.json('GET', '/api/v1/tasks?search=passport', { token });
+    expect(found.body.items.map((t: any) => [t.title, t.parent_id])).toEqual([['Renew passport', trip.id]]);
+  });
+});

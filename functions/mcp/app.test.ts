@@ -253,6 +253,34 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     expect((await call(other, 'list_tasks', { project: 'Groceries' })).isError).toBe(true);
   });
 
+  it('subtasks: add_task with parent, list_tasks with parent, complete_task with subtasks complete or leave', async () => {
+    const user = await api.signUp();
+    const client = await connect(user.token);
+    const trip = (await call(client, 'add_task', { title: 'Trip' })).data;
+    const tickets = await call(client, 'add_task', { title: 'Tickets', parent: trip.id });
+    expect(tickets.isError).toBe(false);
+    expect(tickets.data).toMatchObject({ parent_id: trip.id, project_id: trip.project_id, subtasks: null });
+    await call(client, 'add_task', { title: 'Hotel', parent: trip.id });
+
+    const top = await call(client, 'list_tasks', {});
+    expect(top.data.items.map((t: any) => [t.title, t.subtasks])).toEqual([['Trip', { total: 2, done: 0 }]]);
+    const subs = await call(client, 'list_tasks', { parent: trip.id, sort_by: 'title' });
+    expect(subs.data.items.map((t: any) => t.title)).toEqual(['Hotel', 'Tickets']);
+
+    const deeper = await call(client, 'add_task', { title: 'Seat', parent: tickets.data.id });
+    expect(deeper.isError).toBe(true);
+    expect(deeper.text).toMatch(/parent_id: that task is a subtask itself; subtasks have one level/);
+
+    const left = await call(client, 'complete_task', { id: trip.id });
+    expect(left.data).toMatchObject({ status: 'done', subtasks: { total: 2, done: 0 } });
+    await call(client, 'reopen_task', { id: trip.id });
+    const all = await call(client, 'complete_task', { id: trip.id, subtasks: 'complete' });
+    expect(all.data).toMatchObject({ status: 'done', subtasks: { total: 2, done: 2 } });
+    const bad = await call(client, 'complete_task', { id: trip.id, subtasks: 'all' });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/expected one of "complete"\|"leave" at subtasks/);
+  });
+
   it("keeps each user's data to themselves: another user's ids are simply not found", async () => {
     const a = await connect(alice.token);
     const b = await connect(bob.token);

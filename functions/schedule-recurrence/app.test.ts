@@ -276,6 +276,86 @@ describe('scheduleRecurrence, called with CloudEvents against the real database'
     expect(tags).toEqual([{ user_id: otherUserId, name: 'home' }]);
   });
 
+  it("brings a recurring parent's subtasks to the next occurrence, open, their due dates moved with it", async () => {
+    // Weekly on Saturdays at 09:00 New York; the next one (15 March 2025) is past the DST change of
+    // 9 March, so the shift is one week of wall-clock time, not 168 hours.
+    const parent = await recurring({ rule: 'FREQ=WEEKLY', due: '2025-03-08T09:00:00-05:00', tags: [] });
+    const sub = (input: Partial<TaskCreate>) =>
+      createTask(ctx(), TaskCreate.parse({ title: 'sub', parent_id: parent.id, ...input }));
+    const shop = await sub({
+      title: 'Buy snacks',
+      description: 'the salty ones',
+      priority: 'low',
+      tags: ['errands'],
+      due_at: '2025-03-07T18:00:00-05:00', // the evening before, 18:00 EST
+      time_zone: NY,
+      reminders: [30],
+    });
+    const done = await sub({ title: 'Book room', status: 'done' });
+    expect((await completeAndDeliver(parent.id)).body.status).toBe('SUCCESS');
+    const [, next] = await seriesOf(parent.series_id!);
+
+    const copies = await t.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('parent_id', '=', next!.id)
+      .orderBy('title')
+      .execute();
+    expect(copies.map((c) => [c.title, c.status, c.completed_at, c.project_id])).toEqual([
+      ['Book room', 'todo', null, next!.project_id],
+      ['Buy snacks', 'todo', null, next!.project_id],
+    ]);
+    const snacks = copies.find((c) => c.title === 'Buy snacks')!;
+    expect(snacks).toMatchObject({
+      description: 'the salty ones',
+      priority: 'low',
+      reminder_offsets: [30],
+      tag_names: 'errands',
+      recurrence_rule: null,
+      series_id: null,
+    });
+    // Still the evening before at 18:00, now EDT: a week of wall-clock time, as the parent moved.
+    expect(snacks.due_at).toEqual(new Date('2025-03-14T22:00:00Z'));
+    expect(copies.find((c) => c.title === 'Book room')!.due_at).toBeNull();
+    // The originals stay with the completed occurrence, as they were.
+    const originals = await t.db
+      .selectFrom('tasks')
+      .select(['id', 'status'])
+      .where('parent_id', '=', parent.id)
+      .orderBy('title')
+      .execute();
+    expect(originals).toEqual([
+      { id: done.id, status: 'done' },
+      { id: shop.id, status: 'todo' },
+    ]);
+    // Each copy has its TaskCreated (reminders follow it), after the parent's; a redelivery copies nothing.
+    const created = await t.db
+      .selectFrom('outbox')
+      .select(['partition_key'])
+      .where('event_type', '=', 'TaskCreated.v1')
+      .where('partition_key', 'in', [next!.id, ...copies.map((c) => c.id)])
+      .orderBy('id')
+      .execute();
+    // In the originals' order: the snacks were added first.
+    expect(created.map((r) => r.partition_key)).toEqual([next!.id, copies[1]!.id, copies[0]!.id]);
+    const again = await completionEvent(parent.id);
+    await deliver({ ...(again as object), id: `${(again as { id: string }).id}-again` });
+    const after = await t.db.selectFrom('tasks').select('id').where('parent_id', '=', next!.id).execute();
+    expect(after).toHaveLength(2);
+  });
+
+  it('reads a completion written before subtasks (no parent_id, no subtasks) as before', async () => {
+    const first = await recurring({ rule: 'FREQ=DAILY', due: '2024-07-01T09:00:00-04:00' });
+    await completeTask(ctx(), first.id);
+    const event = (await completionEvent(first.id)) as { data: { task: any; previous: any } };
+    for (const task of [event.data.task, event.data.previous]) {
+      delete task.parent_id;
+      delete task.subtasks;
+    }
+    expect((await deliver(event)).body.status).toBe('SUCCESS');
+    expect(await seriesOf(first.series_id!)).toHaveLength(2);
+  });
+
   it('drops a malformed event to the dead letter instead of retrying it', async () => {
     const res = await deliver({
       specversion: '1.0',

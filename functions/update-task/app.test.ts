@@ -76,3 +76,94 @@ describe('updateTask', () => {
     }
   });
 });
+
+describe('updateTask: subtasks', () => {
+  const patch = (token: string, id: string, body: Record<string, unknown>) =>
+    api.json('PATCH', `/api/v1/tasks/${id}`, { token, body });
+  const project = async (token: string, name: string) =>
+    (await api.json('POST', '/api/v1/projects', { token, body: { name } })).body;
+
+  it('PATCH parent_id makes a task a subtask (into its parent’s project) and null top-level again', async () => {
+    const user = await api.signUp();
+    const work = await project(user.token, 'Work');
+    const parent = await newTask(user.token, { title: 'Release', project_id: work.id });
+    const loose = await newTask(user.token, { title: 'Changelog' });
+
+    const made = await patch(user.token, loose.id, { parent_id: parent.id });
+    expect(made.status).toBe(200);
+    expect(made.body).toMatchObject({ parent_id: parent.id, project_id: work.id, subtasks: null });
+    // PUT without parent_id keeps it (a form editing a subtask need not know it is one).
+    const put = await api.json('PUT', `/api/v1/tasks/${loose.id}`, {
+      token: user.token,
+      body: { title: 'Notes' },
+    });
+    expect(put.body).toMatchObject({ title: 'Notes', parent_id: parent.id });
+
+    const freed = await patch(user.token, loose.id, { parent_id: null, project_id: put.body.project_id });
+    expect(freed.body).toMatchObject({
+      parent_id: null,
+      project_id: work.id,
+      subtasks: { total: 0, done: 0 },
+    });
+  });
+
+  it('refuses what would break the rules: itself, two levels, a recurring subtask, a subtask moved alone', async () => {
+    const user = await api.signUp();
+    const parent = await newTask(user.token, { title: 'Parent' });
+    const sub = await newTask(user.token, { title: 'Sub', parent_id: parent.id });
+    const other = await newTask(user.token, { title: 'Other' });
+    const daily = await newTask(user.token, {
+      title: 'Daily',
+      due_at: '2030-01-01T09:00:00Z',
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    const elsewhere = await project(user.token, 'Elsewhere');
+    const refusals: [string, Record<string, unknown>, string, RegExp][] = [
+      [parent.id, { parent_id: parent.id }, 'body.parent_id', /its own subtask/],
+      [other.id, { parent_id: sub.id }, 'body.parent_id', /subtask itself/],
+      [parent.id, { parent_id: other.id }, 'body.parent_id', /has subtasks of its own/],
+      [daily.id, { parent_id: parent.id }, 'body.parent_id', /cannot repeat/],
+      [
+        sub.id,
+        { due_at: '2030-01-01T09:00:00Z', recurrence: { rule: 'FREQ=DAILY' } },
+        'body.recurrence',
+        /cannot repeat/,
+      ],
+      [sub.id, { project_id: elsewhere.id }, 'body.project_id', /stays in its parent's project/],
+      [other.id, { parent_id: parent.id, project_id: elsewhere.id }, 'body.project_id', /parent's project/],
+    ];
+    for (const [id, body, field, message] of refusals) {
+      const res = await patch(user.token, id, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ field, message: expect.stringMatching(message) });
+    }
+    // A subtask leaves its parent and moves in one PATCH.
+    const out = await patch(user.token, sub.id, { parent_id: null, project_id: elsewhere.id });
+    expect(out.body).toMatchObject({ parent_id: null, project_id: elsewhere.id });
+  });
+
+  it('moving a parent to another project takes its subtasks along, each with a TaskUpdated', async () => {
+    const user = await api.signUp();
+    const home = await project(user.token, 'Home');
+    const parent = await newTask(user.token, { title: 'Move house' });
+    const subs = [
+      await newTask(user.token, { title: 'Boxes', parent_id: parent.id }),
+      await newTask(user.token, { title: 'Van', parent_id: parent.id }),
+    ];
+    const moved = await patch(user.token, parent.id, { project_id: home.id });
+    expect(moved.body).toMatchObject({ project_id: home.id, subtasks: { total: 2, done: 0 } });
+    const listed = await api.json('GET', `/api/v1/tasks?parent=${parent.id}`, { token: user.token });
+    expect(listed.body.items.map((t: any) => t.project_id)).toEqual([home.id, home.id]);
+    for (const sub of subs) {
+      const events = await api.stack.db
+        .selectFrom('outbox')
+        .select('cloud_event')
+        .where('partition_key', '=', sub.id)
+        .where('event_type', '=', 'TaskUpdated.v1')
+        .execute();
+      expect(events).toHaveLength(1);
+      const data = (events[0]!.cloud_event as any).data;
+      expect([data.previous.project_id, data.task.project_id]).toEqual([sub.project_id, home.id]);
+    }
+  });
+});

@@ -293,6 +293,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Everything the caller owns as a download: ?format=json (default), the versioned document POST /import reads back, or ?format=csv, one row per task */
+    get: operations['exportData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import our JSON export (application/json) or Todoist's CSV export (text/csv, into ?project= or a new project named ?name=), all or nothing; a bad file is a 400 naming each line and field */
+    post: operations['importData'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/mcp': {
     parameters: {
       query?: never;
@@ -772,6 +806,7 @@ export interface operations {
               due_at: string | null;
               /** Format: uuid */
               id: string;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -785,6 +820,10 @@ export interface operations {
               series_id: string | null;
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -802,6 +841,7 @@ export interface operations {
               due_at: string | null;
               /** Format: uuid */
               id: string;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -815,6 +855,10 @@ export interface operations {
               series_id: string | null;
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -902,6 +946,7 @@ export interface operations {
                 due_at: string | null;
                 /** Format: uuid */
                 id: string;
+                parent_id: string | null;
                 /** @enum {string} */
                 priority: 'low' | 'medium' | 'high';
                 /** Format: uuid */
@@ -915,6 +960,10 @@ export interface operations {
                 series_id: string | null;
                 /** @enum {string} */
                 status: 'todo' | 'in_progress' | 'done';
+                subtasks: {
+                  done: number;
+                  total: number;
+                } | null;
                 tags: {
                   /** Format: uuid */
                   id: string;
@@ -2054,6 +2103,221 @@ export interface operations {
       };
     };
   };
+  exportData: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  importData: {
+    parameters: {
+      query?: {
+        name?: string;
+        project?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: date-time */
+          exported_at: string;
+          /** @constant */
+          format: 'todo-export';
+          projects: {
+            /** @default false */
+            archived?: boolean;
+            /**
+             * @default grey
+             * @enum {string}
+             */
+            color?:
+              | 'red'
+              | 'orange'
+              | 'yellow'
+              | 'green'
+              | 'teal'
+              | 'sky_blue'
+              | 'blue'
+              | 'violet'
+              | 'magenta'
+              | 'grey';
+            /** @default false */
+            is_inbox?: boolean;
+            name: string;
+            position: number;
+            ref: string;
+          }[];
+          /** @default [] */
+          tags?: {
+            name: string;
+          }[];
+          tasks: {
+            /** @default null */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** @default  */
+            description?: string;
+            /** @default null */
+            due_at?: string | null;
+            /** @default 1 */
+            occurrence?: number;
+            /** @default null */
+            parent?: string | null;
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            priority?: 'low' | 'medium' | 'high';
+            project: string;
+            recurrence?: {
+              /**
+               * @default schedule
+               * @enum {string}
+               */
+              mode?: 'schedule' | 'completion';
+              rule: string;
+            } | null;
+            ref: string;
+            /** @default [] */
+            reminders?: number[];
+            /** @default null */
+            series?: string | null;
+            /**
+             * @default todo
+             * @enum {string}
+             */
+            status?: 'todo' | 'in_progress' | 'done';
+            /** @default [] */
+            tags?: string[];
+            time_zone?: string;
+            title: string;
+          }[];
+          user: {
+            email: string;
+            time_zone: string;
+          };
+          /** @constant */
+          version: 1;
+        };
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            project_id: string | null;
+            projects: number;
+            skipped: {
+              assignees: number;
+              columns: string[];
+              deadlines: number;
+              deep_subtasks: number;
+              durations: number;
+              project_notes: number;
+              recurring_subtasks: number;
+            };
+            tags: number;
+            tasks: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   mcpGet: {
     parameters: {
       query?: never;
@@ -3125,6 +3389,7 @@ export interface operations {
             /** Format: uuid */
             id: string;
             notes: string[];
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -3138,6 +3403,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -3353,6 +3622,7 @@ export interface operations {
               /** Format: uuid */
               id: string;
               occurrence_number: number;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -3369,6 +3639,10 @@ export interface operations {
               state: 'open' | 'done' | 'skipped';
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -3459,6 +3733,7 @@ export interface operations {
               due_at: string | null;
               /** Format: uuid */
               id: string;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -3472,6 +3747,10 @@ export interface operations {
               series_id: string | null;
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -3550,6 +3829,7 @@ export interface operations {
               /** Format: uuid */
               id: string;
               occurrence_number: number;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -3566,6 +3846,10 @@ export interface operations {
               state: 'open' | 'done' | 'skipped';
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -3994,6 +4278,7 @@ export interface operations {
         limit?: number;
         order?: 'asc' | 'desc';
         overdue?: '0' | '1' | 'true' | 'false';
+        parent?: string;
         priority?: string;
         project?: string;
         search?: string;
@@ -4022,6 +4307,7 @@ export interface operations {
               due_at: string | null;
               /** Format: uuid */
               id: string;
+              parent_id: string | null;
               /** @enum {string} */
               priority: 'low' | 'medium' | 'high';
               /** Format: uuid */
@@ -4035,6 +4321,10 @@ export interface operations {
               series_id: string | null;
               /** @enum {string} */
               status: 'todo' | 'in_progress' | 'done';
+              subtasks: {
+                done: number;
+                total: number;
+              } | null;
               tags: {
                 /** Format: uuid */
                 id: string;
@@ -4091,6 +4381,7 @@ export interface operations {
           description?: string;
           /** @default null */
           due_at?: string | null;
+          parent_id?: string | null;
           /**
            * @default medium
            * @enum {string}
@@ -4134,6 +4425,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4147,6 +4439,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -4220,6 +4516,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4233,6 +4530,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -4298,6 +4599,7 @@ export interface operations {
           description?: string;
           /** @default null */
           due_at?: string | null;
+          parent_id?: string | null;
           /**
            * @default medium
            * @enum {string}
@@ -4341,6 +4643,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4354,6 +4657,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -4482,6 +4789,7 @@ export interface operations {
         'application/json': {
           description?: string;
           due_at?: string | null;
+          parent_id?: string | null;
           /** @enum {string} */
           priority?: 'low' | 'medium' | 'high';
           /** Format: uuid */
@@ -4517,6 +4825,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4530,6 +4839,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -4590,7 +4903,9 @@ export interface operations {
   };
   completeTask: {
     parameters: {
-      query?: never;
+      query?: {
+        subtasks?: 'complete' | 'leave';
+      };
       header?: never;
       path: {
         id: string;
@@ -4612,6 +4927,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4625,6 +4941,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;
@@ -4773,6 +5093,7 @@ export interface operations {
             due_at: string | null;
             /** Format: uuid */
             id: string;
+            parent_id: string | null;
             /** @enum {string} */
             priority: 'low' | 'medium' | 'high';
             /** Format: uuid */
@@ -4786,6 +5107,10 @@ export interface operations {
             series_id: string | null;
             /** @enum {string} */
             status: 'todo' | 'in_progress' | 'done';
+            subtasks: {
+              done: number;
+              total: number;
+            } | null;
             tags: {
               /** Format: uuid */
               id: string;

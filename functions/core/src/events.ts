@@ -16,10 +16,15 @@ export const TOPICS = {
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
 /**
- * A task in an event. Events written before projects (migration 20261202_1700) carry no project_id and
- * may still be in the outbox or on a topic after the upgrade, so consumers read them without it.
+ * A task in an event. Events written before projects (migration 20261202_1700) carry no project_id, and
+ * before subtasks (20261202_1800) no parent_id or subtasks; they may still be in the outbox or on a topic
+ * after the upgrade, so consumers read them without those.
  */
-const EventTask = TaskOut.extend({ project_id: TaskOut.shape.project_id.optional() });
+const EventTask = TaskOut.extend({
+  project_id: TaskOut.shape.project_id.optional(),
+  parent_id: TaskOut.shape.parent_id.optional(),
+  subtasks: TaskOut.shape.subtasks.optional(),
+});
 
 const TaskChange = z.object({
   task: EventTask,

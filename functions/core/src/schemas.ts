@@ -100,6 +100,12 @@ const taskFields = {
   reminders: Reminders.default([]),
   /** One of the caller's projects (not an archived one); left out, the Inbox (PUT: it stays where it is). */
   project_id: z.uuid({ message: 'must be a project id (UUID)' }).optional(),
+  /**
+   * The task this one is a subtask of: one of the caller's tasks that is not itself a subtask (one level).
+   * A subtask is in its parent's project and does not repeat. Null or left out: a top-level task (PUT:
+   * left out, it stays where it is; null makes it top-level).
+   */
+  parent_id: z.uuid({ message: 'must be a task id (UUID)' }).nullable().optional(),
 };
 
 function requireDueForSchedule(
@@ -132,8 +138,10 @@ export const TaskPatch = z
     time_zone: TimeZone.optional(),
     recurrence: Recurrence.nullable().optional(),
     reminders: Reminders.optional(),
-    /** Moves the task to another of the caller's projects. */
+    /** Moves the task to another of the caller's projects (a parent takes its subtasks along). */
     project_id: taskFields.project_id,
+    /** Makes it a subtask of that task (into its project), or null a top-level task again. */
+    parent_id: taskFields.parent_id,
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });
 export type TaskPatch = z.infer<typeof TaskPatch>;
@@ -162,6 +170,11 @@ export const ListTasksQuery = z.strictObject({
   series_id: z.uuid().optional(),
   /** A project id: only its tasks (another user's project matches nothing, as an unknown tag does). */
   project: z.uuid({ message: 'must be a project id (UUID)' }).optional(),
+  /**
+   * A task id: its subtasks. Without it a listing has top-level tasks only (each with its subtask
+   * counts), unless it searches: then subtasks match too (their parent_id says whose they are).
+   */
+  parent: z.uuid({ message: 'must be a task id (UUID)' }).optional(),
   sort_by: SortBy.default('created_at'),
   order: SortOrder.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -169,7 +182,18 @@ export const ListTasksQuery = z.strictObject({
 });
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 
+/** completeTask's query: what happens to the task's open subtasks. */
+export const CompleteTaskQuery = z.strictObject({
+  /** `complete`: its open subtasks are completed with it; `leave` (the default): they stay open. */
+  subtasks: z.enum(['complete', 'leave']).default('leave'),
+});
+export type CompleteTaskQuery = z.infer<typeof CompleteTaskQuery>;
+
 export const TagOut = z.object({ id: z.uuid(), name: z.string() });
+
+/** How many subtasks a task has, and how many of them are done. */
+export const SubtaskCounts = z.object({ total: z.number().int(), done: z.number().int() });
+export type SubtaskCounts = z.infer<typeof SubtaskCounts>;
 
 export const TaskOut = z.object({
   id: z.uuid(),
@@ -183,6 +207,10 @@ export const TaskOut = z.object({
   recurrence: z.object({ rule: z.string(), mode: RecurrenceMode }).nullable(),
   series_id: z.uuid().nullable(),
   project_id: z.uuid(),
+  /** The task this is a subtask of; null for a top-level task. */
+  parent_id: z.uuid().nullable(),
+  /** Its subtasks' counts (0 and 0 when it has none); null for a subtask, which cannot have any. */
+  subtasks: SubtaskCounts.nullable(),
   reminders: z.array(z.number().int()),
   created_at: z.string(),
   updated_at: z.string(),

@@ -13,7 +13,7 @@ import { findTool } from './tools.ts';
 export const OFFLINE_HELP = [
   'I can add tasks the way you type them, e.g. "Pay rent every month on the 1st at 9am remind me 1 day before #bills !high".',
   'Ask me: "what\'s on today?", "what\'s coming up?", "what\'s overdue?", "what\'s due tomorrow?", "list my tasks".',
-  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry".',
+  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry", "add subtask buy milk to groceries".',
   'With an AI model configured (OPENAI_BASE_URL and OPENAI_API_KEY) I understand free-form requests too.',
 ].join('\n');
 
@@ -49,8 +49,25 @@ function when(task: TaskOut, ctx: ChatContext): string {
   return ` — due ${due.toFormat('ccc d LLL HH:mm')}${overdue}`;
 }
 
+/** "2/5 done" for a task with subtasks; nothing for one without (or a subtask). */
+const progress = (t: TaskOut) => (t.subtasks?.total ? ` [${t.subtasks.done}/${t.subtasks.total} done]` : '');
+
 const line = (t: TaskOut, ctx: ChatContext) =>
-  `• ${t.title}${when(t, ctx)}${t.priority === 'high' ? ' (high)' : ''}${t.recurrence ? ' ↻' : ''}`;
+  `• ${t.title}${when(t, ctx)}${t.priority === 'high' ? ' (high)' : ''}${t.recurrence ? ' ↻' : ''}${progress(t)}`;
+
+/**
+ * "add subtask buy milk to groceries": the title as typed (no quick-add parsing: a subtask is a checklist
+ * line, and its words such as "tomorrow" stay in it), under the one open task the rest names. The split
+ * is at the last " to " / " under ", so a title may contain "to" ("send invite to Bob to party").
+ */
+async function addSubtask(ctx: ChatContext, actions: ChatAction[], title: string, parentPhrase: string) {
+  const parent = await findTask(ctx, actions, parentPhrase, OPEN);
+  if (typeof parent === 'string') return parent;
+  const outcome = await act(ctx, actions, 'add_task', { title, parent: parent.id });
+  if (!outcome.ok) return outcome.error;
+  const counts = (await getTask(ctx.db, ctx.userId, parent.id))?.subtasks;
+  return `Added "${(outcome.result as TaskOut).title}" under "${parent.title}"${counts ? ` (${counts.done}/${counts.total} done)` : ''}.`;
+}
 
 async function listing(
   ctx: ChatContext,
@@ -305,6 +322,11 @@ const COMMANDS: Command[] = [
     run: () => OFFLINE_HELP,
   },
   {
+    // Before the quick-add below, which would take the whole line as a task's title.
+    pattern: /^(?:add|new|create)\s+(?:a\s+)?subtask:?\s+(.+)\s+(?:to|under)\s+(.+)$/,
+    run: (ctx, actions, m, text) => addSubtask(ctx, actions, typed(m, text, 1), typed(m, text, 2)),
+  },
+  {
     pattern: /^(?:add|new task|new|todo|create|task)\b:?\s+(.+)$/,
     run: (ctx, actions, m, text) => quickAdd(ctx, actions, typed(m, text, 1)),
   },
@@ -339,7 +361,11 @@ const COMMANDS: Command[] = [
       if (typeof task === 'string') return task;
       const outcome = await act(ctx, actions, 'complete_task', { id: task.id });
       if (!outcome.ok) return outcome.error;
-      return `Done: "${task.title}".${task.recurrence ? ' The next one will be scheduled.' : ''}`;
+      // Its open subtasks stay open (the tool's default): say so, rather than ask, in a chat.
+      const counts = (outcome.result as TaskOut).subtasks;
+      const open = counts ? counts.total - counts.done : 0;
+      const left = open ? ` ${open} of its subtasks ${open === 1 ? 'is' : 'are'} still open.` : '';
+      return `Done: "${task.title}".${task.recurrence ? ' The next one will be scheduled.' : ''}${left}`;
     },
   },
   {

@@ -6,6 +6,7 @@ import { listProjects } from '../projects/project-crud.ts';
 import { resolveProjectRef } from '../projects/project-queries.ts';
 import { notFound } from '../runtime/errors.ts';
 import {
+  CompleteTaskQuery,
   IdParam,
   ListTasksQuery,
   Priority,
@@ -85,7 +86,20 @@ export const ListTasksInput = ListTasksQuery.extend({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
-export const AddTaskInput = TaskCreate.extend({ project: ProjectRef.optional() });
+/** A parent task by id, for a subtask (one level: the parent is not a subtask itself). */
+const ParentRef = IdParam.shape.id.describe(
+  'The id of the task this is a subtask of (from list_tasks); a subtask goes into its parent’s project and cannot repeat',
+);
+
+export const AddTaskInput = TaskCreate.extend({
+  project: ProjectRef.optional(),
+  parent: ParentRef.optional(),
+});
+export const CompleteTaskInput = IdParam.extend({
+  subtasks: CompleteTaskQuery.shape.subtasks.describe(
+    'complete: its open subtasks are completed too; leave (the default): they stay open. Ask the user when a task has open subtasks (subtasks.total > subtasks.done).',
+  ),
+});
 export const ListProjectsInput = z.strictObject({
   archived: z.boolean().default(false).describe('true: archived projects too'),
 });
@@ -108,16 +122,20 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'add_task',
     title: 'Add a task',
     description:
-      'Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created; project (a name or id) defaults to the Inbox.',
+      'Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created; project (a name or id) defaults to the Inbox; parent (a task id) makes it a subtask of that task (one level: not of a subtask).',
     input: AddTaskInput,
     annotations: WRITE,
-    run: async (ctx, input) => createTask(ctx, await withProject(ctx, input)),
+    run: async (ctx, { parent, ...input }) =>
+      createTask(
+        ctx,
+        await withProject(ctx, { ...input, ...(parent !== undefined && { parent_id: parent }) }),
+      ),
   }),
   tool({
     name: 'list_tasks',
     title: 'List tasks',
     description:
-      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series, project by name or id) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more.",
+      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series, project by name or id) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more. Lists top-level tasks (each with subtasks: {total, done}); parent (a task id) lists that task's subtasks instead; a search finds subtasks too (parent_id says whose).",
     input: ListTasksInput,
     annotations: READ,
     run: async (ctx, { project, ...query }) =>
@@ -138,7 +156,7 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'update_task',
     title: 'Update a task',
     description:
-      'Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders, project — a name or id moves it); fields left out stay as they are; null clears due_at or recurrence.',
+      'Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders, project — a name or id moves it, with its subtasks; parent_id — a task id makes it a subtask, null top-level again); fields left out stay as they are; null clears due_at or recurrence.',
     input: UpdateTaskInput,
     annotations: IDEMPOTENT_WRITE,
     run: async (ctx, { id, ...patch }) => patchTask(ctx, id, TaskPatch.parse(await withProject(ctx, patch))),
@@ -146,10 +164,11 @@ export const TASK_TOOLS: TaskTool[] = [
   tool({
     name: 'complete_task',
     title: 'Complete a task',
-    description: 'Mark a task done. Completing a recurring task creates its next occurrence as a new task.',
-    input: IdParam,
+    description:
+      'Mark a task done. Completing a recurring task creates its next occurrence as a new task, with its subtasks open again. subtasks: complete also completes its open subtasks; leave (the default) keeps them open.',
+    input: CompleteTaskInput,
     annotations: IDEMPOTENT_WRITE,
-    run: (ctx, { id }) => completeTask(ctx, id),
+    run: (ctx, { id, subtasks }) => completeTask(ctx, id, { subtasks }),
   }),
   tool({
     name: 'reopen_task',

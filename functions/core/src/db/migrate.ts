@@ -9,6 +9,7 @@ import * as calendarFeeds from './migrations/20261202_1400_calendar_feeds.ts';
 import * as receiptLease from './migrations/20261202_1500_receipt_lease.ts';
 import * as dropJobAppId from './migrations/20261202_1600_drop_job_app_id.ts';
 import * as projects from './migrations/20261202_1700_projects.ts';
+import * as subtasks from './migrations/20261202_1800_subtasks.ts';
 
 /**
  * Migrations are bundled into each function, so they are listed here rather than read from disk; the key
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_1500_receipt_lease': receiptLease,
   '20261202_1600_drop_job_app_id': dropJobAppId,
   '20261202_1700_projects': projects,
+  '20261202_1800_subtasks': subtasks,
 };
 
 /** The numbered names migrations had before they were dated: a database migrated then is renamed in place. */

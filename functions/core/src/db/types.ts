@@ -86,6 +86,11 @@ export interface TasksTable {
    * inserted without one into its owner's Inbox.
    */
   project_id: ColumnType<string, string | undefined, string>;
+  /**
+   * 20261202_1800: the task this one is a subtask of (same user and project; one level, so that task has
+   * none itself), or null for a top-level task. Deleting the parent deletes it.
+   */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** 20261202_1700: a list of tasks. Every user has exactly one Inbox (created with the account). */

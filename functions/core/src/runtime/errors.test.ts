@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { isDataException, problemHandler } from './errors.ts';
+import { isDataException, isIntegrityViolation, problemHandler } from './errors.ts';
 
 /** A pg error as node-postgres raises it: an Error with the SQLSTATE in `code`. */
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -34,10 +34,26 @@ describe('problemHandler: values Postgres refuses (SQLSTATE class 22) are the re
     expect(logged).toHaveLength(1);
   });
 
-  it('leaves other database errors a 500 (constraint violations are the code’s to map)', async () => {
-    expect(isDataException(pgError('23505', 'duplicate key'))).toBe(false);
-    const { app } = appThrowing(pgError('23505', 'duplicate key'));
+  it('leaves other database errors a 500', async () => {
+    const { app } = appThrowing(pgError('42P01', 'relation "nope" does not exist'));
     expect((await app.request('/x')).status).toBe(500);
     expect(isDataException(new Error('no code'))).toBe(false);
+  });
+});
+
+describe('problemHandler: a constraint the database still refuses (SQLSTATE class 23) lost a race', () => {
+  it.each([
+    ['23514', 'task cannot be a subtask of a subtask'],
+    ['23503', 'insert on table "tasks" violates foreign key constraint'],
+    ['23505', 'duplicate key value violates unique constraint'],
+  ])('%s (%s) → 409 problem+json, opaque, logged', async (code, message) => {
+    expect(isIntegrityViolation(pgError(code, message))).toBe(true);
+    expect(isDataException(pgError(code, message))).toBe(false);
+    const { app, logged } = appThrowing(pgError(code, message));
+    const res = await app.request('/x');
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.stringify(await res.json())).not.toContain(message);
+    expect(logged).toHaveLength(1);
   });
 });

@@ -118,8 +118,19 @@ export function isDataException(err: unknown): boolean {
 }
 
 /**
+ * SQLSTATE class 23 (integrity constraint violation) that reached the handler: the app checks every
+ * invariant before it writes, so one the database still refuses lost a race with a concurrent change
+ * (a subtask's parent nested meanwhile, a project deleted under a new task) — a conflict, not our fault
+ * and not the request's shape.
+ */
+export function isIntegrityViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^23[0-9A-Z]{3}$/.test(code);
+}
+
+/**
  * Hono `onError`: problems as they are, outages as 503 + Retry-After, values the database refused as
- * 400, anything else as an opaque 500.
+ * 400, a lost race on an invariant as 409, anything else as an opaque 500.
  */
 export function problemHandler(log: (msg: string, err: unknown) => void) {
   return function handleProblem(err: Error, c: Context): Response {
@@ -141,6 +152,13 @@ export function problemHandler(log: (msg: string, err: unknown) => void) {
       return problemResponse(
         c,
         new ProblemError(400, 'A value in the request is malformed or out of range.'),
+      );
+    }
+    if (isIntegrityViolation(err)) {
+      log('a database constraint refused a write the app had checked (a concurrent change)', err);
+      return problemResponse(
+        c,
+        new ProblemError(409, 'This conflicts with a change made at the same time; reload and try again.'),
       );
     }
     log('unhandled error', err);

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { TrieRouter } from 'hono/router/trie-router';
@@ -54,10 +54,34 @@ function publicPathMatcher(routes: FunctionRoutes['routes']): (path: string) => 
   return (path) => router.match('ALL', path)[0].length > 0;
 }
 
+const MB = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = MB;
+
+function bodyLimitOf(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ProblemError(413, `Request bodies are limited to ${maxSize / MB} MB`);
+    },
+  });
+}
+
 /**
- * The base every function builds on: problem+json errors, 1 MB body limit on every route, health
- * endpoints, bearer auth on /api routes (except the catalog entry's `public` ones) and the app API token
- * on every other (internal) route. An HTTP function passes its catalog entry and adds its routes with
+ * The body limit of each request: 1 MB, or the larger one its catalog route declares (`bodyLimit`: an
+ * import takes a file), matched by method and path as the route itself is.
+ */
+function bodyLimitMatcher(routes: FunctionRoutes['routes']) {
+  const fallback = bodyLimitOf(DEFAULT_BODY_LIMIT);
+  const router = new TrieRouter<MiddlewareHandler>();
+  for (const route of routes)
+    if (route.bodyLimit) router.add(route.method, route.path, bodyLimitOf(route.bodyLimit));
+  return (method: string, path: string) => router.match(method, path)[0][0]?.[0] ?? fallback;
+}
+
+/**
+ * The base every function builds on: problem+json errors, a 1 MB body limit on every route (or the
+ * route's own `bodyLimit`), health endpoints, bearer auth on /api routes (except the catalog entry's
+ * `public` ones) and the app API token on every other (internal) route. An HTTP function passes its catalog entry and adds its routes with
  * routeHandlers (routes.ts); an event function passes its name.
  */
 export function createFunctionApp(
@@ -100,15 +124,10 @@ export function createFunctionApp(
       throw unauthorized('internal route: send the app API token');
     await next();
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new ProblemError(413, 'Request bodies are limited to 1 MB');
-      },
-    }),
-  );
+  const limitOf = bodyLimitMatcher(typeof spec === 'string' ? [] : spec.routes);
+  app.use('*', function limitBody(c, next) {
+    return limitOf(c.req.method, c.req.path)(c, next);
+  });
   app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
   return app;
 }

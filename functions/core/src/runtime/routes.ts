@@ -22,6 +22,14 @@ export interface HttpRoute {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * Bodies the handler reads itself, by media type, for a route that takes more than JSON (an import
+   * takes our JSON document or a CSV file): routeHandlers parses none of them, the OpenAPI document lists
+   * each. `body` is the usual case: one JSON body validated before the handler runs.
+   */
+  bodies?: Readonly<Record<string, z.ZodType>>;
+  /** The largest request body in bytes, for a route that takes files (every other: 1 MB, http.ts). */
+  bodyLimit?: number;
   status: number;
   response?: z.ZodType;
   /**

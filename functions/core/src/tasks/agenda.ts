@@ -1,14 +1,14 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import { DateTime } from 'luxon';
-import type { Database, TaskRow } from '../db/types.ts';
+import type { Database } from '../db/types.ts';
 import { type WorkBudget, workBudget } from '../recurrence/expand.ts';
 import { intendedWallTime } from '../recurrence/next-due.ts';
 import { type Occurrence, occurrencesAfter } from '../recurrence/occurrences.ts';
 import { type ParsedRule, parseRule } from '../recurrence/rule.ts';
 import { formatWallTime } from '../wall-clock.ts';
 import type { AgendaDay, AgendaOccurrence, AgendaToday, AgendaUpcoming } from './agenda-schemas.ts';
-import { tagsJson } from './list-tasks.ts';
-import { type TaskTag, toTaskJson } from './task-json.ts';
+import { subtaskCounts, tagsJson } from './list-tasks.ts';
+import { type TaskRowWithCounts, type TaskTag, toTaskJson } from './task-json.ts';
 
 /**
  * The Today and Upcoming views. A day is a calendar day in the view's zone (the user's, or the one the
@@ -43,6 +43,7 @@ function openTasksDue(db: Kysely<Database>, userId: string, from: Date | null, t
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(tagsJson.as('tags'))
+    .select(subtaskCounts.as('subtasks'))
     .where('t.user_id', '=', userId)
     .where('t.status', '<>', 'done')
     .where(dueKey, '<', to);
@@ -81,7 +82,7 @@ export async function agendaToday(
   };
 }
 
-type SeriesHead = TaskRow & { tags: TaskTag[] };
+type SeriesHead = TaskRowWithCounts & { tags: TaskTag[] };
 
 /**
  * The open occurrence each of the caller's live series continues from: an open task with a rule and a due
@@ -94,6 +95,7 @@ function seriesHeads(db: Kysely<Database>, userId: string, to: Date, limit: numb
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(tagsJson.as('tags'))
+    .select(subtaskCounts.as('subtasks'))
     .where('t.user_id', '=', userId)
     .where('t.status', '<>', 'done')
     .where('t.recurrence_rule', 'is not', null)

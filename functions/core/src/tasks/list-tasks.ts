@@ -2,7 +2,7 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
 import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
-import { isStorableText, isUuid, type ListTasksQuery, type TaskOut } from '../schemas.ts';
+import { isStorableText, isUuid, type ListTasksQuery, type SubtaskCounts, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
@@ -80,6 +80,15 @@ export const tagsJson = sql<
 >`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by lower(g.name) collate "C", g.name collate "C"), '[]')
   from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id)`;
 
+/**
+ * A task's subtask counts in the same query, as tagsJson has its tags: an index probe into the partial
+ * tasks_parent_created (only subtasks are in it), skipped for a subtask, which cannot have any (null).
+ * Reads a task aliased `t`.
+ */
+export const subtaskCounts = sql<SubtaskCounts | null>`(case when t.parent_id is null then
+  (select json_build_object('total', count(*), 'done', count(*) filter (where c.status = 'done'))
+   from tasks c where c.parent_id = t.id) end)`;
+
 export interface TaskListing {
   items: TaskOut[];
   next_cursor: string | null;
@@ -98,7 +107,22 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     .selectAll('t')
     .select(sql<string>`(${key.expr})::text`.as('sort_key'))
     .select(tagsJson.as('tags'))
-    .where('t.user_id', '=', userId);
+    .select(subtaskCounts.as('subtasks'));
+  // Scoped to the caller: through the project when one is asked for (the caller's, else nothing), so the
+  // plan reads that project's rows by tasks_project_created — with both conditions the planner also ANDed
+  // in the user's whole 100k-row index (49 ms instead of 3 in the bench); otherwise by owner.
+  query = q.project
+    ? query.where(
+        't.project_id',
+        '=',
+        sql<string>`(select p.id from projects p where p.id = ${q.project} and p.user_id = ${userId})`,
+      )
+    : query.where('t.user_id', '=', userId);
+
+  // A task's subtasks with ?parent=; otherwise the top-level tasks (the web shows subtasks under their
+  // parent, fetched by it), except in a search, where a subtask matches like any task.
+  if (q.parent) query = query.where('t.parent_id', '=', q.parent);
+  else if (!q.search) query = query.where('t.parent_id', 'is', null);
 
   for (const word of q.search?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) {
     query = query.where(sql<SqlBool>`t.search_text like ${`%${escapeLike(word)}%`}`);
@@ -106,7 +130,6 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
   if (q.status?.length) query = query.where('t.status', 'in', q.status);
   if (q.priority?.length) query = query.where('t.priority', 'in', q.priority);
   if (q.series_id) query = query.where('t.series_id', '=', q.series_id);
-  if (q.project) query = query.where('t.project_id', '=', q.project);
   if (q.due_from) query = query.where('t.due_at', '>=', new Date(q.due_from));
   if (q.due_to) query = query.where('t.due_at', '<=', new Date(q.due_to));
   if (q.overdue === true)
@@ -165,6 +188,7 @@ export async function getTask(db: Kysely<Database>, userId: string, id: string):
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(tagsJson.as('tags'))
+    .select(subtaskCounts.as('subtasks'))
     .where('t.id', '=', id)
     .where('t.user_id', '=', userId)
     .executeTakeFirst();

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Database } from '../db/types.ts';
 import { nextDue } from '../recurrence/next-due.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
 import type { TaskOut } from '../schemas.ts';
+import { tagsJson } from './list-tasks.ts';
 import { reload, setTags } from './task-writes.ts';
 
 type Trx = Transaction<Database>;
@@ -46,12 +48,79 @@ async function projectOfNext(
   return row?.id ?? null;
 }
 
+/**
+ * A subtask's due date in the next occurrence: moved as far as the parent's moved, in calendar days and
+ * time in the parent's zone (luxon's diff), then added in the subtask's own zone — so "the day before at
+ * 18:00" stays the day before at 18:00 across a DST change rather than drifting an hour.
+ */
+export function shiftedDue(
+  due: Date | null,
+  timeZone: string,
+  parent: { from: Date; to: Date; timeZone: string },
+): Date | null {
+  if (!due) return null;
+  const by = DateTime.fromJSDate(parent.to, { zone: parent.timeZone }).diff(
+    DateTime.fromJSDate(parent.from, { zone: parent.timeZone }),
+    ['days', 'milliseconds'],
+  );
+  const shifted = DateTime.fromJSDate(due, { zone: timeZone }).plus(by);
+  return shifted.isValid && shifted.year <= 9999 ? shifted.toJSDate() : null;
+}
+
+/**
+ * The subtasks of `completedId` copied under the next occurrence `nextId`, open (done ones reset): title,
+ * description, priority, tags (those the user still has), zone, and the due date shifted with the
+ * parent's (shiftedDue) — reminders too, which are offsets from it. A subtask without a due date stays
+ * without one. Their TaskCreated events are the caller's to enqueue, after the parent's.
+ */
+async function copySubtasks(
+  trx: Trx,
+  input: { completedId: string; nextId: string; projectId: string; userId: string },
+  parent: { from: Date; to: Date; timeZone: string },
+): Promise<TaskOut[]> {
+  const subtasks = await trx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(tagsJson.as('tags'))
+    .where('t.parent_id', '=', input.completedId)
+    .where('t.user_id', '=', input.userId)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .execute();
+  const copies: TaskOut[] = [];
+  for (const sub of subtasks) {
+    const id = randomUUID();
+    const due = shiftedDue(sub.due_at, sub.time_zone, parent);
+    await trx
+      .insertInto('tasks')
+      .values({
+        id,
+        user_id: input.userId,
+        project_id: input.projectId,
+        parent_id: input.nextId,
+        title: sub.title,
+        description: sub.description,
+        status: 'todo',
+        priority: sub.priority,
+        due_at: due,
+        time_zone: sub.time_zone,
+        reminder_offsets: due ? sub.reminder_offsets : [],
+      })
+      .execute();
+    // The tags still exist (task_tags goes with a deleted tag), so the ids copy as they are.
+    await setTags(trx, id, sub.tags);
+    copies.push(await reload(trx, id));
+  }
+  return copies;
+}
+
 export interface NextOccurrenceInput {
   /**
    * The occurrence as it was completed or skipped (the TaskCompleted event's `task`; one written before
-   * projects has no project_id).
+   * projects has no project_id, one before subtasks no parent_id or subtasks — its subtasks are read from
+   * the database either way).
    */
-  completed: Omit<TaskOut, 'project_id'> & { project_id?: string };
+  completed: Omit<TaskOut, 'project_id' | 'parent_id' | 'subtasks'> & { project_id?: string };
   userId: string;
   source: string;
 }
@@ -62,7 +131,8 @@ export interface NextOccurrenceInput {
  * TaskCreated (task-events: reminders and audit follow it like any new task) and
  * RecurringTaskInstanceCreated (task-updates) events in the caller's transaction.
  *
- * The next occurrence is in the project the completed one is in now (archived or not). Returns null —
+ * The next occurrence is in the project the completed one is in now (archived or not), and brings the
+ * completed one's subtasks along, open again (copySubtasks), each with its TaskCreated. Returns null —
  * and writes nothing — when the task is not recurring, the series was ended, its project was deleted
  * (with its tasks: the series went with it), COUNT or UNTIL has run out, or a next occurrence of
  * `completed` already exists (the unique `previous_occurrence_id` is the natural key that makes
@@ -113,7 +183,7 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
       reminder_offsets: completed.reminders,
     })
     .onConflict((oc) => oc.doNothing())
-    .returning('id')
+    .returning(['id', 'project_id'])
     .executeTakeFirst();
   if (!inserted) return null;
 
@@ -128,6 +198,11 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
         .execute()
     : [];
   await setTags(trx, id, tags);
+  const subtasks = await copySubtasks(
+    trx,
+    { completedId: completed.id, nextId: id, projectId: inserted.project_id, userId },
+    { from: new Date(completed.due_at), to: next.dueAt, timeZone: completed.time_zone },
+  );
   const task = await reload(trx, id);
   await enqueueEvent(
     trx,
@@ -141,5 +216,13 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
     { user_id: userId, series_id: completed.series_id, previous_task_id: completed.id, task },
     { source, subject: id },
   );
+  for (const sub of subtasks) {
+    await enqueueEvent(
+      trx,
+      'TaskCreated.v1',
+      { task: sub, previous: null, user_id: userId },
+      { source, subject: sub.id },
+    );
+  }
   return task;
 }

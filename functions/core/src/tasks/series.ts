@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, TaskRow } from '../db/types.ts';
+import type { Database } from '../db/types.ts';
 import { describeRule } from '../recurrence/describe.ts';
 import { upcomingDues } from '../recurrence/next-due.ts';
 import type { OccurrenceOut, SeriesOut } from '../recurrence/series-schemas.ts';
@@ -8,18 +8,24 @@ import { enqueueEvent } from '../runtime/outbox.ts';
 import { iso } from '../runtime/time.ts';
 import type { TaskOut } from '../schemas.ts';
 import { tagsOfTasks } from '../tags/tag-queries.ts';
+import { subtaskCounts } from './list-tasks.ts';
 import { lockSeries, seriesEndedAt } from './next-occurrence.ts';
-import { toTaskJson } from './task-json.ts';
+import { type TaskRowWithCounts, toTaskJson } from './task-json.ts';
 import { loadForUpdate, patchTask, reload, type WriteContext } from './task-writes.ts';
 
-async function occurrenceRows(db: Kysely<Database>, userId: string, seriesId: string): Promise<TaskRow[]> {
+async function occurrenceRows(
+  db: Kysely<Database>,
+  userId: string,
+  seriesId: string,
+): Promise<TaskRowWithCounts[]> {
   return db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('series_id', '=', seriesId)
-    .orderBy('occurrence_number')
-    .orderBy('due_at')
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(subtaskCounts.as('subtasks'))
+    .where('t.user_id', '=', userId)
+    .where('t.series_id', '=', seriesId)
+    .orderBy('t.occurrence_number')
+    .orderBy('t.due_at')
     .execute();
 }
 

@@ -1,14 +1,21 @@
 import type { TaskRow } from '../db/types.ts';
 import { iso } from '../runtime/time.ts';
-import type { TaskOut } from '../schemas.ts';
+import type { SubtaskCounts, TaskOut } from '../schemas.ts';
 
 export interface TaskTag {
   id: string;
   name: string;
 }
 
+/**
+ * A task row as the reads select it: with its subtasks' counts (subtaskCounts in list-tasks.ts) beside the
+ * columns. A row without them is one that cannot have subtasks yet (just inserted) — or a caller that did
+ * not ask, whose counts then read 0 and 0.
+ */
+export type TaskRowWithCounts = TaskRow & { subtasks?: SubtaskCounts | null };
+
 /** The API's view of a task row: snake_case fields, ISO instants, recurrence folded into one object. */
-export function toTaskJson(row: TaskRow, tags: TaskTag[]): TaskOut {
+export function toTaskJson(row: TaskRowWithCounts, tags: TaskTag[]): TaskOut {
   return {
     id: row.id,
     title: row.title,
@@ -24,6 +31,9 @@ export function toTaskJson(row: TaskRow, tags: TaskTag[]): TaskOut {
         : null,
     series_id: row.series_id,
     project_id: row.project_id,
+    parent_id: row.parent_id,
+    // One level: a subtask has no counts of its own.
+    subtasks: row.parent_id ? null : (row.subtasks ?? { total: 0, done: 0 }),
     reminders: row.reminder_offsets,
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,

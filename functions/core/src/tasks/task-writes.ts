@@ -5,8 +5,9 @@ import type { EventType } from '../events.ts';
 import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
-import type { TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
+import type { CompleteTaskQuery, TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
 import { refreshTagNames, resolveTagsForWrite, tagsOfTasks } from '../tags/tag-queries.ts';
+import { subtaskCounts, tagsJson } from './list-tasks.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
 /** Who is writing and which function is the event source; every query below is scoped to `userId`. */
@@ -35,10 +36,11 @@ export async function loadForUpdate(
   id: string,
 ): Promise<{ row: TaskRow; json: TaskOut }> {
   const row = await trx
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(subtaskCounts.as('subtasks'))
+    .where('t.id', '=', id)
+    .where('t.user_id', '=', userId)
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw notFound('Task');
@@ -47,8 +49,72 @@ export async function loadForUpdate(
 }
 
 export async function reload(trx: Trx, id: string): Promise<TaskOut> {
-  const row = await trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(subtaskCounts.as('subtasks'))
+    .where('t.id', '=', id)
+    .executeTakeFirstOrThrow();
   return toTaskJson(row, (await tagsOfTasks(trx, [id])).get(id) ?? []);
+}
+
+/**
+ * The subtasks of one of the caller's tasks, oldest first, locked FOR UPDATE. Every write that touches a
+ * parent and its subtasks locks the parent first, then them, so two such writes cannot deadlock.
+ */
+export async function lockSubtasks(
+  trx: Trx,
+  userId: string,
+  parentId: string,
+  only: 'all' | 'open' = 'all',
+): Promise<TaskOut[]> {
+  let query = trx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(tagsJson.as('tags'))
+    .where('t.parent_id', '=', parentId)
+    .where('t.user_id', '=', userId);
+  if (only === 'open') query = query.where('t.status', '<>', 'done');
+  const rows = await query.orderBy('t.created_at').orderBy('t.id').forUpdate().execute();
+  return rows.map((r) => toTaskJson(r, r.tags));
+}
+
+/**
+ * The task a subtask is to go under: one of the caller's, and not a subtask itself (one level — see the
+ * migration 20261202_1800_subtasks). Another user's task reads as one that does not exist. Locked FOR
+ * SHARE, as the database's own check takes it: a concurrent write that would make it a subtask or move
+ * it waits for this transaction, and one already under way is seen once it commits.
+ */
+async function parentFor(trx: Trx, userId: string, parentId: string) {
+  const row = await trx
+    .selectFrom('tasks')
+    .select(['id', 'project_id', 'parent_id'])
+    .where('id', '=', parentId)
+    .where('user_id', '=', userId)
+    .forShare()
+    .executeTakeFirst();
+  if (!row) throw fieldProblem('body.parent_id', `no task with id ${parentId}`);
+  if (row.parent_id) {
+    throw fieldProblem('body.parent_id', 'that task is a subtask itself; subtasks have one level');
+  }
+  return row;
+}
+
+const NOT_RECURRING =
+  'a subtask cannot repeat; make its parent repeat instead (each next occurrence brings the subtasks along)';
+const PARENTS_PROJECT = "a subtask is in its parent's project; leave project_id out";
+
+/** The project a new subtask goes into: its parent's (checked like any project named: not archived). */
+async function subtaskProject(trx: Trx, userId: string, input: TaskCreate, parentId: string) {
+  const parent = await parentFor(trx, userId, parentId);
+  if (input.recurrence) throw fieldProblem('body.recurrence', NOT_RECURRING);
+  if (input.project_id !== undefined && input.project_id.toLowerCase() !== parent.project_id) {
+    throw fieldProblem('body.project_id', PARENTS_PROJECT);
+  }
+  return {
+    parentId: parent.id,
+    projectId: await projectForTask(trx, userId, parent.project_id, 'body.parent_id'),
+  };
 }
 
 function recurrenceColumns(recurrence: TaskCreate['recurrence'] | undefined) {
@@ -59,9 +125,12 @@ function recurrenceColumns(recurrence: TaskCreate['recurrence'] | undefined) {
 export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<TaskOut> {
   return ctx.db.transaction().execute(async (trx) => {
     const id = randomUUID();
-    // The project named (checked), else the Inbox, read inside the insert.
-    const project =
-      input.project_id === undefined
+    // A subtask: its parent's project. Otherwise the project named (checked), else the Inbox, read
+    // inside the insert.
+    const sub = input.parent_id ? await subtaskProject(trx, ctx.userId, input, input.parent_id) : null;
+    const project = sub
+      ? sub.projectId
+      : input.project_id === undefined
         ? inboxOf(ctx.userId)
         : await projectForTask(trx, ctx.userId, input.project_id);
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
@@ -72,6 +141,7 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
         id,
         user_id: ctx.userId,
         project_id: project,
+        parent_id: sub?.parentId ?? null,
         title: input.title,
         description: input.description,
         status: input.status,
@@ -115,51 +185,125 @@ function assertSchedulable(row: TaskRow, change: TaskPatch): void {
   }
 }
 
-/** Applies a change to one of the caller's tasks and records the matching event in the same transaction. */
-async function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Promise<TaskOut> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const { row, json: previous } = await loadForUpdate(trx, ctx.userId, id);
-    assertSchedulable(row, change);
-    const becomesDone = change.status === 'done' && row.status !== 'done';
-    const leavesDone = change.status !== undefined && change.status !== 'done' && row.status === 'done';
-    // Only a move is checked: a PUT that names the task's own (perhaps archived) project is not one.
-    const moveTo =
-      change.project_id !== undefined && change.project_id.toLowerCase() !== row.project_id
-        ? await projectForTask(trx, ctx.userId, change.project_id)
-        : undefined;
-    const update: TaskRowUpdate = {
-      ...(change.title !== undefined && { title: change.title }),
-      ...(change.description !== undefined && { description: change.description }),
-      ...(change.status !== undefined && { status: change.status }),
-      ...(change.priority !== undefined && { priority: change.priority }),
-      ...(change.due_at !== undefined && { due_at: change.due_at }),
-      ...(change.time_zone !== undefined && { time_zone: change.time_zone }),
-      ...(change.reminders !== undefined && { reminder_offsets: change.reminders }),
-      ...(moveTo && { project_id: moveTo }),
-      ...recurrenceColumns(change.recurrence),
-      ...(change.recurrence && !row.series_id && { series_id: row.id }),
-      ...(becomesDone && { completed_at: new Date() }),
-      ...(leavesDone && { completed_at: null, skipped_at: null }),
-      updated_at: new Date(),
-    };
-    await trx.updateTable('tasks').set(update).where('id', '=', id).execute();
-    if (change.tags !== undefined)
-      await setTags(trx, id, await resolveTagsForWrite(trx, ctx.userId, change.tags));
-    const task = await reload(trx, id);
-    const type: EventType = becomesDone ? 'TaskCompleted.v1' : 'TaskUpdated.v1';
-    await enqueueEvent(
-      trx,
-      type,
-      { task, previous, user_id: ctx.userId },
-      { source: ctx.source, subject: id },
-    );
-    return task;
-  });
+const hasSubtasks = async (trx: Trx, id: string) =>
+  (await trx.selectFrom('tasks').select('id').where('parent_id', '=', id).limit(1).executeTakeFirst()) !==
+  undefined;
+
+/**
+ * Where a task is after a change: its parent (undefined: unchanged) and the project it moves to
+ * (undefined: none), by the subtask rules — a subtask is in its parent's project, does not repeat, and
+ * has no subtasks of its own; moving it means moving its parent, or making it top-level first.
+ */
+async function placement(
+  trx: Trx,
+  userId: string,
+  row: TaskRow,
+  change: TaskPatch,
+): Promise<{ parent_id?: string | null; project_id?: string }> {
+  const asked = change.parent_id === undefined ? undefined : (change.parent_id?.toLowerCase() ?? null);
+  const reparent = asked !== undefined && asked !== row.parent_id;
+  const parentId = reparent ? asked : row.parent_id;
+  // Only a move is checked: a PUT that names the task's own (perhaps archived) project is not one.
+  const project = change.project_id?.toLowerCase();
+  const moves = project !== undefined && project !== row.project_id;
+  if (parentId === null) {
+    const moveTo = moves ? await projectForTask(trx, userId, project) : undefined;
+    return { ...(reparent && { parent_id: null }), ...(moveTo && { project_id: moveTo }) };
+  }
+  const recurring =
+    change.recurrence !== undefined ? change.recurrence !== null : row.recurrence_rule !== null;
+  if (recurring) throw fieldProblem(change.recurrence ? 'body.recurrence' : 'body.parent_id', NOT_RECURRING);
+  if (!reparent) {
+    if (moves) {
+      throw fieldProblem(
+        'body.project_id',
+        "a subtask stays in its parent's project: move the parent, or set parent_id to null first",
+      );
+    }
+    return {};
+  }
+  if (parentId === row.id) throw fieldProblem('body.parent_id', 'a task cannot be its own subtask');
+  const parent = await parentFor(trx, userId, parentId);
+  if (await hasSubtasks(trx, row.id)) {
+    throw fieldProblem('body.parent_id', 'this task has subtasks of its own; subtasks have one level');
+  }
+  if (project !== undefined && project !== parent.project_id) {
+    throw fieldProblem('body.project_id', PARENTS_PROJECT);
+  }
+  const moveTo =
+    parent.project_id !== row.project_id
+      ? await projectForTask(trx, userId, parent.project_id, 'body.parent_id')
+      : undefined;
+  return { parent_id: parent.id, ...(moveTo && { project_id: moveTo }) };
 }
 
 /**
- * PUT: every field is replaced; omitted ones go back to their defaults — except time_zone and
- * project_id, which have none of their own (the user's zone, the Inbox) and stay as they are.
+ * A parent moved to another project takes its subtasks along (the database refuses them elsewhere at
+ * commit), each with its TaskUpdated event.
+ */
+async function moveSubtasks(trx: Trx, ctx: WriteContext, parentId: string, projectId: string) {
+  const before = await lockSubtasks(trx, ctx.userId, parentId);
+  if (!before.length) return;
+  await trx
+    .updateTable('tasks')
+    .set({ project_id: projectId, updated_at: new Date() })
+    .where('parent_id', '=', parentId)
+    .execute();
+  for (const previous of before) {
+    const task = await reload(trx, previous.id);
+    await enqueueEvent(
+      trx,
+      'TaskUpdated.v1',
+      { task, previous, user_id: ctx.userId },
+      { source: ctx.source, subject: task.id },
+    );
+  }
+}
+
+/** Applies a change to one of the caller's tasks and records the matching event in the same transaction. */
+function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Promise<TaskOut> {
+  return ctx.db.transaction().execute((trx) => changeTaskIn(trx, ctx, id, change));
+}
+
+async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: TaskPatch): Promise<TaskOut> {
+  const { row, json: previous } = await loadForUpdate(trx, ctx.userId, id);
+  assertSchedulable(row, change);
+  const becomesDone = change.status === 'done' && row.status !== 'done';
+  const leavesDone = change.status !== undefined && change.status !== 'done' && row.status === 'done';
+  const placed = await placement(trx, ctx.userId, row, change);
+  const moveTo = placed.project_id;
+  const update: TaskRowUpdate = {
+    ...(change.title !== undefined && { title: change.title }),
+    ...(change.description !== undefined && { description: change.description }),
+    ...(change.status !== undefined && { status: change.status }),
+    ...(change.priority !== undefined && { priority: change.priority }),
+    ...(change.due_at !== undefined && { due_at: change.due_at }),
+    ...(change.time_zone !== undefined && { time_zone: change.time_zone }),
+    ...(change.reminders !== undefined && { reminder_offsets: change.reminders }),
+    ...(moveTo && { project_id: moveTo }),
+    ...(placed.parent_id !== undefined && { parent_id: placed.parent_id }),
+    ...recurrenceColumns(change.recurrence),
+    ...(change.recurrence && !row.series_id && { series_id: row.id }),
+    ...(becomesDone && { completed_at: new Date() }),
+    ...(leavesDone && { completed_at: null, skipped_at: null }),
+    updated_at: new Date(),
+  };
+  await trx.updateTable('tasks').set(update).where('id', '=', id).execute();
+  // A top-level task that moved: its subtasks follow (a task just made a subtask has none).
+  const parentAfter = placed.parent_id !== undefined ? placed.parent_id : row.parent_id;
+  if (moveTo && parentAfter === null) await moveSubtasks(trx, ctx, id, moveTo);
+  if (change.tags !== undefined)
+    await setTags(trx, id, await resolveTagsForWrite(trx, ctx.userId, change.tags));
+  const task = await reload(trx, id);
+  const type: EventType = becomesDone ? 'TaskCompleted.v1' : 'TaskUpdated.v1';
+  await enqueueEvent(trx, type, { task, previous, user_id: ctx.userId }, { source: ctx.source, subject: id });
+  return task;
+}
+
+/**
+ * PUT: every field is replaced; omitted ones go back to their defaults — except time_zone, project_id and
+ * parent_id, which stay as they are when left out (the first two have no default of their own — the
+ * user's zone, the Inbox — and a form that edits a subtask should not have to know it is one).
  */
 export function replaceTask(ctx: WriteContext, id: string, input: TaskCreate): Promise<TaskOut> {
   return changeTask(ctx, id, input);
@@ -169,18 +313,48 @@ export function patchTask(ctx: WriteContext, id: string, patch: TaskPatch): Prom
   return changeTask(ctx, id, patch);
 }
 
-export function completeTask(ctx: WriteContext, id: string): Promise<TaskOut> {
-  return changeTask(ctx, id, { status: 'done' });
+/**
+ * Completes a task. Its open subtasks stay open (`leave`, the default: the web app asks the user) or are
+ * completed with it (`complete`), each with its TaskCompleted event, before it, in one transaction — so
+ * the parent's own event and the answer carry the counts after.
+ */
+export function completeTask(
+  ctx: WriteContext,
+  id: string,
+  options: Partial<CompleteTaskQuery> = {},
+): Promise<TaskOut> {
+  return ctx.db.transaction().execute(async (trx) => {
+    if (options.subtasks === 'complete') {
+      await loadForUpdate(trx, ctx.userId, id); // the parent first, then its subtasks (lockSubtasks)
+      for (const sub of await lockSubtasks(trx, ctx.userId, id, 'open')) {
+        await changeTaskIn(trx, ctx, sub.id, { status: 'done' });
+      }
+    }
+    return changeTaskIn(trx, ctx, id, { status: 'done' });
+  });
 }
 
 export function reopenTask(ctx: WriteContext, id: string): Promise<TaskOut> {
   return changeTask(ctx, id, { status: 'todo' });
 }
 
+/**
+ * Deletes a task; its subtasks go with it (the foreign key's cascade), each with its TaskDeleted event so
+ * its reminders are cancelled and the audit log records it, as a project's delete does for its tasks.
+ */
 export async function deleteTask(ctx: WriteContext, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const { json: previous } = await loadForUpdate(trx, ctx.userId, id);
+    const subtasks = await lockSubtasks(trx, ctx.userId, id);
     await trx.deleteFrom('tasks').where('id', '=', id).execute();
+    for (const task of subtasks) {
+      await enqueueEvent(
+        trx,
+        'TaskDeleted.v1',
+        { task, previous: task, user_id: ctx.userId },
+        { source: ctx.source, subject: task.id },
+      );
+    }
     await enqueueEvent(
       trx,
       'TaskDeleted.v1',
