@@ -4,6 +4,8 @@ import { useState } from 'react';
 import { api, toApiError } from '@/lib/api';
 import { type SignedIn, useSession } from '@/lib/session';
 import { useFormSubmit } from '@/lib/use-form-submit';
+import { CalendarFeedSettings } from './calendar-feed-settings';
+import { DataTransferSettings } from './data-transfer-settings';
 import { FormError, FormField, SubmitButton } from './form-field';
 
 /** Change the password: a new session here, every other one ends (POST /auth/password). */
@@ -93,7 +95,7 @@ function Sessions() {
   );
 }
 
-/** /account: who is signed in, whether the address is verified, the password and the sessions. */
+/** /account: who is signed in, whether the address is verified, the password, the calendar feed, export/import, the sessions. */
 export function AccountPage({ session }: { session: SignedIn }) {
   const [resent, setResent] = useState<string | null>(null);
 
@@ -133,6 +135,8 @@ export function AccountPage({ session }: { session: SignedIn }) {
         )}
       </section>
       <ChangePassword />
+      <CalendarFeedSettings />
+      <DataTransferSettings />
       <Sessions />
     </div>
   );

@@ -2,18 +2,23 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { type SignedIn, useRequiredSession, useSession } from '@/lib/session';
+import { newTaskPathFrom } from '@/lib/use-projects';
 import { AssistantPanel } from './assistant-panel';
 import { KeyboardShortcuts, openShortcutHelp } from './keyboard-shortcuts';
 import { NotificationBell } from './notification-bell';
+import { Sidebar } from './sidebar';
 import { VerifyEmailBanner } from './verify-email-banner';
 
-/** Every signed-in page: header (nav, bell, account), the page, and the assistant. */
+/** Every signed-in page: header (nav, bell, account), the sidebar, the page, and the assistant. */
 export function AppShell({ children }: { children: (session: SignedIn) => ReactNode }) {
   const session = useRequiredSession();
   const { signOut } = useSession();
   const pathname = usePathname();
+  // On a phone the sidebar is a menu; it was opened on this page, so following a link closes it.
+  const [menuOpenAt, setMenuOpenAt] = useState<string | null>(null);
+  const menuOpen = menuOpenAt === pathname;
 
   if (!session) {
     return (
@@ -35,6 +40,15 @@ export function AppShell({ children }: { children: (session: SignedIn) => ReactN
         Skip to content
       </a>
       <header className="topbar">
+        <button
+          type="button"
+          className="btn btn-small menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpenAt(menuOpen ? null : pathname)}
+        >
+          <span aria-hidden="true">☰</span> Menu
+        </button>
         <Link href="/" className="brand">
           <span aria-hidden="true">✓</span> Todo
         </Link>
@@ -50,7 +64,7 @@ export function AppShell({ children }: { children: (session: SignedIn) => ReactN
           </ul>
         </nav>
         <div className="topbar-actions">
-          <Link href="/tasks/new" className="btn btn-primary btn-small" aria-keyshortcuts="n">
+          <Link href={newTaskPathFrom(pathname)} className="btn btn-primary btn-small" aria-keyshortcuts="n">
             + New task
           </Link>
           <NotificationBell />
@@ -81,10 +95,13 @@ export function AppShell({ children }: { children: (session: SignedIn) => ReactN
           </details>
         </div>
       </header>
-      <main id="main" className="page">
-        {session.user.email_verified === false && <VerifyEmailBanner email={session.user.email} />}
-        {children(session)}
-      </main>
+      <div className="shell">
+        <Sidebar open={menuOpen} />
+        <main id="main" className="page">
+          {session.user.email_verified === false && <VerifyEmailBanner email={session.user.email} />}
+          {children(session)}
+        </main>
+      </div>
       <AssistantPanel session={session} />
       <KeyboardShortcuts />
     </>

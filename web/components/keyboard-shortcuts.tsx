@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { Fragment, useCallback, useEffect, useRef } from 'react';
 import { createShortcutMatcher, isTypingTarget, SHORTCUTS, type ShortcutContext } from '@/lib/shortcuts';
+import { newTaskPathFrom } from '@/lib/use-projects';
 
 /** Opens the overlay from elsewhere (e.g. a menu item) without sharing state with it. */
 const OPEN_HELP = 'todo:shortcuts';
@@ -53,6 +54,10 @@ export function KeyboardShortcuts() {
       go(path) {
         closeHelp();
         router.push(path);
+      },
+      newTask() {
+        closeHelp();
+        router.push(newTaskPathFrom(window.location.pathname));
       },
       focusSearch() {
         closeHelp();

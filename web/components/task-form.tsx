@@ -1,13 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type ApiError, api, toApiError } from '@/lib/api';
 import type { SignedIn } from '@/lib/session';
 import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
-import { LABELS, PRIORITIES, type Priority, STATUSES, type TaskStatus } from '@/lib/types';
+import { LABELS, PRIORITIES, type Priority, type Project, STATUSES, type TaskStatus } from '@/lib/types';
+import { projectPath, useProjects } from '@/lib/use-projects';
 import { useTags } from '@/lib/use-tags';
 import { useTaskActions } from '@/lib/use-task-actions';
 import { useTaskEditor } from '@/lib/use-task-editor';
@@ -21,8 +22,13 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
   const router = useRouter();
   const toast = useToast();
   const zone = session.user.time_zone;
-  const { form, set, task, updated, loadError } = useTaskEditor(taskId, zone);
+  // A new task opened from a project's page goes into that project, and back to its list when saved.
+  const fromProject = useSearchParams().get('project') ?? undefined;
+  const { form, set, task, updated, loadError } = useTaskEditor(taskId, zone, fromProject);
   const { tags } = useTags();
+  const projects = useProjects();
+  const from = fromProject ? projects.byId.get(fromProject) : undefined;
+  const back = !taskId && from ? projectPath(from) : '/';
   const actions = useTaskActions({
     onUpdated: updated,
     onDeleted: () => router.push('/'),
@@ -40,13 +46,13 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const body = bodyOf(form, zone);
+    const body = bodyOf(form, zone, task?.project_id);
     try {
       const saved = taskId
         ? await api('PATCH /tasks/{id}', { params: { id: taskId }, body })
         : await api('POST /tasks', { body });
       toast.show(taskId ? `Saved “${saved.title}”.` : `Created “${saved.title}”.`);
-      router.push('/');
+      router.push(back);
     } catch (err) {
       setError(toApiError(err));
       setBusy(false);
@@ -130,6 +136,12 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
               ))}
             </select>
           </label>
+          <ProjectPicker
+            value={form.projectId}
+            onChange={(projectId) => set({ projectId })}
+            current={task ? projects.byId.get(task.project_id) : undefined}
+            error={field('project_id')}
+          />
         </div>
         <TagPicker value={form.tags} onChange={(names) => set({ tags: names })} available={tags ?? []} />
         <DueFields form={form} set={set} zone={zone} error={field('due_at')} />
@@ -151,7 +163,7 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? 'Saving…' : taskId ? 'Save changes' : 'Create task'}
           </button>
-          <Link href="/" className="btn">
+          <Link href={back} className="btn">
             Cancel
           </Link>
         </div>
@@ -166,6 +178,46 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
         />
       )}
     </div>
+  );
+}
+
+interface ProjectPickerProps {
+  /** '' until chosen: shown as the Inbox, where the server puts a task without one. */
+  value: string;
+  onChange(projectId: string): void;
+  /** The edited task's project: listed even when archived (where the task can stay). */
+  current?: Project;
+  error?: string;
+}
+
+/** Which project the task is in: the open projects in the sidebar's order, the Inbox first. */
+function ProjectPicker({ value, onChange, current, error }: ProjectPickerProps) {
+  const { active, inbox } = useProjects();
+  const options = current?.archived_at ? [...active, current] : active;
+  return (
+    <label className="field">
+      <span>Project</span>
+      <select
+        id="project"
+        value={value || inbox?.id || ''}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={Boolean(error)}
+        aria-describedby={error ? 'project-error' : undefined}
+      >
+        {options.length === 0 && <option value="">Inbox</option>}
+        {options.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+            {p.archived_at ? ' (archived)' : ''}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <small id="project-error" className="field-error">
+          {error}
+        </small>
+      )}
+    </label>
   );
 }
 

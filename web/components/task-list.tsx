@@ -1,23 +1,39 @@
 'use client';
 
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { isFiltered } from '@/lib/list-query';
 import type { SignedIn } from '@/lib/session';
 import { formatDue } from '@/lib/time';
+import type { Project } from '@/lib/types';
 import { useListView } from '@/lib/use-list-view';
+import { newTaskPath, useProjects } from '@/lib/use-projects';
 import { useTags } from '@/lib/use-tags';
 import { useTaskActions } from '@/lib/use-task-actions';
 import { useTaskList } from '@/lib/use-task-list';
 import { LoadMore } from './load-more';
+import { ProjectDot } from './project-dot';
 import { SortControls, TaskFilters } from './task-filters';
 import { TaskRow } from './task-row';
 
-/** The task list: search, filters, sort and paging, all reflected in (and read from) the URL. */
-export function TaskList({ session }: { session: SignedIn }) {
+interface TaskListProps {
+  session: SignedIn;
+  /** A project's page: only its tasks, its name as the heading, no project names on the rows. */
+  project?: Project;
+  /** Under the heading (a project's settings). */
+  toolbar?: ReactNode;
+}
+
+/**
+ * The task list: search, filters, sort and paging, all reflected in (and read from) the URL; all tasks,
+ * or one project's.
+ */
+export function TaskList({ session, project, toolbar }: TaskListProps) {
   const zone = session.user.time_zone;
   const [view, setView] = useListView();
   const { tags } = useTags();
-  const list = useTaskList(view, zone);
+  const projects = useProjects();
+  const list = useTaskList(view, zone, project?.id);
   const actions = useTaskActions({ onUpdated: list.replace, onDeleted: list.hide, onRestored: list.unhide });
   const { items, loading, error } = list;
 
@@ -27,9 +43,18 @@ export function TaskList({ session }: { session: SignedIn }) {
 
       <section className="list-main" aria-labelledby="tasks-heading">
         <div className="list-head">
-          <h1 id="tasks-heading">Tasks</h1>
+          <h1 id="tasks-heading">
+            {project ? (
+              <>
+                <ProjectDot color={project.color} /> {project.name}
+              </>
+            ) : (
+              'Tasks'
+            )}
+          </h1>
           <SortControls view={view} setView={setView} />
         </div>
+        {toolbar}
 
         {error && (
           <div className="alert alert-error" role="alert">
@@ -40,7 +65,9 @@ export function TaskList({ session }: { session: SignedIn }) {
           </div>
         )}
 
-        {!error && !loading && items.length === 0 && <EmptyList filtered={isFiltered(view)} />}
+        {!error && !loading && items.length === 0 && (
+          <EmptyList filtered={isFiltered(view)} project={project} />
+        )}
 
         <ul
           className="tasks"
@@ -55,6 +82,7 @@ export function TaskList({ session }: { session: SignedIn }) {
               zone={zone}
               onToggle={(t) => void actions.setDone(t, t.status !== 'done')}
               onDelete={actions.deleteWithUndo}
+              project={project ? undefined : projects.byId.get(task.project_id)}
             />
           ))}
           {list.hasMore && <LoadMore loading={loading} onMore={list.loadMore} />}
@@ -74,13 +102,22 @@ export function TaskList({ session }: { session: SignedIn }) {
   );
 }
 
-function EmptyList({ filtered }: { filtered: boolean }) {
+function EmptyList({ filtered, project }: { filtered: boolean; project?: Project }) {
   return (
     <div className="empty">
       {filtered ? (
         <>
           <p>No tasks match these filters.</p>
           <p className="muted">Try fewer filters, or clear them to see everything.</p>
+        </>
+      ) : project ? (
+        <>
+          <p>No tasks in {project.name}.</p>
+          {!project.archived_at && (
+            <p className="muted">
+              <Link href={newTaskPath(project)}>Add a task to it</Link>.
+            </p>
+          )}
         </>
       ) : (
         <>

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { formatDue } from '@/lib/time';
-import { LABELS, type Task } from '@/lib/types';
+import { LABELS, type Project, type Task } from '@/lib/types';
+import { ProjectPill } from './project-dot';
 
 export function isOverdue(task: Task, now = Date.now()): boolean {
   return task.status !== 'done' && task.due_at !== null && new Date(task.due_at).getTime() < now;
@@ -13,10 +14,12 @@ interface TaskRowProps {
   zone: string;
   onToggle(task: Task): void;
   onDelete(task: Task): void;
+  /** The task's project, named on the row (left out on a project's own list, where it goes without saying). */
+  project?: Project;
 }
 
 /** One task in the list: overdue and high-priority tasks carry a colour bar and a word, not colour alone. */
-export function TaskRow({ task, zone, onToggle, onDelete }: TaskRowProps) {
+export function TaskRow({ task, zone, onToggle, onDelete, project }: TaskRowProps) {
   const overdue = isOverdue(task);
   const done = task.status === 'done';
   const classes = ['task', `prio-${task.priority}`, overdue ? 'overdue' : '', done ? 'done' : '']
@@ -56,6 +59,7 @@ export function TaskRow({ task, zone, onToggle, onDelete }: TaskRowProps) {
               {task.reminders.length} reminder{task.reminders.length === 1 ? '' : 's'}
             </span>
           )}
+          {project && <ProjectPill project={project} />}
           {task.tags.map((t) => (
             <span key={t.id} className="pill tag" data-testid="task-tag">
               #{t.name}

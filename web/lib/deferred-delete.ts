@@ -1,4 +1,5 @@
 import { api } from './api';
+import { announceTasksChanged } from './task-events';
 
 /**
  * "Delete with undo": the task disappears at once, the DELETE is sent when the undo window closes,
@@ -15,7 +16,10 @@ function send(id: string) {
   if (!entry) return Promise.resolve();
   clearTimeout(entry.timer);
   pending.delete(id);
-  return api('DELETE /tasks/{id}', { params: { id }, keepalive: true }).catch(() => {});
+  // Once it is gone for good, counts (the sidebar's) and other lists follow.
+  return api('DELETE /tasks/{id}', { params: { id }, keepalive: true })
+    .then(announceTasksChanged)
+    .catch(() => {});
 }
 
 if (typeof window !== 'undefined') {

@@ -8,6 +8,8 @@
 /** What a shortcut can do; the component supplies the browser side (router, focus, the overlay). */
 export interface ShortcutContext {
   go(path: string): void;
+  /** The new-task form, in the project on screen when there is one. */
+  newTask(): void;
   focusSearch(): void;
   toggleHelp(): void;
 }
@@ -22,9 +24,12 @@ export interface Shortcut {
 /** Adding a shortcut is one line here; the handler and the overlay pick it up. */
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['?'], description: 'Show or hide this list of shortcuts', action: (c) => c.toggleHelp() },
-  { keys: ['n'], description: 'New task', action: (c) => c.go('/tasks/new') },
+  { keys: ['n'], description: 'New task (in the project on screen)', action: (c) => c.newTask() },
   { keys: ['/'], description: 'Search tasks', action: (c) => c.focusSearch() },
   { keys: ['g', 't'], description: 'Go to the tasks list', action: (c) => c.go('/') },
+  { keys: ['g', 'i'], description: 'Go to the Inbox', action: (c) => c.go('/inbox') },
+  { keys: ['g', 'd'], description: 'Go to Today (d for day)', action: (c) => c.go('/today') },
+  { keys: ['g', 'u'], description: 'Go to Upcoming', action: (c) => c.go('/upcoming') },
   { keys: ['g', 'a'], description: 'Go to your account', action: (c) => c.go('/account') },
 ];
 

@@ -15,6 +15,8 @@ export interface FormState {
   dueTime: string;
   recurrence: RecurrenceDraft;
   reminders: ReminderDraft[];
+  /** '' until chosen: the server puts a new task in the Inbox. */
+  projectId: string;
 }
 
 export const emptyForm = (): FormState => ({
@@ -27,6 +29,7 @@ export const emptyForm = (): FormState => ({
   dueTime: '',
   recurrence: emptyDraft(),
   reminders: [],
+  projectId: '',
 });
 
 /** UNTIL in RRULEs is UTC; the user picks a last day in their zone, so the rule ends as that day ends. */
@@ -55,6 +58,7 @@ export function formFromTask(task: Task, zone: string): FormState {
       untilDate(zone),
     ),
     reminders: task.reminders.map(minutesToReminder),
+    projectId: task.project_id,
   };
 }
 
@@ -65,8 +69,16 @@ export const dueAtOf = (form: FormState, zone: string): string | null =>
 export const ruleOf = (form: FormState, zone: string): string | null =>
   draftToRule(form.recurrence, untilUtc(zone));
 
-/** What the form saves: every field, for a create and an edit alike (reminders need a due time). */
-export function bodyOf(form: FormState, zone: string): ApiBody<'POST /tasks'> & ApiBody<'PATCH /tasks/{id}'> {
+/**
+ * What the form saves: every field, for a create and an edit alike (reminders need a due time). The
+ * project only when it changes (`currentProject`: the edited task's), so a task in an archived project
+ * can still be edited where it is (a move into an archived project is refused).
+ */
+export function bodyOf(
+  form: FormState,
+  zone: string,
+  currentProject?: string,
+): ApiBody<'POST /tasks'> & ApiBody<'PATCH /tasks/{id}'> {
   const dueAt = dueAtOf(form, zone);
   const rule = ruleOf(form, zone);
   return {
@@ -79,5 +91,6 @@ export function bodyOf(form: FormState, zone: string): ApiBody<'POST /tasks'> & 
     time_zone: zone,
     recurrence: rule ? { rule, mode: form.recurrence.mode } : null,
     reminders: dueAt ? [...new Set(form.reminders.map(reminderToMinutes))] : [],
+    ...(form.projectId && form.projectId !== currentProject && { project_id: form.projectId }),
   };
 }

@@ -99,6 +99,23 @@ export function dayRange(from: string, to: string, zone: string): { from: string
   return { from: start.toISOString(), to: end.toISOString() };
 }
 
+/** "Tuesday 14 May" for a calendar day `YYYY-MM-DD` (a day, not an instant: no zone to convert from). */
+export function formatDay(date: string): string {
+  const [y = 1970, m = 1, d = 1] = date.split('-').map(Number);
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+  }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** An agenda day's heading: "Today · Tuesday 14 May", "Tomorrow · …", or the day alone. */
+export function dayHeading(date: string, today: string): string {
+  const near = date === today ? 'Today' : date === addDays(today, 1) ? 'Tomorrow' : '';
+  return near ? `${near} · ${formatDay(date)}` : formatDay(date);
+}
+
 /** "Tue 4 Mar, 09:00" in `zone` (the year only when it is not this year). */
 export function formatDue(iso: string, zone: string, now = new Date()): string {
   const d = new Date(iso);

@@ -27,3 +27,24 @@ export const LABELS = {
   priority: { high: 'High', medium: 'Medium', low: 'Low' } satisfies Record<Priority, string>,
   status: { todo: 'To do', in_progress: 'In progress', done: 'Done' } satisfies Record<TaskStatus, string>,
 };
+
+export type Project = ApiAnswer<'GET /projects/{id}'>;
+export type ProjectColor = Project['color'];
+export type AgendaToday = ApiAnswer<'GET /agenda/today'>;
+export type AgendaUpcoming = ApiAnswer<'GET /agenda/upcoming'>;
+export type AgendaDay = AgendaUpcoming['days'][number];
+export type AgendaOccurrence = AgendaDay['occurrences'][number];
+
+/** The palette's names as people read them; globals.css has each as `--project-<name>` in both themes. */
+export const PROJECT_COLORS: Record<ProjectColor, string> = {
+  red: 'Red',
+  orange: 'Orange',
+  yellow: 'Yellow',
+  green: 'Green',
+  teal: 'Teal',
+  sky_blue: 'Sky blue',
+  blue: 'Blue',
+  violet: 'Violet',
+  magenta: 'Magenta',
+  grey: 'Grey',
+};

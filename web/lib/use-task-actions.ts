@@ -38,6 +38,8 @@ export function useTaskActions(handlers: TaskActionHandlers) {
           ? await api('POST /tasks/{id}/complete', { params })
           : await api('POST /tasks/{id}/reopen', { params });
         on.current.onUpdated(updated);
+        // Counts elsewhere on the page (the sidebar's) follow; lists reload to the same answer.
+        announceTasksChanged();
         if (!done) return toast.show(`Reopened “${task.title}”.`);
         toast.show(
           task.recurrence

@@ -5,9 +5,12 @@ import { ApiError, api } from './api';
 import { emptyForm, type FormState, formFromTask } from './task-form-state';
 import type { Task } from './types';
 
-/** The editor's state: a blank form for a new task, or the task (and its fields) once loaded. */
-export function useTaskEditor(taskId: string | undefined, zone: string) {
-  const [form, setForm] = useState<FormState>(emptyForm);
+/**
+ * The editor's state: a blank form for a new task (in `project` when given: the project page it was
+ * opened from), or the task (and its fields) once loaded.
+ */
+export function useTaskEditor(taskId: string | undefined, zone: string, project?: string) {
+  const [form, setForm] = useState<FormState>(() => ({ ...emptyForm(), projectId: project ?? '' }));
   const [task, setTask] = useState<Task | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const set = useCallback((patch: Partial<FormState>) => setForm((f) => ({ ...f, ...patch })), []);

@@ -5,14 +5,16 @@ import { ApiError, api } from './api';
 import { apiQueryFromView, type ListView, paramsFromView } from './list-query';
 import { onTasksChanged } from './task-events';
 import type { Task } from './types';
+import { useHiddenTasks } from './use-hidden-tasks';
 
 const PAGE_SIZE = 25;
 
 /**
  * The tasks a list view shows: the first page, more on demand (keyset cursor), a reload whenever tasks
- * change elsewhere on the page, and tasks hidden while their delete can still be undone.
+ * change elsewhere on the page, and tasks hidden while their delete can still be undone. `project` (an id)
+ * fixes the list to one project's tasks (a project's page), whatever the view's filters.
  */
-export function useTaskList(view: ListView, zone: string) {
+export function useTaskList(view: ListView, zone: string, project?: string) {
   const [items, setItems] = useState<Task[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -20,7 +22,7 @@ export function useTaskList(view: ListView, zone: string) {
   // The view (as its query string) that the shown items were loaded for: lets a reader — and the
   // browser tests — tell a finished re-fetch from the old list still on screen after the URL changed.
   const [shownView, setShownView] = useState<string | null>(null);
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const hidden = useHiddenTasks();
   // Only the newest request may change the list: an older answer arriving late is dropped.
   const requestId = useRef(0);
 
@@ -31,7 +33,12 @@ export function useTaskList(view: ListView, zone: string) {
       setError(null);
       try {
         const page = await api('GET /tasks', {
-          query: { ...apiQueryFromView(view, zone), limit: String(PAGE_SIZE), cursor: after ?? undefined },
+          query: {
+            ...apiQueryFromView(view, zone),
+            project,
+            limit: String(PAGE_SIZE),
+            cursor: after ?? undefined,
+          },
         });
         if (id !== requestId.current) return;
         setItems((prev) => (after ? [...prev, ...page.items] : page.items));
@@ -44,7 +51,7 @@ export function useTaskList(view: ListView, zone: string) {
         if (id === requestId.current) setLoading(false);
       }
     },
-    [view, zone],
+    [view, zone, project],
   );
 
   useEffect(() => {
@@ -59,17 +66,9 @@ export function useTaskList(view: ListView, zone: string) {
   const replace = useCallback((task: Task) => {
     setItems((prev) => prev.map((t) => (t.id === task.id ? task : t)));
   }, []);
-  const setShown = useCallback((id: string, shown: boolean) => {
-    setHidden((h) => {
-      const next = new Set(h);
-      if (shown) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
 
   return {
-    items: items.filter((t) => !hidden.has(t.id)),
+    items: hidden.visible(items),
     hasMore: cursor !== null,
     loading,
     error,
@@ -77,7 +76,7 @@ export function useTaskList(view: ListView, zone: string) {
     reload,
     loadMore,
     replace,
-    hide: (task: Task) => setShown(task.id, false),
-    unhide: (task: Task) => setShown(task.id, true),
+    hide: hidden.hide,
+    unhide: hidden.unhide,
   };
 }

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { apiQueryFromView, paramsFromView, viewFromParams } from '../lib/list-query.ts';
 import { draftToRule, emptyDraft, hourRange, type RecurrenceDraft, ruleToDraft } from '../lib/rrule.ts';
 import { pollUntil } from '../lib/series.ts';
-import { addDays, dayRange, instantToWall, startOfWeek, wallToInstant } from '../lib/time.ts';
+import {
+  addDays,
+  dayHeading,
+  dayRange,
+  formatDay,
+  instantToWall,
+  startOfWeek,
+  wallToInstant,
+} from '../lib/time.ts';
 
 const ZONE = 'America/New_York';
 const untilUtc = (date: string) => `${date.replaceAll('-', '')}T045959Z`;
@@ -167,5 +175,15 @@ describe('pollUntil (waiting for the next occurrence after a completion)', () =>
     expect(waited).toEqual([1, 2, 3]);
     expect(await pollUntil(async () => false, [5, 6], wait)).toBe(false);
     expect(waited).toEqual([1, 2, 3, 5, 6]);
+  });
+});
+
+describe('the agenda’s day headings', () => {
+  it('names a calendar day without shifting it through a zone, today and tomorrow by name', () => {
+    expect(formatDay('2025-03-09')).toBe('Sunday 9 March');
+    expect(formatDay('2024-12-31')).toBe('Tuesday 31 December');
+    expect(dayHeading('2025-03-09', '2025-03-09')).toBe('Today · Sunday 9 March');
+    expect(dayHeading('2025-01-01', '2024-12-31')).toBe('Tomorrow · Wednesday 1 January');
+    expect(dayHeading('2025-01-02', '2024-12-31')).toBe('Thursday 2 January');
   });
 });

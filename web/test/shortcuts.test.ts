@@ -33,6 +33,9 @@ function effect(shortcut: Shortcut): string {
     go: (path) => {
       done = `go ${path}`;
     },
+    newTask: () => {
+      done = 'new task';
+    },
     focusSearch: () => {
       done = 'focus search';
     },
@@ -50,10 +53,13 @@ describe('the shortcuts list', () => {
     expect(byKeys.size).toBe(SHORTCUTS.length);
     expect(Object.fromEntries(byKeys)).toMatchObject({
       '?': 'toggle help',
-      n: 'go /tasks/new',
+      n: 'new task',
       '/': 'focus search',
       'g t': 'go /',
       'g a': 'go /account',
+      'g i': 'go /inbox',
+      'g d': 'go /today',
+      'g u': 'go /upcoming',
     });
     for (const s of SHORTCUTS) expect(s.description).not.toBe('');
   });
@@ -121,14 +127,14 @@ describe('matching keys to shortcuts', () => {
   });
 
   it('matches a list of its own (adding a shortcut is one entry)', () => {
-    const inbox: Shortcut = {
-      keys: ['g', 'i'],
-      description: 'Go to the Inbox',
-      action: (c) => c.go('/inbox'),
+    const tags: Shortcut = {
+      keys: ['g', 'x'],
+      description: 'Go to the tags',
+      action: (c) => c.go('/tags'),
     };
-    const matcher = createShortcutMatcher([...SHORTCUTS, inbox]);
+    const matcher = createShortcutMatcher([...SHORTCUTS, tags]);
     expect(matcher.press(key('g'), false, 0)).toBeNull();
-    expect(matcher.press(key('i'), false, 10)).toBe(inbox);
+    expect(matcher.press(key('x'), false, 10)).toBe(tags);
   });
 });
 

@@ -77,6 +77,15 @@ const UI_PAIRS: [string, string][] = [
   ['high', 'surface'],
 ];
 
+/**
+ * Project colour dots (every `--project-*` the palette declares, one per ProjectColor), on every background
+ * they sit on: the sidebar (page, hover, current), the page's heading, the rows' pills.
+ */
+const PROJECT_COLOURS = [...light.keys()].filter((k) => k.startsWith('project-'));
+const DOT_PAIRS: [string, string][] = PROJECT_COLOURS.flatMap((c) =>
+  ['bg', 'surface', 'hover', 'selected-bg', 'neutral-bg'].map((bg): [string, string] => [c, bg]),
+);
+
 describe.each([
   ['light', light],
   ['dark', dark],
@@ -96,9 +105,13 @@ describe.each([
     expect(ratio(fg, bg)).toBeGreaterThanOrEqual(4.5);
   });
 
-  it.each(UI_PAIRS)('--%s against --%s reaches 3:1 (AA non-text)', (fg, bg) => {
+  it.each([...UI_PAIRS, ...DOT_PAIRS])('--%s against --%s reaches 3:1 (AA non-text)', (fg, bg) => {
     expect(ratio(fg, bg)).toBeGreaterThanOrEqual(3);
   });
+});
+
+it('has a colour for each of the ten project colours', () => {
+  expect(PROJECT_COLOURS).toHaveLength(10);
 });
 
 it('the dark palette is dark and the light one light', () => {

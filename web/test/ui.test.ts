@@ -550,7 +550,8 @@ describe('keyboard and small screens', () => {
   it('Tab starts at the skip link, then the header in reading order; no page scrolls sideways at phone width', async () => {
     await page.setViewportSize(DESKTOP);
     await gotoList();
-    await page.locator('body').click({ position: { x: 5, y: 400 } }); // focus on the page, not a control
+    // A freshly loaded page, focus on no control: Tab starts from the top. (A click in the page's left
+    // margin would now land in the sidebar, and Tab would rightly go on from there.)
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const order: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -658,6 +659,75 @@ describe('security headers', () => {
     expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
     await page.locator('[aria-label="Task list"][aria-busy="false"]').waitFor();
     expect(violations).toEqual([]);
+  });
+});
+
+describe('calendar feed', () => {
+  it('creates a secret calendar address on the account page, which serves iCalendar; a new one ends the old; off ends both', async () => {
+    await page.goto(`${stack.origin}/account`);
+    const section = page.getByRole('region', { name: 'Calendar feed' });
+    await section.getByRole('button', { name: 'Create a calendar address' }).click();
+    const address = section.getByLabel('Calendar address');
+    await expect.poll(() => address.inputValue(), { timeout: 10_000 }).toMatch(/\.ics$/);
+    const first = await address.inputValue();
+    expect(await section.getByRole('link', { name: 'Apple Calendar' }).getAttribute('href')).toMatch(
+      /^webcal:/,
+    );
+    await expectNoSeriousA11yViolations('account page with a calendar feed');
+    await shot('calendar-feed-desktop');
+
+    const ics = await fetch(first.replace(/^https?:\/\/[^/]+/, stack.origin));
+    expect(ics.status).toBe(200);
+    expect(ics.headers.get('content-type')).toMatch(/text\/calendar/);
+    expect(await ics.text()).toMatch(/^BEGIN:VCALENDAR\r\n/);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await section.getByRole('button', { name: 'Make a new address' }).click();
+    await expect.poll(() => address.inputValue(), { timeout: 10_000 }).not.toBe(first);
+    const second = await address.inputValue();
+    const local = (url: string) => url.replace(/^https?:\/\/[^/]+/, stack.origin);
+    expect((await fetch(local(first))).status).toBe(404);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await section.getByRole('button', { name: 'Turn off' }).click();
+    await section.getByRole('button', { name: 'Create a calendar address' }).waitFor();
+    expect((await fetch(local(second))).status).toBe(404);
+  });
+});
+
+describe('your data', () => {
+  it('exports JSON and CSV as downloads and imports a Todoist CSV into a new project, all or nothing', async () => {
+    await page.goto(`${stack.origin}/account`);
+    const section = page.getByRole('region', { name: 'Your data' });
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      section.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    expect(json.suggestedFilename()).toMatch(/^todo-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      section.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+
+    const header = 'TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE';
+    const file = (name: string, rows: string[]) => ({
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${[header, ...rows].join('\r\n')}\r\n`),
+    });
+    const input = section.getByLabel('Import a file (our JSON, or a Todoist CSV)');
+    await input.setInputFiles(file('Broken.csv', ['task,Fine,,1,1,,,,en,', 'task,Not fine,,9,1,,,,en,']));
+    await section.getByRole('alert').filter({ hasText: 'line 3' }).waitFor();
+    await input.setInputFiles(
+      file('From Todoist.csv', ['task,Buy milk @errand,,1,1,,,,en,', 'task,Buy bread,,4,1,,,,en,']),
+    );
+    await section.getByRole('status').filter({ hasText: 'Imported 2 tasks' }).waitFor();
+    await expectNoSeriousA11yViolations('account page: your data');
+    const projects = await apiCall<{ items: { name: string }[] } | { name: string }[]>('GET', '/projects');
+    const names = (Array.isArray(projects) ? projects : projects.items).map((p) => p.name);
+    expect(names).toContain('From Todoist');
+    expect(names).not.toContain('Broken');
   });
 });
 
@@ -796,26 +866,26 @@ describe('sessions', () => {
   });
 });
 
-describe('keyboard shortcuts and dark theme', () => {
-  /** Signed in as the suite's user; when this block runs alone (`-t`), nobody signed up yet: sign up here. */
-  async function signedInOnPage() {
-    await page.goto(`${stack.origin}/`);
-    await page
-      .getByRole('heading', { name: 'Tasks', exact: true })
-      .or(page.getByRole('button', { name: 'Log in' }))
-      .waitFor();
-    if (!page.url().includes('/login')) return;
-    const res = await fetch(`${stack.origin}/api/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password, time_zone: ZONE }),
-    });
-    if (res.status !== 201 && res.status !== 409)
-      throw new Error(`sign-up → ${res.status} ${await res.text()}`);
-    await logInOnPage();
-    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
-  }
+/** Signed in as the suite's user; when a block runs alone (`-t`), nobody signed up yet: sign up here. */
+async function signedInOnPage() {
+  await page.goto(`${stack.origin}/`);
+  await page
+    .getByRole('heading', { name: 'Tasks', exact: true })
+    .or(page.getByRole('button', { name: 'Log in' }))
+    .waitFor();
+  if (!page.url().includes('/login')) return;
+  const res = await fetch(`${stack.origin}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, time_zone: ZONE }),
+  });
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`sign-up → ${res.status} ${await res.text()}`);
+  await logInOnPage();
+  await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+}
 
+describe('keyboard shortcuts and dark theme', () => {
   const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
   const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
@@ -906,6 +976,249 @@ describe('keyboard shortcuts and dark theme', () => {
       await expectNoSeriousA11yViolations('new task form, dark theme');
     } finally {
       await page.emulateMedia({ colorScheme: null });
+    }
+  });
+});
+
+describe('projects and views', () => {
+  const sidebar = () => page.getByRole('navigation', { name: 'Lists' });
+  const sideProject = (name: string) => sidebar().getByTestId('sidebar-project').filter({ hasText: name });
+  /** Waits for the sidebar to show `count` open tasks beside `name` (no number at all for none). */
+  async function sidebarCount(name: string, count: number) {
+    const counter = sideProject(name).getByTestId('open-count');
+    if (count === 0) await counter.waitFor({ state: 'detached' });
+    else await counter.filter({ hasText: new RegExp(`^${count}$`) }).waitFor();
+  }
+  const dayIn = (offset: number) =>
+    new Date(Date.now() + offset * 86_400_000).toLocaleDateString('en-CA', { timeZone: ZONE });
+  let groceriesPath = '';
+  let groceriesId = '';
+
+  it('creates a project from the sidebar, adds a task from its page, and sees it there and in its count', async () => {
+    await signedInOnPage(); // (on the tasks list, which may be empty: gotoList waits for rows)
+    await apiLogin();
+    await sidebar().getByRole('button', { name: '+ Add project' }).click();
+    await sidebar().getByLabel('New project name').fill('Groceries');
+    await sidebar().getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'Groceries', level: 1 }).waitFor();
+    groceriesPath = new URL(page.url()).pathname;
+    expect(groceriesPath).toMatch(/^\/projects\/[0-9a-f-]{36}$/);
+    groceriesId = groceriesPath.split('/').at(-1)!;
+    await page.getByText('No tasks in Groceries.').waitFor();
+    expect(await sideProject('Groceries').getByRole('link').getAttribute('aria-current')).toBe('page');
+
+    // The new-task form opened from the project's page has it picked, and goes back to it.
+    await page.getByRole('link', { name: '+ New task in Groceries' }).click();
+    await page.getByRole('heading', { name: 'New task' }).waitFor();
+    expect(await page.locator('#project option:checked').textContent()).toBe('Groceries');
+    await page.getByLabel('Title').fill('Buy oat milk');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.waitForURL(`${stack.origin}${groceriesPath}`);
+    await row('Buy oat milk').waitFor();
+    // On its own project's list a row does not name the project; on the list of everything it does.
+    expect(await row('Buy oat milk').getByTestId('task-project').count()).toBe(0);
+    await sidebarCount('Groceries', 1);
+    await gotoList('q=oat');
+    expect(await row('Buy oat milk').getByTestId('task-project').textContent()).toBe('Groceries');
+    const stored = await apiCall<{ items: { project_id: string }[] }>('GET', `/tasks?project=${groceriesId}`);
+    expect(stored.items).toHaveLength(1);
+  });
+
+  it('moves a task to another project in the editor; both counts follow', async () => {
+    const hardware = await apiCall<{ id: string }>('POST', '/projects', { name: 'Hardware store' });
+    await apiCall('POST', '/tasks', { title: 'Buy screws', project_id: groceriesId });
+    await page.goto(`${stack.origin}${groceriesPath}`);
+    await row('Buy screws').waitFor();
+    await sidebarCount('Groceries', 2);
+    await sidebarCount('Hardware store', 0);
+
+    await row('Buy screws').getByRole('link', { name: 'Edit Buy screws' }).click();
+    await page.getByRole('heading', { name: 'Edit task' }).waitFor();
+    await page.locator('#project').selectOption({ label: 'Hardware store' });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    await sidebarCount('Hardware store', 1);
+    await sidebarCount('Groceries', 1);
+    await sideProject('Hardware store').getByRole('link').click();
+    await page.getByRole('heading', { name: 'Hardware store', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/projects/${hardware.id}`);
+    await row('Buy screws').waitFor();
+    expect(await titles()).toEqual(['Buy screws']);
+  });
+
+  it('renames, recolours, archives and restores a project, and deletes one with its tasks after a confirmation', async () => {
+    const settings = page.getByText('Project settings', { exact: true });
+    await settings.click();
+    await page.getByLabel('Project name', { exact: true }).fill('DIY');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await page.getByRole('heading', { name: 'DIY', level: 1 }).waitFor();
+    await sideProject('DIY').waitFor();
+    await page.getByLabel('Colour').selectOption('teal');
+    await sideProject('DIY').locator('.project-dot.project-teal').waitFor();
+    const path = new URL(page.url()).pathname;
+    const id = path.split('/').at(-1)!;
+    expect(await apiCall<{ name: string; color: string }>('GET', `/projects/${id}`)).toMatchObject({
+      name: 'DIY',
+      color: 'teal',
+    });
+    await shot('project-desktop');
+    await expectNoSeriousA11yViolations('project page with its settings');
+
+    // Archived: off the sidebar, on the archived page, its tasks kept; restored: back in the sidebar.
+    await page.getByRole('button', { name: 'Archive project', exact: true }).click();
+    await page.getByText('This project is archived').waitFor();
+    await sideProject('DIY').waitFor({ state: 'detached' });
+    await sidebar()
+      .getByRole('link', { name: /^Archived projects/ })
+      .click();
+    await page.getByRole('heading', { name: 'Archived projects', level: 1 }).waitFor();
+    await page.getByTestId('archived-project').filter({ hasText: 'DIY' }).waitFor();
+    await expectNoSeriousA11yViolations('archived projects');
+    await page.getByRole('button', { name: 'Restore DIY' }).click();
+    await sideProject('DIY').waitFor();
+    await page.getByTestId('archived-project').filter({ hasText: 'DIY' }).waitFor({ state: 'detached' });
+
+    // Delete: a modal dialog says how many tasks go with it; Cancel keeps everything.
+    await page.goto(`${stack.origin}${path}`);
+    await row('Buy screws').waitFor();
+    await settings.click();
+    await page.getByRole('button', { name: 'Delete project', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete “DIY”?' });
+    await confirm
+      .getByTestId('delete-project-count')
+      .filter({ hasText: 'Its 1 task (1 open) will be deleted with it.' })
+      .waitFor();
+    await expectNoSeriousA11yViolations('delete-project confirmation');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect((await apiCall<{ items: unknown[] }>('GET', `/tasks?project=${id}`)).items).toHaveLength(1);
+    await page.getByRole('button', { name: 'Delete project', exact: true }).click();
+    await confirm.getByRole('button', { name: 'Delete project and its tasks' }).click();
+    await page.waitForURL(`${stack.origin}/inbox`);
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await sideProject('DIY').waitFor({ state: 'detached' });
+    const gone = await fetch(`${stack.origin}/api/v1/projects/${id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(gone.status).toBe(404);
+    expect((await apiCall<{ items: unknown[] }>('GET', '/tasks?search=screws')).items).toHaveLength(0);
+  });
+
+  it('Today lists overdue then today’s tasks; Upcoming groups the week by day with a recurring task’s coming occurrences', async () => {
+    const [today, tomorrow, dayAfter] = [dayIn(0), dayIn(1), dayIn(2)];
+    await apiCall('POST', '/tasks', {
+      title: 'Return the library books',
+      due_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      time_zone: ZONE,
+    });
+    // 16:00 UTC is late morning in New York: the same calendar day there.
+    await apiCall('POST', '/tasks', {
+      title: 'Pick up the dry cleaning',
+      due_at: `${today}T16:00:00.000Z`,
+      time_zone: ZONE,
+      project_id: groceriesId,
+    });
+    await apiCall('POST', '/tasks', {
+      title: 'Water the ferns',
+      due_at: `${tomorrow}T15:00:00.000Z`,
+      time_zone: ZONE,
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+
+    // g then d: Today.
+    await gotoList();
+    await page.keyboard.press('g');
+    await page.keyboard.press('d');
+    await page.getByRole('heading', { name: /^Today/, level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/today');
+    const overdue = page.getByRole('region', { name: 'Overdue', exact: true });
+    const dueToday = page.getByRole('region', { name: 'Due today', exact: true });
+    await overdue.getByTestId('task-row').filter({ hasText: 'Return the library books' }).waitFor();
+    const cleaning = dueToday.getByTestId('task-row').filter({ hasText: 'Pick up the dry cleaning' });
+    await cleaning.waitFor();
+    expect(await cleaning.getByTestId('task-project').textContent()).toBe('Groceries');
+    expect(await overdue.getByText('Pick up the dry cleaning').count()).toBe(0);
+    // Overdue comes first on the page.
+    const [overdueTop, todayTop] = await Promise.all([overdue.boundingBox(), dueToday.boundingBox()]);
+    expect(overdueTop!.y).toBeLessThan(todayTop!.y);
+    await shot('today-desktop');
+    await expectNoSeriousA11yViolations('Today');
+    // Completing a task takes it off the view (and off its project's count).
+    await cleaning.getByRole('checkbox', { name: 'Complete Pick up the dry cleaning' }).click();
+    await cleaning.waitFor({ state: 'detached' });
+    await sidebarCount('Groceries', 1);
+
+    // g then u: Upcoming, seven days under their headings; the ferns are a task tomorrow and
+    // occurrences after it, marked as repeating and not editable.
+    await page.keyboard.press('g');
+    await page.keyboard.press('u');
+    await page.getByRole('heading', { name: 'Upcoming', level: 1 }).waitFor();
+    const days = page.getByTestId('agenda-day');
+    await expect.poll(() => days.count()).toBe(7);
+    expect(await days.first().getAttribute('data-date')).toBe(today);
+    const tomorrowDay = page.locator(`[data-testid=agenda-day][data-date="${tomorrow}"]`);
+    await tomorrowDay.getByRole('heading', { name: /^Tomorrow · \w+day \d+ \w+$/ }).waitFor();
+    await tomorrowDay.getByTestId('task-row').filter({ hasText: 'Water the ferns' }).waitFor();
+    const next = page
+      .locator(`[data-testid=agenda-day][data-date="${dayAfter}"]`)
+      .getByTestId('occurrence-row')
+      .filter({ hasText: 'Water the ferns' });
+    await next.getByText('↻ repeats').waitFor();
+    expect(await next.getByRole('checkbox').count()).toBe(0);
+    expect(await next.getByRole('link', { name: /^Edit/ }).count()).toBe(0);
+    expect(await next.getByRole('link', { name: 'View the series of Water the ferns' }).count()).toBe(1);
+    await shot('upcoming-desktop');
+    await expectNoSeriousA11yViolations('Upcoming');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await shot('upcoming-dark');
+      await expectNoSeriousA11yViolations('Upcoming, dark theme');
+    } finally {
+      await page.emulateMedia({ colorScheme: null });
+    }
+
+    // g then i: the Inbox, the ferns in it (a task without a project goes there).
+    await page.keyboard.press('g');
+    await page.keyboard.press('i');
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/inbox');
+    await page.goto(`${stack.origin}/inbox?q=ferns`);
+    await expect.poll(titles).toEqual(['Water the ferns']);
+    await expectNoSeriousA11yViolations('Inbox');
+  });
+
+  it('the sidebar is a menu at phone width, and no new page scrolls sideways there', async () => {
+    await gotoList();
+    await sideProject('Groceries').waitFor();
+    await shot('sidebar-desktop');
+
+    await page.setViewportSize(PHONE);
+    try {
+      for (const path of ['/inbox', '/today', '/upcoming', groceriesPath, '/projects/archived']) {
+        await page.goto(`${stack.origin}${path}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} is ${overflow}px wider than a ${PHONE.width}px phone`).toBeLessThanOrEqual(
+          0,
+        );
+      }
+      await page.goto(`${stack.origin}/today`);
+      await page.getByRole('heading', { name: /^Today/, level: 1 }).waitFor();
+      const menu = page.getByRole('button', { name: 'Menu', exact: true });
+      expect(await sidebar().isVisible()).toBe(false);
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      await menu.click();
+      await sideProject('Groceries').waitFor();
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await page.screenshot({ path: join(SHOTS, 'sidebar-phone.tmp.png') });
+      await expectNoSeriousA11yViolations('sidebar menu at phone width');
+      // Following a link closes the menu.
+      await sidebar().getByRole('link', { name: 'Upcoming' }).click();
+      await page.getByRole('heading', { name: 'Upcoming', level: 1 }).waitFor();
+      await sidebar().waitFor({ state: 'hidden' });
+    } finally {
+      await page.setViewportSize(DESKTOP);
     }
   });
 });
