@@ -8,6 +8,16 @@ import {
 } from '@todo/core/accounts/session-schemas';
 import { ChatPreview, ChatReply, ChatRequest } from '@todo/core/assistant/chat-schema';
 import { TOPICS, type Topic } from '@todo/core/events';
+import {
+  InvitationCreate,
+  InvitationOut,
+  InvitationParams,
+  MemberList,
+  MemberOut,
+  MemberParams,
+  MyInvitationList,
+  RoleChange,
+} from '@todo/core/projects/sharing-schemas';
 import { QuickAddCreated, QuickAddParse, QuickAddRequest } from '@todo/core/quick-add/schema';
 import {
   EndSeriesOut,
@@ -477,7 +487,7 @@ const entries = [
     name: 'projects',
     kind: 'http',
     description:
-      'Projects (lists) with open-task counts: create, rename, colour, archive, reorder, delete with their tasks.',
+      'Projects (lists) with open-task counts: create, rename, colour, archive, reorder, delete with their tasks; sharing with members and roles (owner, editor, viewer) by email invitation.',
     routes: [
       {
         operationId: 'listProjects',
@@ -512,13 +522,13 @@ const entries = [
         operationId: 'patchProject',
         method: 'PATCH',
         path: '/api/v1/projects/:id',
-        summary: 'Rename, recolour, archive or restore, or move a project',
+        summary: 'Rename, recolour, archive or restore, or move a project (owner)',
         ...byId,
         body: ProjectPatch,
         status: 200,
         response: ProjectOut,
-        // The Inbox cannot be renamed, archived or moved.
-        problems: [409],
+        // The Inbox cannot be renamed, archived or moved; 403: a member who is not an owner.
+        problems: [403, 409],
       },
       {
         operationId: 'deleteProject',
@@ -527,8 +537,89 @@ const entries = [
         summary: 'Delete a project with its tasks (each gets its TaskDeleted event)',
         ...byId,
         status: 204,
-        // The Inbox cannot be deleted.
-        problems: [409],
+        // The Inbox cannot be deleted; 403: a member who is not an owner.
+        problems: [403, 409],
+      },
+      // Sharing (issue 13). In this function rather than one of its own: the routes are a handful, share
+      // the projects' access rules and tables, and a new function would add a deployment, a service and
+      // its scaling for no separate load. A non-member gets 404 on all of them (never 403).
+      {
+        operationId: 'listProjectMembers',
+        method: 'GET',
+        path: '/api/v1/projects/:id/members',
+        summary: 'The members of a project with their roles; an owner also sees the pending invitations',
+        ...byId,
+        status: 200,
+        response: MemberList,
+      },
+      {
+        operationId: 'inviteProjectMember',
+        method: 'POST',
+        path: '/api/v1/projects/:id/invitations',
+        summary:
+          'Invite an email address as editor or viewer (owner); the same answer whether or not it has an account',
+        ...byId,
+        body: InvitationCreate,
+        status: 201,
+        response: InvitationOut,
+        // 403: not an owner; 409: already a member, or the Inbox (not shareable).
+        problems: [403, 409],
+      },
+      {
+        operationId: 'cancelProjectInvitation',
+        method: 'DELETE',
+        path: '/api/v1/projects/:id/invitations/:invitationId',
+        summary: 'Withdraw a pending invitation (owner)',
+        params: InvitationParams,
+        status: 204,
+        problems: [403],
+      },
+      {
+        operationId: 'changeProjectMemberRole',
+        method: 'PATCH',
+        path: '/api/v1/projects/:id/members/:userId',
+        summary: "Change a member's role (owner); the last owner cannot be demoted",
+        params: MemberParams,
+        body: RoleChange,
+        status: 200,
+        response: MemberOut,
+        problems: [403, 409],
+      },
+      {
+        operationId: 'removeProjectMember',
+        method: 'DELETE',
+        path: '/api/v1/projects/:id/members/:userId',
+        summary:
+          'Remove a member (owner), or leave (your own id); takes effect at once. The last owner can do neither',
+        params: MemberParams,
+        status: 204,
+        problems: [403, 409],
+      },
+      {
+        operationId: 'listMyInvitations',
+        method: 'GET',
+        path: '/api/v1/invitations',
+        summary: 'The invitations waiting for your email address',
+        status: 200,
+        response: MyInvitationList,
+      },
+      {
+        operationId: 'acceptInvitation',
+        method: 'POST',
+        path: '/api/v1/invitations/:id/accept',
+        summary: 'Accept an invitation: you become a member with its role; answers the project',
+        ...byId,
+        status: 200,
+        response: ProjectOut,
+        links: [{ from: '/id', to: '/api/v1/projects/:id' }],
+      },
+      {
+        operationId: 'declineInvitation',
+        method: 'POST',
+        path: '/api/v1/invitations/:id/decline',
+        summary: 'Decline an invitation',
+        ...byId,
+        status: 204,
       },
     ],
     subscriptions: [],

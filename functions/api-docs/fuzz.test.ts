@@ -63,15 +63,16 @@ interface Interaction {
 interface Scenario {
   phase: string;
   status: string;
-  recorder: {
+  /** A scenario that recorded nothing (e.g. a stateful run stopped by the time budget) may lack parts. */
+  recorder?: {
     label: string;
-    interactions: Record<string, Interaction>;
+    interactions?: Record<string, Interaction>;
     /**
      * The scenario's steps; in the stateful phase a step with a parent took its parameters from the
      * parent's response through a link (the report leaves out which link).
      */
     cases?: Record<string, { parent_id?: string | null }>;
-    checks: Record<string, { name: string; status: string }[]>;
+    checks?: Record<string, { name: string; status: string }[]>;
   };
 }
 
@@ -87,22 +88,24 @@ function summarize(ndjson: string) {
     const s = (JSON.parse(line) as { ScenarioFinished: Scenario }).ScenarioFinished;
     if (s.status === 'skip') continue;
     phases.add(s.phase);
-    for (const i of Object.values(s.recorder.interactions)) {
+    const interactions = s.recorder?.interactions ?? {};
+    for (const i of Object.values(interactions)) {
+      if (!i?.request?.uri) continue;
       const path = new URL(i.request.uri).pathname;
       requests.push({ op: `${i.request.method} ${path}`, phase: s.phase, status: i.response?.status_code });
     }
-    for (const [id, node] of Object.entries(s.recorder.cases ?? {})) {
-      const i = s.recorder.interactions[id];
-      if (s.phase !== 'stateful' || !node.parent_id || !i) continue;
+    for (const [id, node] of Object.entries(s.recorder?.cases ?? {})) {
+      const i = interactions[id];
+      if (s.phase !== 'stateful' || !node?.parent_id || !i?.request?.uri) continue;
       const op = `${i.request.method} ${new URL(i.request.uri).pathname.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '{id}')}`;
       const seen = linked.get(op) ?? { steps: 0, ok: 0 };
       const status = i.response?.status_code ?? 0;
       linked.set(op, { steps: seen.steps + 1, ok: seen.ok + (status >= 200 && status < 300 ? 1 : 0) });
     }
-    for (const [id, checks] of Object.entries(s.recorder.checks)) {
-      for (const c of checks) {
+    for (const [id, checks] of Object.entries(s.recorder?.checks ?? {})) {
+      for (const c of checks ?? []) {
         if (c.status !== 'failure') continue;
-        failed.set(c.name, [...(failed.get(c.name) ?? []), `${s.recorder.label} (case ${id})`]);
+        failed.set(c.name, [...(failed.get(c.name) ?? []), `${s.recorder?.label} (case ${id})`]);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Database } from '@todo/core';
+import { visibleProjects } from '@todo/core/projects/access';
 import { type Kysely, sql } from 'kysely';
 import type { FeedTask } from './feed.ts';
 
@@ -93,7 +94,12 @@ export async function feedOwner(db: Kysely<Database>, token: string): Promise<st
  */
 export const MAX_FEED_TASKS = 2000;
 
-/** The user's open tasks with a due date (status todo or in progress), newest due first, tag names sorted. */
+/**
+ * The user's open tasks with a due date (status todo or in progress), newest due first, tag names sorted.
+ * Sharing (issue 13): the tasks the user created (not every task of the projects shared with them — a feed
+ * is "my calendar"), and only in projects they are still a member of, so a removed member's feed drops
+ * that project's tasks at its next refresh.
+ */
 export async function feedTasks(db: Kysely<Database>, userId: string): Promise<FeedTask[]> {
   const rows = await db
     .selectFrom('tasks')
@@ -117,6 +123,7 @@ export async function feedTasks(db: Kysely<Database>, userId: string): Promise<F
         join tags g on g.id = tt.tag_id where tt.task_id = tasks.id), '{}')`.as('tags'),
     )
     .where('user_id', '=', userId)
+    .where('project_id', 'in', visibleProjects(userId))
     .where('status', '!=', 'done')
     .where('due_at', 'is not', null)
     .orderBy('due_at', 'desc')

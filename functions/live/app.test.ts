@@ -221,3 +221,64 @@ describe('live hub', () => {
     for (const s of streams) await s.close();
   });
 });
+
+describe('live: sharing (issue 13)', () => {
+  it("a removed member's open stream stops receiving the project's reminders at once", async () => {
+    const a = await api.signUp();
+    const b = await api.signUp();
+    const project = (await api.json('POST', '/api/v1/projects', { token: a.token, body: { name: 'Shared' } }))
+      .body;
+    const inv = await api.json('POST', `/api/v1/projects/${project.id}/invitations`, {
+      token: a.token,
+      body: { email: b.email, role: 'editor' },
+    });
+    expect(
+      (await api.json('POST', `/api/v1/invitations/${inv.body.id}/accept`, { token: b.token })).status,
+    ).toBe(200);
+    const stream = sseReader(await openStream(await streamUrl(b)));
+    await stream.until('ready');
+
+    // While a member, B's reminder of a task in the shared project reaches B's stream.
+    const before = await api.json('POST', '/api/v1/tasks', {
+      token: b.token,
+      body: {
+        title: 'While shared',
+        project_id: project.id,
+        due_at: new Date(Date.now() + HOUR).toISOString(),
+        reminders: [120],
+      },
+    });
+    expect(JSON.parse((await stream.until('notification')).data)).toMatchObject({ task_id: before.body.id });
+
+    // B's other task there gets a reminder after B is removed (set by A, still an owner): it is not sent.
+    const later = await api.json('POST', '/api/v1/tasks', {
+      token: b.token,
+      body: {
+        title: 'After removal',
+        project_id: project.id,
+        due_at: new Date(Date.now() + HOUR).toISOString(),
+      },
+    });
+    expect(
+      (await api.json('DELETE', `/api/v1/projects/${project.id}/members/${b.id}`, { token: a.token })).status,
+    ).toBe(204);
+    expect(
+      (
+        await api.json('PATCH', `/api/v1/tasks/${later.body.id}`, {
+          token: a.token,
+          body: { reminders: [120] },
+        })
+      ).status,
+    ).toBe(200);
+    await eventually('the reminder is recorded as not sent', async () => {
+      await api.stack.transport.settle();
+      const { rows } = await sql<{ detail: string | null }>`select detail from reminder_deliveries
+        where task_id = ${later.body.id} and channel = 'in_app'`.execute(api.stack.db);
+      return rows[0]?.detail === 'not sent: no longer a member of the project';
+    });
+    // The next notification on B's stream is B's own, not the project's.
+    const own = await remindNow(b, 'In my Inbox');
+    expect(JSON.parse((await stream.until('notification')).data)).toMatchObject({ task_id: own });
+    await stream.close();
+  });
+});

@@ -55,6 +55,8 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
         'delete_task',
         'get_task',
         'list_projects',
+        'list_members',
+        'invite_member',
         'list_tags',
         'list_tasks',
         'reopen_task',
@@ -208,6 +210,46 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     // The other user's view has none of it.
     const theirs = await call(await connect(bob.token), 'today', { time_zone: zone });
     expect(JSON.stringify(theirs.data)).not.toMatch(/Yesterday|Tonight|Walk/);
+  });
+
+  it('sharing: invite_member only with confirm: true; list_members; list_projects shows the role', async () => {
+    const owner = await api.signUp();
+    const guest = await api.signUp();
+    const client = await connect(owner.token);
+    await api.json('POST', '/api/v1/projects', { token: owner.token, body: { name: 'Garden' } });
+    const asked = await call(client, 'invite_member', {
+      project: 'garden',
+      email: guest.email,
+      role: 'viewer',
+    });
+    expect(asked.data).toMatchObject({ invited: false, needs_confirmation: true });
+    expect((await api.json('GET', '/api/v1/invitations', { token: guest.token })).body.items).toEqual([]);
+    const done = await call(client, 'invite_member', {
+      project: 'Garden',
+      email: guest.email,
+      role: 'viewer',
+      confirm: true,
+    });
+    expect(done.data).toMatchObject({ invited: true, invitation: { email: guest.email, role: 'viewer' } });
+    const [invitation] = (await api.json('GET', '/api/v1/invitations', { token: guest.token })).body.items;
+    await api.json('POST', `/api/v1/invitations/${invitation.id}/accept`, { token: guest.token });
+    const members = await call(client, 'list_members', { project: 'Garden' });
+    expect(members.data.members.map((m: any) => m.role)).toEqual(['owner', 'viewer']);
+    const guestClient = await connect(guest.token);
+    const theirs = await call(guestClient, 'list_projects');
+    expect(theirs.data.items.map((p: any) => [p.name, p.role])).toEqual([
+      ['Inbox', 'owner'],
+      ['Garden', 'viewer'],
+    ]);
+    // A viewer cannot add tasks there, nor invite.
+    expect((await call(guestClient, 'add_task', { title: 'x', project: 'Garden' })).isError).toBe(true);
+    const refused = await call(guestClient, 'invite_member', {
+      project: 'Garden',
+      email: 'z@example.com',
+      role: 'viewer',
+      confirm: true,
+    });
+    expect(refused.isError).toBe(true);
   });
 
   it('projects: list_projects, and project by name (any case) or id in add_task, update_task and list_tasks', async () => {

@@ -7,6 +7,7 @@ import {
   notFound,
   routeHandlers,
 } from '@todo/core';
+import { visibleProjects } from '@todo/core/projects/access';
 import {
   findNotification,
   markNotificationRead,
@@ -37,6 +38,8 @@ export function notificationsApp(deps: FunctionDeps) {
       .select(['id', 'status', 'due_at'])
       .where('id', '=', taskId)
       .where('user_id', '=', userId)
+      // Sharing: and still a member of its project (a removed member's task is not found).
+      .where('project_id', 'in', visibleProjects(userId))
       .executeTakeFirst();
     if (!task) throw notFound('Task');
     return task;

@@ -278,3 +278,60 @@ describe('notify: ReminderDue → in-app notification + email', () => {
     );
   });
 });
+
+describe('notify: sharing (issue 13)', () => {
+  it('a reminder of a task whose creator was removed from its project is not sent, and the receipts say why', async () => {
+    const owner = await t.db
+      .insertInto('users')
+      .values({ email: 'owner-of-shared@example.com', password_hash: 'x', time_zone: 'UTC' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const project = await t.db
+      .insertInto('projects')
+      .values({ user_id: owner.id, name: 'Shared', position: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('project_members')
+      .values({ project_id: project.id, user_id: userId, role: 'editor', added_by: owner.id })
+      .execute();
+    const due = new Date(Date.now() + 3_600_000);
+    const task = await createTask(
+      { db: t.db, userId, source: 'test' },
+      TaskCreate.parse({
+        title: 'Shared chore',
+        due_at: due.toISOString(),
+        reminders: [15],
+        project_id: project.id,
+      }),
+    );
+    await t.db
+      .deleteFrom('project_members')
+      .where('project_id', '=', project.id)
+      .where('user_id', '=', userId)
+      .execute();
+    const event = makeCloudEvent(
+      'ReminderDue.v1',
+      {
+        user_id: userId,
+        task_id: task.id,
+        title: 'Shared chore',
+        due_at: task.due_at!,
+        offset_minutes: 15,
+        remind_at: new Date(due.getTime() - 15 * 60_000).toISOString(),
+        occurrence_key: occurrenceKey(task.due_at!, 15),
+      },
+      { source: 'clock', subject: task.id },
+    );
+    expect(await deliver(live, event)).toBe('SUCCESS');
+    // Nothing reaches the removed member: no in-app notification (so nothing on their live stream), no email.
+    expect(await notificationsOf(task.id)).toEqual([]);
+    expect(emailsFor('Shared chore')).toEqual([]);
+    for (const channel of ['in_app', 'email']) {
+      expect(await receipt(task.id, channel)).toMatchObject({
+        status: 'cancelled',
+        detail: 'not sent: no longer a member of the project',
+      });
+    }
+  });
+});

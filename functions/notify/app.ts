@@ -1,5 +1,6 @@
 import { createEventFunctionApp, type EventData, type EventDeps, RetryLater, TOPICS } from '@todo/core';
 import { reminderRecipient } from '@todo/core/accounts/users';
+import { visibleProjects } from '@todo/core/projects/access';
 import { insertNotification } from '@todo/core/reminders/notifications';
 import {
   claimSending,
@@ -19,6 +20,7 @@ type ReminderDue = EventData<'ReminderDue.v1'>;
 
 const EMAIL_OFF = 'email is off (RESEND_API_KEY not set); logged only';
 const EMAIL_UNVERIFIED = 'not sent: the email address is not verified yet (in-app only)';
+const NOT_A_MEMBER = 'not sent: no longer a member of the project';
 
 export class EmailClaimHeld extends RetryLater {
   override readonly name = 'EmailClaimHeld';
@@ -60,11 +62,26 @@ export function notifyApp(deps: EventDeps, email: EmailSender = createEmailSende
       });
       return;
     }
+    // Sharing (issue 13): a task's reminders ring for its creator only while they are still a member of
+    // its project; a removed member's receipts record why nothing went out (in-app and email).
+    if (!(await stillMember(r))) {
+      await markNotSent(deps.db, occurrenceOf(r), NOT_A_MEMBER, 'in_app');
+      await markNotSent(deps.db, occurrenceOf(r), NOT_A_MEMBER, 'email');
+      return;
+    }
     const reminder = { ...r, title: who.title };
     const body = describeDue(reminder, who.time_zone);
     await recordInApp(reminder, body);
     await sendEmailOnce(reminder, who.email, body, who.email_verified_at !== null);
   }
+
+  const stillMember = async (r: ReminderDue) =>
+    (await deps.db
+      .selectFrom('tasks')
+      .select('id')
+      .where('id', '=', r.task_id)
+      .where('project_id', 'in', visibleProjects(r.user_id))
+      .executeTakeFirst()) !== undefined;
 
   const occurrenceOf = (r: ReminderDue): Occurrence => ({
     userId: r.user_id,

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { SubtaskChoiceProvider } from '@/components/subtask-choice-dialog';
 import { SessionProvider } from '@/lib/session';
 import { ToastProvider } from '@/lib/toast';
 import './globals.css';
@@ -16,7 +17,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <SessionProvider>
-          <ToastProvider>{children}</ToastProvider>
+          <ToastProvider>
+            <SubtaskChoiceProvider>{children}</SubtaskChoiceProvider>
+          </ToastProvider>
         </SessionProvider>
       </body>
     </html>

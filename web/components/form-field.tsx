@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode, Ref } from 'react';
 
 type InputProps = Omit<
   InputHTMLAttributes<HTMLInputElement>,
@@ -22,6 +22,8 @@ export function FormField({
   onChange: (value: string) => void;
   invalid?: boolean;
   hint?: { id: string; text: string };
+  /** The input itself (a form that puts focus back in it after a submit). */
+  ref?: Ref<HTMLInputElement>;
 }) {
   return (
     <label className="field">

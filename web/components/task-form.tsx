@@ -9,12 +9,14 @@ import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
 import { LABELS, PRIORITIES, type Priority, type Project, STATUSES, type TaskStatus } from '@/lib/types';
 import { projectPath, useProjects } from '@/lib/use-projects';
+import { useParentTask } from '@/lib/use-subtasks';
 import { useTags } from '@/lib/use-tags';
 import { useTaskActions } from '@/lib/use-task-actions';
 import { useTaskEditor } from '@/lib/use-task-editor';
 import { RecurrenceBuilder } from './recurrence-builder';
 import { RemindersEditor } from './reminders-editor';
 import { TagPicker } from './tag-picker';
+import { SubtaskOf, TaskFormSubtasks } from './task-form-subtasks';
 import { TaskSide } from './task-side';
 
 /** Create or edit a task: every field the API takes, validated by the API and shown per field. */
@@ -23,15 +25,22 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
   const toast = useToast();
   const zone = session.user.time_zone;
   // A new task opened from a project's page goes into that project, and back to its list when saved.
-  const fromProject = useSearchParams().get('project') ?? undefined;
+  const search = useSearchParams();
+  const fromProject = search.get('project') ?? undefined;
   const { form, set, task, updated, loadError } = useTaskEditor(taskId, zone, fromProject);
+  // A subtask (or a new one, `?parent=`): in its parent's project, never recurring, saved back to it.
+  const parentId = taskId ? task?.parent_id : search.get('parent');
+  const parent = useParentTask(parentId);
+  // The subtask counts as the Subtasks section last loaded them (the task's own are from its load).
+  const [subtaskCounts, setSubtaskCounts] = useState<{ total: number; done: number } | null>(null);
+  const current = task && subtaskCounts && task.subtasks ? { ...task, subtasks: subtaskCounts } : task;
   const { tags } = useTags();
   const projects = useProjects();
   const from = fromProject ? projects.byId.get(fromProject) : undefined;
-  const back = !taskId && from ? projectPath(from) : '/';
+  const back = parentId ? `/tasks/${parentId}` : !taskId && from ? projectPath(from) : '/';
   const actions = useTaskActions({
     onUpdated: updated,
-    onDeleted: () => router.push('/'),
+    onDeleted: () => router.push(parentId ? `/tasks/${parentId}` : '/'),
     onRestored: (t) => router.push(`/tasks/${t.id}`),
   });
   const [error, setError] = useState<ApiError | null>(null);
@@ -46,11 +55,12 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const body = bodyOf(form, zone, task?.project_id);
+    const { project_id, ...fields } = bodyOf(form, zone, task?.project_id);
+    const body = parentId ? fields : { ...fields, project_id };
     try {
       const saved = taskId
         ? await api('PATCH /tasks/{id}', { params: { id: taskId }, body })
-        : await api('POST /tasks', { body });
+        : await api('POST /tasks', { body: parentId ? { ...body, parent_id: parentId } : body });
       toast.show(taskId ? `Saved “${saved.title}”.` : `Created “${saved.title}”.`);
       router.push(back);
     } catch (err) {
@@ -71,110 +81,119 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
 
   const field = (name: string) => error?.forField(name);
   const dueAt = dueAtOf(form, zone);
+  const noun = parentId ? 'subtask' : 'task';
   return (
     <div className="editor">
-      <form className="card task-form" onSubmit={submit} noValidate aria-labelledby="form-heading">
-        <h1 id="form-heading">{taskId ? 'Edit task' : 'New task'}</h1>
-        {error && (
-          <p className="alert alert-error" role="alert">
-            {error.fields.length ? 'Please fix the highlighted fields.' : error.message}
-          </p>
-        )}
-        <label className="field">
-          <span>Title</span>
-          <input
-            id="title"
-            name="title"
-            required
-            ref={titleRef}
-            value={form.title}
-            onChange={(e) => set({ title: e.target.value })}
-            aria-invalid={Boolean(field('title'))}
-            aria-describedby={field('title') ? 'title-error' : undefined}
-          />
-          {field('title') && (
-            <small id="title-error" className="field-error">
-              {field('title')}
-            </small>
+      <div className="editor-main">
+        <form className="card task-form" onSubmit={submit} noValidate aria-labelledby="form-heading">
+          <h1 id="form-heading">{taskId ? `Edit ${noun}` : `New ${noun}`}</h1>
+          {parentId && <SubtaskOf parentId={parentId} parent={parent} />}
+          {error && (
+            <p className="alert alert-error" role="alert">
+              {error.fields.length ? 'Please fix the highlighted fields.' : error.message}
+            </p>
           )}
-        </label>
-        <label className="field">
-          <span>Description</span>
-          <textarea
-            name="description"
-            rows={3}
-            value={form.description}
-            onChange={(e) => set({ description: e.target.value })}
-          />
-        </label>
-        <div className="row wrap">
           <label className="field">
-            <span>Priority</span>
-            <select
-              id="priority"
-              value={form.priority}
-              onChange={(e) => set({ priority: e.target.value as Priority })}
-            >
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {LABELS.priority[p]}
-                </option>
-              ))}
-            </select>
+            <span>Title</span>
+            <input
+              id="title"
+              name="title"
+              required
+              ref={titleRef}
+              value={form.title}
+              onChange={(e) => set({ title: e.target.value })}
+              aria-invalid={Boolean(field('title'))}
+              aria-describedby={field('title') ? 'title-error' : undefined}
+            />
+            {field('title') && (
+              <small id="title-error" className="field-error">
+                {field('title')}
+              </small>
+            )}
           </label>
           <label className="field">
-            <span>Status</span>
-            <select
-              id="status"
-              value={form.status}
-              onChange={(e) => set({ status: e.target.value as TaskStatus })}
-            >
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {LABELS.status[s]}
-                </option>
-              ))}
-            </select>
+            <span>Description</span>
+            <textarea
+              name="description"
+              rows={3}
+              value={form.description}
+              onChange={(e) => set({ description: e.target.value })}
+            />
           </label>
-          <ProjectPicker
-            value={form.projectId}
-            onChange={(projectId) => set({ projectId })}
-            current={task ? projects.byId.get(task.project_id) : undefined}
-            error={field('project_id')}
+          <div className="row wrap">
+            <label className="field">
+              <span>Priority</span>
+              <select
+                id="priority"
+                value={form.priority}
+                onChange={(e) => set({ priority: e.target.value as Priority })}
+              >
+                {PRIORITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {LABELS.priority[p]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Status</span>
+              <select
+                id="status"
+                value={form.status}
+                onChange={(e) => set({ status: e.target.value as TaskStatus })}
+              >
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {LABELS.status[s]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {!parentId && (
+              <ProjectPicker
+                value={form.projectId}
+                onChange={(projectId) => set({ projectId })}
+                current={task ? projects.byId.get(task.project_id) : undefined}
+                error={field('project_id')}
+              />
+            )}
+          </div>
+          <TagPicker value={form.tags} onChange={(names) => set({ tags: names })} available={tags ?? []} />
+          <DueFields form={form} set={set} zone={zone} error={field('due_at')} />
+          {!parentId && (
+            <RecurrenceBuilder
+              draft={form.recurrence}
+              onChange={(recurrence) => set({ recurrence })}
+              rule={ruleOf(form, zone)}
+              dueAt={dueAt}
+              zone={zone}
+              error={field('recurrence')}
+            />
+          )}
+          <RemindersEditor
+            value={form.reminders}
+            onChange={(reminders) => set({ reminders })}
+            disabled={!form.dueDate}
+            error={field('reminders')}
           />
-        </div>
-        <TagPicker value={form.tags} onChange={(names) => set({ tags: names })} available={tags ?? []} />
-        <DueFields form={form} set={set} zone={zone} error={field('due_at')} />
-        <RecurrenceBuilder
-          draft={form.recurrence}
-          onChange={(recurrence) => set({ recurrence })}
-          rule={ruleOf(form, zone)}
-          dueAt={dueAt}
-          zone={zone}
-          error={field('recurrence')}
-        />
-        <RemindersEditor
-          value={form.reminders}
-          onChange={(reminders) => set({ reminders })}
-          disabled={!form.dueDate}
-          error={field('reminders')}
-        />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : taskId ? 'Save changes' : 'Create task'}
-          </button>
-          <Link href={back} className="btn">
-            Cancel
-          </Link>
-        </div>
-      </form>
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? 'Saving…' : taskId ? 'Save changes' : `Create ${noun}`}
+            </button>
+            <Link href={back} className="btn">
+              Cancel
+            </Link>
+          </div>
+        </form>
+        {current && !current.parent_id && <TaskFormSubtasks parent={current} onCounts={setSubtaskCounts} />}
+      </div>
 
-      {task && (
+      {current && (
         <TaskSide
-          task={task}
+          task={current}
           zone={zone}
-          onDone={(done) => void actions.setDone(task, done)}
-          onDelete={() => actions.deleteWithUndo(task)}
+          onDone={(done) => void actions.setDone(current, done)}
+          onDelete={() => actions.deleteWithUndo(current)}
         />
       )}
     </div>

@@ -1,19 +1,22 @@
 'use client';
 
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { isFiltered } from '@/lib/list-query';
 import type { SignedIn } from '@/lib/session';
 import { formatDue } from '@/lib/time';
 import type { Project } from '@/lib/types';
+import { useExpandedTasks } from '@/lib/use-expanded-tasks';
 import { useListView } from '@/lib/use-list-view';
 import { newTaskPath, useProjects } from '@/lib/use-projects';
+import { subtaskCounts } from '@/lib/use-subtasks';
 import { useTags } from '@/lib/use-tags';
 import { useTaskActions } from '@/lib/use-task-actions';
 import { useTaskList } from '@/lib/use-task-list';
 import { LoadMore } from './load-more';
 import { ProjectDot } from './project-dot';
 import { SortControls, TaskFilters } from './task-filters';
+import { subtasksId, TaskListSubtasks } from './task-list-subtasks';
 import { TaskRow } from './task-row';
 
 interface TaskListProps {
@@ -26,7 +29,7 @@ interface TaskListProps {
 
 /**
  * The task list: search, filters, sort and paging, all reflected in (and read from) the URL; all tasks,
- * or one project's.
+ * or one project's. Top-level tasks (a search finds subtasks too); a parent's subtasks open under it.
  */
 export function TaskList({ session, project, toolbar }: TaskListProps) {
   const zone = session.user.time_zone;
@@ -36,6 +39,8 @@ export function TaskList({ session, project, toolbar }: TaskListProps) {
   const list = useTaskList(view, zone, project?.id);
   const actions = useTaskActions({ onUpdated: list.replace, onDeleted: list.hide, onRestored: list.unhide });
   const { items, loading, error } = list;
+  // Parents showing their subtasks: kept through the list's reloads (and a visit to an editor).
+  const expanded = useExpandedTasks();
 
   return (
     <div className="list-layout">
@@ -75,16 +80,27 @@ export function TaskList({ session, project, toolbar }: TaskListProps) {
           aria-busy={loading}
           data-view={list.shownView ?? undefined}
         >
-          {items.map((task) => (
-            <TaskRow
-              key={task.id}
-              task={task}
-              zone={zone}
-              onToggle={(t) => void actions.setDone(t, t.status !== 'done')}
-              onDelete={actions.deleteWithUndo}
-              project={project ? undefined : projects.byId.get(task.project_id)}
-            />
-          ))}
+          {items.map((task) => {
+            // Open (shown) only while it has subtasks: deleting its last one folds it.
+            const open = expanded.isOpen(task.id) && subtaskCounts(task) !== null;
+            return (
+              <Fragment key={task.id}>
+                <TaskRow
+                  task={task}
+                  zone={zone}
+                  onToggle={(t) => void actions.setDone(t, t.status !== 'done')}
+                  onDelete={actions.deleteWithUndo}
+                  project={project ? undefined : projects.byId.get(task.project_id)}
+                  disclosure={{
+                    expanded: open,
+                    controls: subtasksId(task),
+                    onToggle: () => expanded.toggle(task.id),
+                  }}
+                />
+                {open && <TaskListSubtasks parent={task} zone={zone} />}
+              </Fragment>
+            );
+          })}
           {list.hasMore && <LoadMore loading={loading} onMore={list.loadMore} />}
         </ul>
         {loading && items.length === 0 && <p className="muted">Loading tasks…</p>}

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { formatDue } from '@/lib/time';
 import { LABELS, type Project, type Task } from '@/lib/types';
+import { subtaskCounts } from '@/lib/use-subtasks';
 import { ProjectPill } from './project-dot';
 
 export function isOverdue(task: Task, now = Date.now()): boolean {
@@ -16,10 +17,19 @@ interface TaskRowProps {
   onDelete(task: Task): void;
   /** The task's project, named on the row (left out on a project's own list, where it goes without saying). */
   project?: Project;
+  /** A parent's subtasks shown under it or not: its count becomes the disclosure button. */
+  disclosure?: SubtaskDisclosure;
+}
+
+export interface SubtaskDisclosure {
+  expanded: boolean;
+  /** The id of the list of subtasks it shows and hides. */
+  controls: string;
+  onToggle(): void;
 }
 
 /** One task in the list: overdue and high-priority tasks carry a colour bar and a word, not colour alone. */
-export function TaskRow({ task, zone, onToggle, onDelete, project }: TaskRowProps) {
+export function TaskRow({ task, zone, onToggle, onDelete, project, disclosure }: TaskRowProps) {
   const overdue = isOverdue(task);
   const done = task.status === 'done';
   const classes = ['task', `prio-${task.priority}`, overdue ? 'overdue' : '', done ? 'done' : '']
@@ -39,6 +49,7 @@ export function TaskRow({ task, zone, onToggle, onDelete, project }: TaskRowProp
           {task.title}
         </Link>
         <div className="task-meta">
+          <SubtaskCount task={task} disclosure={disclosure} />
           <span className={`pill prio prio-${task.priority}`} data-testid="task-priority">
             {LABELS.priority[task.priority]}
           </span>
@@ -81,5 +92,40 @@ export function TaskRow({ task, zone, onToggle, onDelete, project }: TaskRowProp
         </button>
       </div>
     </li>
+  );
+}
+
+/**
+ * A parent's done count ("2/5", read as "2 of 5 subtasks done"); where the list can show the subtasks,
+ * the count is the button that does (aria-expanded).
+ */
+function SubtaskCount({ task, disclosure }: { task: Task; disclosure?: SubtaskDisclosure }) {
+  const counts = subtaskCounts(task);
+  if (!counts) return null;
+  const content = (
+    <>
+      <span aria-hidden="true" data-testid="subtask-count">
+        {counts.done}/{counts.total}
+      </span>
+      <span className="sr-only">
+        {task.title}: {counts.done} of {counts.total} subtasks done
+      </span>
+    </>
+  );
+  if (!disclosure) return <span className="pill subtask-count">{content}</span>;
+  return (
+    <button
+      type="button"
+      className="pill as-button subtask-count"
+      aria-expanded={disclosure.expanded}
+      aria-controls={disclosure.expanded ? disclosure.controls : undefined}
+      onClick={disclosure.onToggle}
+      data-testid="subtask-toggle"
+    >
+      <span aria-hidden="true" className="subtask-chevron">
+        {disclosure.expanded ? '▾' : '▸'}
+      </span>
+      {content}
+    </button>
   );
 }

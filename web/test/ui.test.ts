@@ -1222,3 +1222,133 @@ describe('projects and views', () => {
     }
   });
 });
+
+describe('subtasks', () => {
+  const parentTitle = 'Plan the garden party';
+  const subtaskTitles = ['Send the invitations', 'Buy lanterns'];
+  const parentRow = () => page.locator(`[data-testid=task-row][data-task-id="${parentId}"]`);
+  const count = () => parentRow().getByTestId('subtask-count');
+  const toggle = () => parentRow().getByTestId('subtask-toggle');
+  const group = () => page.getByRole('list', { name: `Subtasks of ${parentTitle}` });
+  let parentId = '';
+
+  it('adds subtasks in the editor; the list shows the done count, opens them indented, and completing the parent asks about its open subtasks', async () => {
+    await signedInOnPage();
+    await apiLogin();
+    parentId = (await apiCall<{ id: string }>('POST', '/tasks', { title: parentTitle, priority: 'high' })).id;
+
+    // The editor's Subtasks section: Enter adds one and stays in the field for the next.
+    await page.goto(`${stack.origin}/tasks/${parentId}`);
+    await page.getByRole('heading', { name: 'Edit task' }).waitFor();
+    const section = page.getByRole('region', { name: 'Subtasks' });
+    await section.getByText('No subtasks yet.').waitFor();
+    const add = section.getByLabel('Add subtask');
+    for (const title of subtaskTitles) {
+      await add.fill(title);
+      await add.press('Enter');
+      await section.getByTestId('subtask').filter({ hasText: title }).waitFor();
+      await expect.poll(() => add.inputValue()).toBe('');
+    }
+    expect(await section.getByTestId('subtask').allTextContents()).toEqual([
+      expect.stringContaining(subtaskTitles[0]!),
+      expect.stringContaining(subtaskTitles[1]!),
+    ]);
+    await expectNoSeriousA11yViolations('task editor with its subtasks');
+
+    // A subtask's own editor names its parent (a link back) and has no recurrence.
+    await section.getByRole('link', { name: 'Buy lanterns' }).click();
+    await page.getByRole('heading', { name: 'Edit subtask' }).waitFor();
+    await page
+      .getByTestId('subtask-of')
+      .filter({ hasText: `Subtask of ${parentTitle}` })
+      .waitFor();
+    expect(await page.getByRole('group', { name: /Repeat/ }).count()).toBe(0);
+    expect(await page.locator('#project').count()).toBe(0);
+    await page.getByRole('link', { name: parentTitle }).click();
+    await page.getByRole('heading', { name: 'Edit task' }).waitFor();
+
+    // The list: "0/2" on the parent, its button opens the subtasks indented under it, as rows.
+    await gotoList();
+    await count()
+      .filter({ hasText: /^0\/2$/ })
+      .waitFor();
+    expect(await toggle().getAttribute('aria-expanded')).toBe('false');
+    expect(await toggle().textContent()).toContain('0 of 2 subtasks done');
+    await toggle().click();
+    expect(await toggle().getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => group().getByTestId('task-row').count()).toBe(2);
+    expect(await group().locator('.task-title').allTextContents()).toEqual(subtaskTitles);
+    const [parentBox, childBox] = await Promise.all([
+      parentRow().boundingBox(),
+      group().getByTestId('task-row').first().boundingBox(),
+    ]);
+    expect(childBox!.x, 'subtasks are indented under their parent').toBeGreaterThan(parentBox!.x + 16);
+    expect(await group().getByTestId('task-project').count()).toBe(0);
+
+    // Completing one: "1/2" after the list's reload, which keeps the parent open.
+    await group()
+      .getByRole('checkbox', { name: `Complete ${subtaskTitles[0]}` })
+      .click();
+    await count()
+      .filter({ hasText: /^1\/2$/ })
+      .waitFor();
+    expect(await toggle().getAttribute('aria-expanded')).toBe('true');
+    await group()
+      .getByRole('checkbox', { name: `Reopen ${subtaskTitles[0]}` })
+      .waitFor();
+    await shot('subtasks-desktop');
+
+    // Completing the parent asks, in a modal dialog, about its one open subtask; Cancel changes nothing.
+    const complete = parentRow().getByRole('checkbox', { name: `Complete ${parentTitle}` });
+    await complete.click();
+    const dialog = page.getByRole('dialog', { name: 'Complete its 1 open subtask too?' });
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]'))).toBe(true);
+    await expectNoSeriousA11yViolations('complete-subtasks question');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await complete.isChecked()).toBe(false);
+
+    await complete.click();
+    await dialog.getByRole('button', { name: 'Complete all' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await parentRow()
+      .getByRole('checkbox', { name: `Reopen ${parentTitle}` })
+      .waitFor();
+    await count()
+      .filter({ hasText: /^2\/2$/ })
+      .waitFor();
+    await group()
+      .getByRole('checkbox', { name: `Reopen ${subtaskTitles[1]}` })
+      .waitFor();
+    const stored = await apiCall<{ items: { status: string }[] }>('GET', `/tasks?parent=${parentId}`);
+    expect(stored.items.map((t) => t.status)).toEqual(['done', 'done']);
+
+    // Deleting the parent says its subtasks go with it; Undo keeps them all.
+    await parentRow()
+      .getByRole('button', { name: `Delete ${parentTitle}` })
+      .click();
+    const toast = page.locator('.toast').filter({ hasText: `Deleted “${parentTitle}” and its 2 subtasks.` });
+    await toast.waitFor();
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await parentRow().waitFor();
+    expect((await apiCall<{ items: unknown[] }>('GET', `/tasks?parent=${parentId}`)).items).toHaveLength(2);
+
+    // `/tasks/new?parent=` makes a subtask directly, and goes back to its parent's editor.
+    await page.goto(`${stack.origin}/tasks/new?parent=${parentId}`);
+    await page.getByRole('heading', { name: 'New subtask' }).waitFor();
+    await page
+      .getByTestId('subtask-of')
+      .filter({ hasText: `Subtask of ${parentTitle}` })
+      .waitFor();
+    await page.getByLabel('Title').fill('Hang the lanterns');
+    await page.getByRole('button', { name: 'Create subtask' }).click();
+    await page.waitForURL(`${stack.origin}/tasks/${parentId}`);
+    await page
+      .getByRole('region', { name: 'Subtasks' })
+      .getByTestId('subtask')
+      .filter({ hasText: 'Hang the lanterns' })
+      .waitFor();
+  });
+});

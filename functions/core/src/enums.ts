@@ -30,6 +30,14 @@ export const ProjectColor = z.enum([
   'grey',
 ]);
 
+/**
+ * A member's role in a project (sharing, issue 13), each including the one before: a viewer reads, an
+ * editor also writes the project's tasks, an owner also manages its members and settings.
+ */
+export const ProjectRole = z.enum(['owner', 'editor', 'viewer']);
+/** The roles an invitation may offer: ownership is given by promoting a member, never by an invite. */
+export const InvitableRole = z.enum(['editor', 'viewer']);
+
 /** The CHECK constraints that enumerate a column, and the enum each must equal. */
 export const CHECKED_ENUMS = [
   { table: 'tasks', column: 'status', values: TaskStatus.options },
@@ -38,4 +46,6 @@ export const CHECKED_ENUMS = [
   { table: 'notifications', column: 'channel', values: NotificationChannel.options },
   { table: 'reminder_deliveries', column: 'status', values: ReceiptStatus.options },
   { table: 'projects', column: 'color', values: ProjectColor.options },
+  { table: 'project_members', column: 'role', values: ProjectRole.options },
+  { table: 'project_invitations', column: 'role', values: InvitableRole.options },
 ] as const;

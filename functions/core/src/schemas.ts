@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Priority, ProjectColor, RecurrenceMode, TaskStatus } from './enums.ts';
+import { Priority, ProjectColor, ProjectRole, RecurrenceMode, TaskStatus } from './enums.ts';
 import { ruleProblem } from './recurrence/rule.ts';
 
 /** Request and response shapes for the HTTP API; the OpenAPI document is generated from these. */
@@ -262,6 +262,8 @@ export const ProjectOut = z.object({
   archived_at: z.string().nullable(),
   /** Tasks not done. */
   open_count: z.number().int(),
+  /** The caller's role in it (sharing): owner, editor or viewer. */
+  role: ProjectRole,
   created_at: z.string(),
   updated_at: z.string(),
 });

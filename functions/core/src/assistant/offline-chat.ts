@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { visibleProjects } from '../projects/access.ts';
 import { rescheduleTarget } from '../quick-add/dates.ts';
 import { quickAddTask } from '../quick-add/quick-add-task.ts';
 import { ProblemError } from '../runtime/errors.ts';
@@ -288,7 +289,7 @@ export async function confirmPending(ctx: ChatContext, actions: ChatAction[]): P
   const rows = await ctx.db
     .selectFrom('tasks')
     .select('id')
-    .where('user_id', '=', ctx.userId)
+    .where('project_id', 'in', visibleProjects(ctx.userId))
     .where('title', '=', name)
     .limit(20)
     .execute();

@@ -4,6 +4,8 @@ import { userTimeZone } from '../accounts/users.ts';
 import type { Database } from '../db/types.ts';
 import { listProjects } from '../projects/project-crud.ts';
 import { resolveProjectRef } from '../projects/project-queries.ts';
+import { inviteMember, listMembers } from '../projects/sharing.ts';
+import { InvitationCreate } from '../projects/sharing-schemas.ts';
 import { notFound } from '../runtime/errors.ts';
 import {
   CompleteTaskQuery,
@@ -84,6 +86,17 @@ export const ListTasksInput = ListTasksQuery.extend({
   overdue: z.boolean().optional().describe('true: only tasks past due and not done'),
   project: ProjectRef.optional(),
   limit: z.number().int().min(1).max(200).default(50),
+});
+
+/** invite_member: the invitation's fields, and the confirmation that sharing needs (the issue). */
+const InviteMemberInput = z.strictObject({
+  project: ProjectRef,
+  email: InvitationCreate.shape.email,
+  role: InvitationCreate.shape.role,
+  confirm: z
+    .boolean()
+    .default(false)
+    .describe('true only after the user agreed to share; without it nothing is sent'),
 });
 
 /** A parent task by id, for a subtask (one level: the parent is not a subtask itself). */
@@ -213,7 +226,7 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'list_projects',
     title: 'List projects',
     description:
-      "The user's projects (lists) in their order, the Inbox first, with how many open tasks each has; use a name or id as `project` in the task tools.",
+      "The user's projects (lists) in their order, the Inbox first, then projects shared with them, with how many open tasks each has and the user's role (owner, editor, viewer — a viewer cannot change tasks); use a name or id as `project` in the task tools.",
     input: ListProjectsInput,
     annotations: READ,
     run: async (ctx, { archived }) => ({ items: await listProjects(ctx.db, ctx.userId, { archived }) }),
@@ -262,6 +275,40 @@ export const TASK_TOOLS: TaskTool[] = [
     input: SkipOccurrenceInput,
     annotations: WRITE,
     run: (ctx, { series_id }) => skipOccurrence(ctx, series_id),
+  }),
+  tool({
+    name: 'list_members',
+    title: 'List project members',
+    description:
+      "Who a project is shared with and each one's role (owner, editor, viewer); an owner also sees the pending invitations.",
+    input: z.strictObject({ project: ProjectRef }),
+    annotations: READ,
+    run: async (ctx, { project }) =>
+      listMembers(ctx.db, ctx.userId, await resolveProjectRef(ctx.db, ctx.userId, project)),
+  }),
+  tool({
+    name: 'invite_member',
+    title: 'Invite someone to a project',
+    description:
+      'Invite an email address to a project as editor or viewer (the project owner only). Sharing gives another person access, so it only happens with confirm: true — call it first without, tell the user what would happen, and call again with confirm: true once they agree.',
+    input: InviteMemberInput,
+    annotations: WRITE,
+    run: async (ctx, { project, email, role, confirm }) => {
+      const projectId = await resolveProjectRef(ctx.db, ctx.userId, project);
+      if (confirm !== true) {
+        return {
+          invited: false,
+          needs_confirmation: true,
+          would: `invite ${email} to this project as ${role}`,
+          project_id: projectId,
+          ask: `Shall I invite ${email} as ${role}? Call invite_member again with confirm: true.`,
+        };
+      }
+      return {
+        invited: true,
+        invitation: await inviteMember(ctx.db, ctx.userId, projectId, { email, role }),
+      };
+    },
   }),
 ];
 

@@ -232,6 +232,26 @@ export interface CalendarFeedsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** 20261202_1900: who may see and change a project (issue 13), one row per member; see projects/access.ts. */
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: z.infer<typeof enums.ProjectRole>;
+  /** Who added them (null: the creator, added by the database's trigger). */
+  added_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** 20261202_1900: an invitation to a project, waiting for an email address (lower-cased). */
+export interface ProjectInvitationsTable {
+  id: Generated<string>;
+  project_id: string;
+  email: string;
+  role: z.infer<typeof enums.InvitableRole>;
+  invited_by: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -249,6 +269,8 @@ export interface Database {
   dead_letters: DeadLettersTable;
   recurrence_series_ends: RecurrenceSeriesEndsTable;
   calendar_feeds: CalendarFeedsTable;
+  project_members: ProjectMembersTable;
+  project_invitations: ProjectInvitationsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -7,10 +7,15 @@ import type { ProjectCreate, ProjectOut, ProjectPatch } from '../schemas.ts';
 import { tagsOfTasks } from '../tags/tag-queries.ts';
 import { toTaskJson } from '../tasks/task-json.ts';
 import type { WriteContext } from '../tasks/task-writes.ts';
+import { type Role, requireRole, visibleProjects } from './access.ts';
 
 /**
- * Projects: the caller's lists of tasks, in the order they chose. Every query is scoped to `userId`;
- * another user's project is a 404, exactly like one that does not exist.
+ * Projects: the lists of tasks the caller is a member of (sharing, issue 13 — projects/access.ts), each
+ * with the caller's `role`. A project they are not a member of is a 404, exactly like one that does not
+ * exist; reading needs any role, PATCH and DELETE need owner (403 otherwise).
+ *
+ * `user_id` is the project's creator: the project sits in their order. The caller's own projects come
+ * first in their order, then the ones shared with them (by their creator's order, then age).
  *
  * The order is `position`: the Inbox 0, the others a dense 1..n-1 (archived ones keep their place, so
  * restoring one puts it back where it was). Every change of the order first locks the caller's Inbox
@@ -20,7 +25,7 @@ import type { WriteContext } from '../tasks/task-writes.ts';
  */
 
 type Trx = Transaction<Database>;
-type ProjectWithCount = ProjectRow & { open_count: number | string | bigint };
+type ProjectWithCount = ProjectRow & { open_count: number | string | bigint; role: Role };
 
 function toProjectJson(row: ProjectWithCount): ProjectOut {
   return {
@@ -31,21 +36,27 @@ function toProjectJson(row: ProjectWithCount): ProjectOut {
     is_inbox: row.is_inbox,
     archived_at: iso(row.archived_at),
     open_count: Number(row.open_count),
+    role: row.role,
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
   };
 }
 
-/** Projects with their open (not done) task counts, in order; one query. */
+/** The caller's projects (by membership) with their role and open (not done) task counts, in order; one query. */
 function projectsWithCounts(db: Kysely<Database>, userId: string) {
   return db
     .selectFrom('projects as p')
+    .innerJoin('project_members as pm', (j) =>
+      j.onRef('pm.project_id', '=', 'p.id').on('pm.user_id', '=', userId),
+    )
     .leftJoin('tasks as t', (j) => j.onRef('t.project_id', '=', 'p.id').on('t.status', '<>', 'done'))
     .selectAll('p')
+    .select('pm.role')
     .select(sql<string>`count(t.id)`.as('open_count'))
-    .where('p.user_id', '=', userId)
-    .groupBy('p.id')
-    .orderBy('p.position');
+    .groupBy(['p.id', 'pm.role'])
+    .orderBy(sql`p.user_id <> ${userId}`)
+    .orderBy('p.position')
+    .orderBy('p.created_at');
 }
 
 /** The caller's projects, the Inbox first; archived ones only when asked for. */
@@ -76,12 +87,27 @@ async function lockOrder(trx: Trx, userId: string): Promise<void> {
     .execute();
 }
 
-async function loadForUpdate(trx: Trx, userId: string, id: string): Promise<ProjectRow> {
+/**
+ * The creator of a project the caller owns (whose order it sits in): 404 for a non-member, 403 for a
+ * member who is not an owner. Read before any lock, so the order's lock is still taken first (lockOrder).
+ */
+async function ownedProjectCreator(trx: Trx, userId: string, id: string): Promise<string> {
+  const row = await trx
+    .selectFrom('projects')
+    .select('user_id')
+    .where('id', '=', id)
+    .where('id', 'in', visibleProjects(userId))
+    .executeTakeFirst();
+  if (!row) throw notFound('Project');
+  await requireRole(trx, userId, id, 'owner');
+  return row.user_id;
+}
+
+async function loadForUpdate(trx: Trx, id: string): Promise<ProjectRow> {
   const row = await trx
     .selectFrom('projects')
     .selectAll()
     .where('id', '=', id)
-    .where('user_id', '=', userId)
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw notFound('Project');
@@ -107,7 +133,7 @@ export async function createProject(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toProjectJson({ ...row, open_count: 0 });
+    return toProjectJson({ ...row, open_count: 0, role: 'owner' });
   });
 }
 
@@ -147,7 +173,10 @@ async function moveProject(trx: Trx, userId: string, row: ProjectRow, wanted: nu
     .execute();
 }
 
-/** Renames, recolours, archives or restores, and reorders one of the caller's projects. */
+/**
+ * Renames, recolours, archives or restores, and reorders a project the caller owns. The order is its
+ * creator's (a co-owner moving it moves it in the creator's list).
+ */
 export async function patchProject(
   db: Kysely<Database>,
   userId: string,
@@ -155,11 +184,12 @@ export async function patchProject(
   patch: ProjectPatch,
 ): Promise<ProjectOut> {
   return db.transaction().execute(async (trx) => {
-    await lockOrder(trx, userId);
-    const row = await loadForUpdate(trx, userId, id);
+    const creator = await ownedProjectCreator(trx, userId, id);
+    await lockOrder(trx, creator);
+    const row = await loadForUpdate(trx, id);
     const refusal = row.is_inbox ? inboxRefusal(row, patch) : undefined;
     if (refusal) throw conflict(refusal);
-    if (patch.position !== undefined) await moveProject(trx, userId, row, patch.position);
+    if (patch.position !== undefined) await moveProject(trx, creator, row, patch.position);
     await trx
       .updateTable('projects')
       .set({
@@ -184,16 +214,12 @@ export async function patchProject(
  */
 export async function deleteProject(ctx: WriteContext, id: string): Promise<{ deleted_tasks: number }> {
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrder(trx, ctx.userId);
-    const project = await loadForUpdate(trx, ctx.userId, id);
+    const creator = await ownedProjectCreator(trx, ctx.userId, id);
+    await lockOrder(trx, creator);
+    const project = await loadForUpdate(trx, id);
     if (project.is_inbox) throw conflict('The Inbox cannot be deleted; delete its tasks instead');
-    const rows = await trx
-      .selectFrom('tasks')
-      .selectAll()
-      .where('project_id', '=', id)
-      .where('user_id', '=', ctx.userId)
-      .forUpdate()
-      .execute();
+    // Every task in it, whoever of its members created them.
+    const rows = await trx.selectFrom('tasks').selectAll().where('project_id', '=', id).forUpdate().execute();
     const tags = await tagsOfTasks(
       trx,
       rows.map((r) => r.id),
@@ -203,7 +229,7 @@ export async function deleteProject(ctx: WriteContext, id: string): Promise<{ de
     await trx
       .updateTable('projects')
       .set({ position: sql<number>`position - 1` })
-      .where('user_id', '=', ctx.userId)
+      .where('user_id', '=', creator)
       .where('position', '>', project.position)
       .execute();
     for (const row of rows) {
@@ -211,7 +237,7 @@ export async function deleteProject(ctx: WriteContext, id: string): Promise<{ de
       await enqueueEvent(
         trx,
         'TaskDeleted.v1',
-        { task, previous: task, user_id: ctx.userId },
+        { task, previous: task, user_id: row.user_id },
         { source: ctx.source, subject: row.id },
       );
     }

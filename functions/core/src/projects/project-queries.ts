@@ -2,18 +2,20 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { isUuid } from '../schemas.ts';
+import { requireRole, visibleProjects } from './access.ts';
 
-/** Lookups of projects that task writes, the listing and the assistant's tools share. */
+/** Lookups of projects that task writes, the listing and the assistant's tools share (by membership). */
 
 /** The caller's Inbox as a subquery, for an insert that lands there by default (no extra round trip). */
 export const inboxOf = (userId: string) =>
   sql<string>`(select id from projects where user_id = ${userId} and is_inbox)`;
 
 /**
- * Checks that a task may be put in `projectId`: one of the caller's projects and not archived. Another
- * user's project is reported exactly like one that does not exist (a 400 naming the field, as a foreign
- * tag id is). The row is locked FOR KEY SHARE, as the foreign key's own check would: a delete of that
- * project waits for this transaction, and one already under way makes this find nothing.
+ * Checks that a task may be put in `projectId`: a project the caller is an editor or owner of (sharing;
+ * a viewer gets 403) and not archived. A project they are not a member of is reported exactly like one
+ * that does not exist (a 400 naming the field, as a foreign tag id is). The row is locked FOR KEY SHARE,
+ * as the foreign key's own check would: a delete of that project waits for this transaction, and one
+ * already under way makes this find nothing.
  */
 export async function projectForTask(
   trx: Kysely<Database>,
@@ -25,10 +27,11 @@ export async function projectForTask(
     .selectFrom('projects')
     .select(['id', 'archived_at'])
     .where('id', '=', projectId)
-    .where('user_id', '=', userId)
+    .where('id', 'in', visibleProjects(userId))
     .forKeyShare()
     .executeTakeFirst();
   if (!row) throw fieldProblem(field, `no project with id ${projectId}`);
+  await requireRole(trx, userId, row.id, 'editor');
   if (row.archived_at) throw fieldProblem(field, 'the project is archived; restore it first');
   return row.id;
 }
@@ -49,9 +52,11 @@ export async function resolveProjectRef(
   const rows = await db
     .selectFrom('projects')
     .select(['id', 'archived_at'])
-    .where('user_id', '=', userId)
+    .where('id', 'in', visibleProjects(userId))
     .where(byId ? sql<string>`id` : sql<string>`lower(name)`, '=', wanted)
     .orderBy(sql`archived_at is not null`)
+    // The caller's own order first, then projects shared with them.
+    .orderBy(sql`user_id <> ${userId}`)
     .orderBy('position')
     .execute();
   if (!rows.length) {

@@ -353,15 +353,19 @@ export const markFailed = (db: Kysely<Database>, o: Occurrence, detail: string) 
 export const releaseSending = (db: Kysely<Database>, o: Occurrence, detail: string) =>
   leaveSending(db, o, { status: 'fired', detail });
 
-/** Email: none | scheduled | fired → cancelled, when no email is to be sent (email off, address unverified). */
+/**
+ * none | scheduled | fired → cancelled, when nothing is to be sent: email off, address unverified (email),
+ * or the recipient is no longer a member of the task's project (sharing: both channels).
+ */
 export function markNotSent(
   db: Kysely<Database>,
   o: Occurrence,
   detail: string,
+  channel: 'email' | 'in_app' = 'email',
 ): Promise<ReceiptRow | undefined> {
   return db
     .insertInto('reminder_deliveries')
-    .values(newRow(o, 'email', 'cancelled', detail))
+    .values(newRow(o, channel, 'cancelled', detail))
     .onConflict((oc) =>
       oc
         .columns(['task_id', 'occurrence_key', 'channel'])

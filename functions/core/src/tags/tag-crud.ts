@@ -6,11 +6,18 @@ import { refreshTagNames } from './tag-queries.ts';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
+/**
+ * A tag's count is of the tasks the caller can still see (sharing): their tag stays on a task of a project
+ * they were removed from, but that task is no longer theirs to count.
+ */
+const visibleCount = sql<string>`count(tt.task_id) filter (where exists (select 1 from tasks t
+  where t.id = tt.task_id and t.project_id in (select pm.project_id from project_members pm where pm.user_id = g.user_id)))`;
+
 export async function listTags(db: Kysely<Database>, userId: string): Promise<TagWithCount[]> {
   const rows = await db
     .selectFrom('tags as g')
     .leftJoin('task_tags as tt', 'tt.tag_id', 'g.id')
-    .select(['g.id', 'g.name', sql<string>`count(tt.task_id)`.as('task_count')])
+    .select(['g.id', 'g.name', visibleCount.as('task_count')])
     .where('g.user_id', '=', userId)
     .groupBy(['g.id', 'g.name'])
     .orderBy(sql`lower(g.name)`)
@@ -49,13 +56,23 @@ export async function renameTag(db: Kysely<Database>, userId: string, id: string
         trx,
         tasks.map((t) => t.task_id),
       );
-      return { ...row, task_count: tasks.length };
+      const [counted] = await listTagCount(trx, id);
+      return { ...row, task_count: Number(counted?.task_count ?? 0) };
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict(`You already have a tag named "${name}"`);
     throw e;
   }
 }
+
+const listTagCount = (db: Kysely<Database>, id: string) =>
+  db
+    .selectFrom('tags as g')
+    .leftJoin('task_tags as tt', 'tt.tag_id', 'g.id')
+    .select(visibleCount.as('task_count'))
+    .where('g.id', '=', id)
+    .groupBy('g.id')
+    .execute();
 
 export async function deleteTag(db: Kysely<Database>, userId: string, id: string): Promise<void> {
   await db.transaction().execute(async (trx) => {

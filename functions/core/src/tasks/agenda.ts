@@ -1,6 +1,7 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../db/types.ts';
+import { visibleProjects } from '../projects/access.ts';
 import { type WorkBudget, workBudget } from '../recurrence/expand.ts';
 import { intendedWallTime } from '../recurrence/next-due.ts';
 import { type Occurrence, occurrencesAfter } from '../recurrence/occurrences.ts';
@@ -44,7 +45,8 @@ function openTasksDue(db: Kysely<Database>, userId: string, from: Date | null, t
     .selectAll('t')
     .select(tagsJson.as('tags'))
     .select(subtaskCounts.as('subtasks'))
-    .where('t.user_id', '=', userId)
+    // Every project the caller is a member of (sharing, projects/access.ts).
+    .where('t.project_id', 'in', visibleProjects(userId))
     .where('t.status', '<>', 'done')
     .where(dueKey, '<', to);
   if (from) query = query.where(dueKey, '>=', from);
@@ -96,7 +98,7 @@ function seriesHeads(db: Kysely<Database>, userId: string, to: Date, limit: numb
     .selectAll('t')
     .select(tagsJson.as('tags'))
     .select(subtaskCounts.as('subtasks'))
-    .where('t.user_id', '=', userId)
+    .where('t.project_id', 'in', visibleProjects(userId))
     .where('t.status', '<>', 'done')
     .where('t.recurrence_rule', 'is not', null)
     .where('t.series_id', 'is not', null)
@@ -236,7 +238,7 @@ async function withoutStored(
   const stored = await db
     .selectFrom('tasks')
     .select(['series_id', 'due_at'])
-    .where('user_id', '=', userId)
+    .where('project_id', 'in', visibleProjects(userId))
     .where('series_id', 'in', seriesIds)
     .where('due_at', '>=', from)
     .where('due_at', '<', to)

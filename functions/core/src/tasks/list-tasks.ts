@@ -1,6 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
+import { visibleProjects } from '../projects/access.ts';
 import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
 import { isStorableText, isUuid, type ListTasksQuery, type SubtaskCounts, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
@@ -108,16 +109,17 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     .select(sql<string>`(${key.expr})::text`.as('sort_key'))
     .select(tagsJson.as('tags'))
     .select(subtaskCounts.as('subtasks'));
-  // Scoped to the caller: through the project when one is asked for (the caller's, else nothing), so the
-  // plan reads that project's rows by tasks_project_created — with both conditions the planner also ANDed
-  // in the user's whole 100k-row index (49 ms instead of 3 in the bench); otherwise by owner.
+  // Scoped by membership (sharing, projects/access.ts): through the project when one is asked for (one the
+  // caller is a member of, else nothing), so the plan reads that project's rows by tasks_project_created;
+  // otherwise every project the caller is a member of.
   query = q.project
     ? query.where(
         't.project_id',
         '=',
-        sql<string>`(select p.id from projects p where p.id = ${q.project} and p.user_id = ${userId})`,
+        sql<string>`(select pm.project_id from project_members pm
+          where pm.project_id = ${q.project} and pm.user_id = ${userId})`,
       )
-    : query.where('t.user_id', '=', userId);
+    : query.where('t.project_id', 'in', visibleProjects(userId));
 
   // A task's subtasks with ?parent=; otherwise the top-level tasks (the web shows subtasks under their
   // parent, fetched by it), except in a search, where a subtask matches like any task.
@@ -163,7 +165,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
   };
 }
 
-/** The caller's tasks matching every filter, in a stable order, one page at a time. */
+/** The tasks of the caller's projects (any role) matching every filter, in a stable order, one page at a time. */
 export async function listTasks(
   db: Kysely<Database>,
   userId: string,
@@ -190,7 +192,7 @@ export async function getTask(db: Kysely<Database>, userId: string, id: string):
     .select(tagsJson.as('tags'))
     .select(subtaskCounts.as('subtasks'))
     .where('t.id', '=', id)
-    .where('t.user_id', '=', userId)
+    .where('t.project_id', 'in', visibleProjects(userId))
     .executeTakeFirst();
   return row ? toTaskJson(row, row.tags) : null;
 }

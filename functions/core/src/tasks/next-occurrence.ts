@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../db/types.ts';
+import { visibleProjects } from '../projects/access.ts';
 import { nextDue } from '../recurrence/next-due.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
 import type { TaskOut } from '../schemas.ts';
@@ -42,7 +43,9 @@ async function projectOfNext(
     .selectFrom('projects')
     .select('id')
     .where('id', '=', projectId)
-    .where('user_id', '=', userId)
+    // Still a member (sharing): a series whose owner was removed from its project ends there, as one whose
+    // project was deleted does (the owner can no longer write into it).
+    .where('id', 'in', visibleProjects(userId))
     .forKeyShare()
     .executeTakeFirst();
   return row?.id ?? null;
@@ -82,8 +85,9 @@ async function copySubtasks(
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(tagsJson.as('tags'))
+    // Every subtask of the occurrence, whoever of the project's editors added it (sharing); the copies
+    // are the series owner's, as the next occurrence is.
     .where('t.parent_id', '=', input.completedId)
-    .where('t.user_id', '=', input.userId)
     .orderBy('t.created_at')
     .orderBy('t.id')
     .execute();
@@ -108,7 +112,7 @@ async function copySubtasks(
       })
       .execute();
     // The tags still exist (task_tags goes with a deleted tag), so the ids copy as they are.
-    await setTags(trx, id, sub.tags);
+    await setTags(trx, input.userId, id, sub.tags);
     copies.push(await reload(trx, id));
   }
   return copies;
@@ -197,7 +201,7 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
         .where('id', 'in', tagIds)
         .execute()
     : [];
-  await setTags(trx, id, tags);
+  await setTags(trx, userId, id, tags);
   const subtasks = await copySubtasks(
     trx,
     { completedId: completed.id, nextId: id, projectId: inserted.project_id, userId },

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
+import { requireRole, visibleProjects } from '../projects/access.ts';
 import { describeRule } from '../recurrence/describe.ts';
 import { upcomingDues } from '../recurrence/next-due.ts';
 import type { OccurrenceOut, SeriesOut } from '../recurrence/series-schemas.ts';
@@ -18,15 +19,18 @@ async function occurrenceRows(
   userId: string,
   seriesId: string,
 ): Promise<TaskRowWithCounts[]> {
-  return db
-    .selectFrom('tasks as t')
-    .selectAll('t')
-    .select(subtaskCounts.as('subtasks'))
-    .where('t.user_id', '=', userId)
-    .where('t.series_id', '=', seriesId)
-    .orderBy('t.occurrence_number')
-    .orderBy('t.due_at')
-    .execute();
+  return (
+    db
+      .selectFrom('tasks as t')
+      .selectAll('t')
+      .select(subtaskCounts.as('subtasks'))
+      // Every occurrence the caller can see (sharing: the series' project may be shared with them).
+      .where('t.project_id', 'in', visibleProjects(userId))
+      .where('t.series_id', '=', seriesId)
+      .orderBy('t.occurrence_number')
+      .orderBy('t.due_at')
+      .execute()
+  );
 }
 
 /**
@@ -106,7 +110,7 @@ export async function skipOccurrence(ctx: WriteContext, seriesId: string): Promi
     const open = await trx
       .selectFrom('tasks')
       .select(['id', 'status'])
-      .where('user_id', '=', ctx.userId)
+      .where('project_id', 'in', visibleProjects(ctx.userId))
       .where('series_id', '=', seriesId)
       .orderBy('due_at')
       .execute();
@@ -115,7 +119,7 @@ export async function skipOccurrence(ctx: WriteContext, seriesId: string): Promi
     const target = open.find((t) => t.status !== 'done');
     if (!target)
       throw conflict('The series has no open occurrence to skip (its next one may still be on its way).');
-    const { json: previous } = await loadForUpdate(trx, ctx.userId, target.id);
+    const { row: targetRow, json: previous } = await loadForUpdate(trx, ctx.userId, target.id);
     const now = new Date();
     await trx
       .updateTable('tasks')
@@ -126,7 +130,8 @@ export async function skipOccurrence(ctx: WriteContext, seriesId: string): Promi
     await enqueueEvent(
       trx,
       'TaskCompleted.v1',
-      { task, previous, user_id: ctx.userId },
+      // The series owner (the task's creator), whose next occurrence it makes — see WriteContext.
+      { task, previous, user_id: targetRow.user_id },
       { source: ctx.source, subject: target.id },
     );
     const row = await trx
@@ -156,11 +161,13 @@ export async function endSeries(
   const endedAt = await ctx.db.transaction().execute(async (trx) => {
     const exists = await trx
       .selectFrom('tasks')
-      .select('id')
-      .where('user_id', '=', ctx.userId)
+      .select(['id', 'project_id'])
+      .where('project_id', 'in', visibleProjects(ctx.userId))
       .where('series_id', '=', seriesId)
       .executeTakeFirst();
     if (!exists) throw notFound('Series');
+    // Ending is a write: an editor of the series' project (a viewer gets 403).
+    await requireRole(trx, ctx.userId, exists.project_id, 'editor', 'Series');
     await lockSeries(trx, seriesId);
     await trx
       .insertInto('recurrence_series_ends')
@@ -173,7 +180,7 @@ export async function endSeries(
   const open = await ctx.db
     .selectFrom('tasks')
     .select('id')
-    .where('user_id', '=', ctx.userId)
+    .where('project_id', 'in', visibleProjects(ctx.userId))
     .where('series_id', '=', seriesId)
     .where('status', '!=', 'done')
     .where('recurrence_rule', 'is not', null)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
+import { requireRole, visibleProjects } from '../projects/access.ts';
 import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
@@ -10,7 +11,13 @@ import { refreshTagNames, resolveTagsForWrite, tagsOfTasks } from '../tags/tag-q
 import { subtaskCounts, tagsJson } from './list-tasks.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
-/** Who is writing and which function is the event source; every query below is scoped to `userId`. */
+/**
+ * Who is writing and which function is the event source. Every query below is scoped by `userId`'s
+ * membership of the task's project (projects/access.ts): an editor or owner writes, a viewer gets 403, a
+ * non-member 404. A task's `user_id` is who created it; its events name that user (`user_id`), as before
+ * sharing — the reminders and the next occurrence of a recurring task belong to the creator, whoever of
+ * the project's editors changed or completed it.
+ */
 export interface WriteContext {
   db: Kysely<Database>;
   userId: string;
@@ -19,8 +26,16 @@ export interface WriteContext {
 
 type Trx = Transaction<Database>;
 
-export async function setTags(trx: Trx, taskId: string, tags: TaskTag[]): Promise<void> {
-  await trx.deleteFrom('task_tags').where('task_id', '=', taskId).execute();
+/**
+ * Sets the caller's tags on a task. Tags are personal (a tag belongs to a user): on a shared task each
+ * member attaches their own, and a write replaces only the writer's — the other members' stay.
+ */
+export async function setTags(trx: Trx, userId: string, taskId: string, tags: TaskTag[]): Promise<void> {
+  await trx
+    .deleteFrom('task_tags')
+    .where('task_id', '=', taskId)
+    .where('tag_id', 'in', (eb) => eb.selectFrom('tags').select('id').where('user_id', '=', userId))
+    .execute();
   if (tags.length) {
     await trx
       .insertInto('task_tags')
@@ -30,6 +45,10 @@ export async function setTags(trx: Trx, taskId: string, tags: TaskTag[]): Promis
   await refreshTagNames(trx, [taskId]);
 }
 
+/**
+ * A task the caller may write, locked FOR UPDATE: 404 unless they are a member of its project (exactly as
+ * for a task that does not exist), 403 for a viewer.
+ */
 export async function loadForUpdate(
   trx: Trx,
   userId: string,
@@ -40,10 +59,11 @@ export async function loadForUpdate(
     .selectAll('t')
     .select(subtaskCounts.as('subtasks'))
     .where('t.id', '=', id)
-    .where('t.user_id', '=', userId)
+    .where('t.project_id', 'in', visibleProjects(userId))
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw notFound('Task');
+  await requireRole(trx, userId, row.project_id, 'editor', 'Task');
   const tags = (await tagsOfTasks(trx, [id])).get(id) ?? [];
   return { row, json: toTaskJson(row, tags) };
 }
@@ -59,12 +79,12 @@ export async function reload(trx: Trx, id: string): Promise<TaskOut> {
 }
 
 /**
- * The subtasks of one of the caller's tasks, oldest first, locked FOR UPDATE. Every write that touches a
- * parent and its subtasks locks the parent first, then them, so two such writes cannot deadlock.
+ * The subtasks of a task, oldest first, locked FOR UPDATE; the caller has checked the parent (its
+ * subtasks are in its project). Every write that touches a parent and its subtasks locks the parent
+ * first, then them, so two such writes cannot deadlock.
  */
 export async function lockSubtasks(
   trx: Trx,
-  userId: string,
   parentId: string,
   only: 'all' | 'open' = 'all',
 ): Promise<TaskOut[]> {
@@ -72,15 +92,15 @@ export async function lockSubtasks(
     .selectFrom('tasks as t')
     .selectAll('t')
     .select(tagsJson.as('tags'))
-    .where('t.parent_id', '=', parentId)
-    .where('t.user_id', '=', userId);
+    .where('t.parent_id', '=', parentId);
   if (only === 'open') query = query.where('t.status', '<>', 'done');
   const rows = await query.orderBy('t.created_at').orderBy('t.id').forUpdate().execute();
   return rows.map((r) => toTaskJson(r, r.tags));
 }
 
 /**
- * The task a subtask is to go under: one of the caller's, and not a subtask itself (one level — see the
+ * The task a subtask is to go under: one in a project the caller is a member of (the write then needs
+ * editor on that project, checked by projectForTask), and not a subtask itself (one level — see the
  * migration 20261202_1800_subtasks). Another user's task reads as one that does not exist. Locked FOR
  * SHARE, as the database's own check takes it: a concurrent write that would make it a subtask or move
  * it waits for this transaction, and one already under way is seen once it commits.
@@ -90,7 +110,7 @@ async function parentFor(trx: Trx, userId: string, parentId: string) {
     .selectFrom('tasks')
     .select(['id', 'project_id', 'parent_id'])
     .where('id', '=', parentId)
-    .where('user_id', '=', userId)
+    .where('project_id', 'in', visibleProjects(userId))
     .forShare()
     .executeTakeFirst();
   if (!row) throw fieldProblem('body.parent_id', `no task with id ${parentId}`);
@@ -241,8 +261,9 @@ async function placement(
  * A parent moved to another project takes its subtasks along (the database refuses them elsewhere at
  * commit), each with its TaskUpdated event.
  */
-async function moveSubtasks(trx: Trx, ctx: WriteContext, parentId: string, projectId: string) {
-  const before = await lockSubtasks(trx, ctx.userId, parentId);
+async function moveSubtasks(trx: Trx, ctx: WriteContext, parent: TaskRow, projectId: string) {
+  const parentId = parent.id;
+  const before = await lockSubtasks(trx, parentId);
   if (!before.length) return;
   await trx
     .updateTable('tasks')
@@ -254,11 +275,15 @@ async function moveSubtasks(trx: Trx, ctx: WriteContext, parentId: string, proje
     await enqueueEvent(
       trx,
       'TaskUpdated.v1',
-      { task, previous, user_id: ctx.userId },
+      { task, previous, user_id: await creatorOf(trx, task.id) },
       { source: ctx.source, subject: task.id },
     );
   }
 }
+
+/** Who created a task: its events name them (see WriteContext). */
+const creatorOf = async (trx: Trx, id: string) =>
+  (await trx.selectFrom('tasks').select('user_id').where('id', '=', id).executeTakeFirstOrThrow()).user_id;
 
 /** Applies a change to one of the caller's tasks and records the matching event in the same transaction. */
 function changeTask(ctx: WriteContext, id: string, change: TaskPatch): Promise<TaskOut> {
@@ -291,12 +316,17 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
   await trx.updateTable('tasks').set(update).where('id', '=', id).execute();
   // A top-level task that moved: its subtasks follow (a task just made a subtask has none).
   const parentAfter = placed.parent_id !== undefined ? placed.parent_id : row.parent_id;
-  if (moveTo && parentAfter === null) await moveSubtasks(trx, ctx, id, moveTo);
+  if (moveTo && parentAfter === null) await moveSubtasks(trx, ctx, row, moveTo);
   if (change.tags !== undefined)
-    await setTags(trx, id, await resolveTagsForWrite(trx, ctx.userId, change.tags));
+    await setTags(trx, ctx.userId, id, await resolveTagsForWrite(trx, ctx.userId, change.tags));
   const task = await reload(trx, id);
   const type: EventType = becomesDone ? 'TaskCompleted.v1' : 'TaskUpdated.v1';
-  await enqueueEvent(trx, type, { task, previous, user_id: ctx.userId }, { source: ctx.source, subject: id });
+  await enqueueEvent(
+    trx,
+    type,
+    { task, previous, user_id: row.user_id },
+    { source: ctx.source, subject: id },
+  );
   return task;
 }
 
@@ -326,7 +356,7 @@ export function completeTask(
   return ctx.db.transaction().execute(async (trx) => {
     if (options.subtasks === 'complete') {
       await loadForUpdate(trx, ctx.userId, id); // the parent first, then its subtasks (lockSubtasks)
-      for (const sub of await lockSubtasks(trx, ctx.userId, id, 'open')) {
+      for (const sub of await lockSubtasks(trx, id, 'open')) {
         await changeTaskIn(trx, ctx, sub.id, { status: 'done' });
       }
     }
@@ -344,21 +374,26 @@ export function reopenTask(ctx: WriteContext, id: string): Promise<TaskOut> {
  */
 export async function deleteTask(ctx: WriteContext, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    const { json: previous } = await loadForUpdate(trx, ctx.userId, id);
-    const subtasks = await lockSubtasks(trx, ctx.userId, id);
+    const { row, json: previous } = await loadForUpdate(trx, ctx.userId, id);
+    const subtasks = await lockSubtasks(trx, id);
+    const creators = new Map(
+      (await trx.selectFrom('tasks').select(['id', 'user_id']).where('parent_id', '=', id).execute()).map(
+        (r) => [r.id, r.user_id],
+      ),
+    );
     await trx.deleteFrom('tasks').where('id', '=', id).execute();
     for (const task of subtasks) {
       await enqueueEvent(
         trx,
         'TaskDeleted.v1',
-        { task, previous: task, user_id: ctx.userId },
+        { task, previous: task, user_id: creators.get(task.id) ?? row.user_id },
         { source: ctx.source, subject: task.id },
       );
     }
     await enqueueEvent(
       trx,
       'TaskDeleted.v1',
-      { task: previous, previous, user_id: ctx.userId },
+      { task: previous, previous, user_id: row.user_id },
       { source: ctx.source, subject: id },
     );
   });

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import { findAccount } from '../accounts/users.ts';
 import type { Database, ProjectRow, TaskRow } from '../db/types.ts';
+import { visibleProjects } from '../projects/access.ts';
 import { notFound } from '../runtime/errors.ts';
 import { iso } from '../runtime/time.ts';
 import { compareTagNames } from '../tags/tag-queries.ts';
@@ -60,6 +61,8 @@ async function tagNamesByTask(db: Kysely<Database>, userId: string): Promise<Map
   return new Map([...byTask].map(([id, tags]) => [id, tags.sort(compareTagNames).map((t) => t.name)]));
 }
 
+const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
+
 export async function buildExport(
   db: Kysely<Database>,
   userId: string,
@@ -71,19 +74,29 @@ export async function buildExport(
     .execute(async (trx) => {
       const account = await findAccount(trx, userId);
       if (!account) throw notFound('User');
+      // Sharing (issue 13): the projects the user created and is still a member of, with every task in
+      // them (whoever of the members added it) — the user's own lists, as an import recreates them. A
+      // project shared with them by someone else is not theirs to take away (its owner exports it), and
+      // their tasks in it go with it: a task cannot be exported without its project.
       const projects = await trx
         .selectFrom('projects')
         .selectAll()
         .where('user_id', '=', userId)
+        .where('id', 'in', visibleProjects(userId))
         .orderBy('position')
         .execute();
       const tags = (await trx.selectFrom('tags').select('name').where('user_id', '=', userId).execute()).sort(
         compareTagNames,
       );
       const position = new Map(projects.map((p) => [p.id, p.position]));
-      const rows = (await trx.selectFrom('tasks').selectAll().where('user_id', '=', userId).execute()).sort(
-        taskOrder(position),
-      );
+      const rows = (
+        await trx
+          .selectFrom('tasks')
+          .selectAll()
+          // Every user has their Inbox (its only owner cannot leave), so the list is never empty.
+          .where('project_id', 'in', projects.length ? projects.map((p) => p.id) : [NO_PROJECT])
+          .execute()
+      ).sort(taskOrder(position));
       const tagNames = await tagNamesByTask(trx, userId);
       const projectRef = refsOf(
         projects.map((p) => p.id),

@@ -1,0 +1,79 @@
+import { type Kysely, sql } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../db/types.ts';
+import type { ProjectRole } from '../enums.ts';
+import { forbidden, notFound } from '../runtime/errors.ts';
+
+/**
+ * Who may see and change what (sharing, issue 13) — the ONE place that decides it. Every read and write of
+ * tasks and projects is scoped by membership of the task's project, never by `user_id` (which now means
+ * "created by"):
+ * - viewer: reads the project and its tasks;
+ * - editor: also creates, changes, completes, moves and deletes its tasks;
+ * - owner: also renames, archives, deletes the project and manages its members and invitations.
+ *
+ * A non-member gets 404 — exactly the answer for an id that does not exist, so a project's existence is
+ * not revealed — and a member without the role gets 403. Nothing is cached: every request asks the
+ * database, so a removed member loses access at their next request, everywhere (API, MCP, chat).
+ */
+
+export type Role = z.infer<typeof ProjectRole>;
+
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
+
+/** Whether `role` includes `needed` (owner ⊃ editor ⊃ viewer). */
+export const hasRole = (role: Role | undefined, needed: Role): boolean =>
+  role !== undefined && RANK[role] >= RANK[needed];
+
+/**
+ * The ids of the projects `userId` is a member of, as a subquery: `t.project_id in (visibleProjects(…))`
+ * is an index range of project_members_user.
+ */
+export const visibleProjects = (userId: string) =>
+  sql<string>`(select pm.project_id from project_members pm where pm.user_id = ${userId})`;
+
+/** The caller's role in a project, or undefined when they are not a member (or it does not exist). */
+export async function projectRole(
+  db: Kysely<Database>,
+  userId: string,
+  projectId: string,
+): Promise<Role | undefined> {
+  const row = await db
+    .selectFrom('project_members')
+    .select('role')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.role;
+}
+
+/**
+ * Throws unless the caller has at least `needed` in the project: 404 (as `what`: 'Project' or 'Task') for a
+ * non-member, 403 for a member with a lesser role. The membership row is read FOR KEY SHARE inside a
+ * write's transaction, so a concurrent removal of this member waits for the write (and one already
+ * committed is seen): a removed member cannot slip a write in after the removal.
+ */
+export async function requireRole(
+  db: Kysely<Database>,
+  userId: string,
+  projectId: string,
+  needed: Role,
+  what: 'Project' | 'Task' | 'Series' = 'Project',
+): Promise<Role> {
+  let query = db
+    .selectFrom('project_members')
+    .select('role')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId);
+  if (db.isTransaction) query = query.forKeyShare();
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound(what);
+  if (!hasRole(row.role, needed)) throw forbidden(forbiddenDetail(needed));
+  return row.role;
+}
+
+function forbiddenDetail(needed: Role): string {
+  return needed === 'owner'
+    ? 'Only an owner of this project may do that'
+    : 'You can view this project but not change its tasks; ask an owner to make you an editor';
+}
