@@ -11,6 +11,7 @@ import * as dropJobAppId from './migrations/20261202_1600_drop_job_app_id.ts';
 import * as projects from './migrations/20261202_1700_projects.ts';
 import * as subtasks from './migrations/20261202_1800_subtasks.ts';
 import * as sharing from './migrations/20261202_1900_sharing.ts';
+import * as projectShared from './migrations/20261202_2000_project_shared.ts';
 
 /**
  * Migrations are bundled into each function, so they are listed here rather than read from disk; the key
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_1700_projects': projects,
   '20261202_1800_subtasks': subtasks,
   '20261202_1900_sharing': sharing,
+  '20261202_2000_project_shared': projectShared,
 };
 
 /** The numbered names migrations had before they were dated: a database migrated then is renamed in place. */

@@ -102,6 +102,8 @@ export interface ProjectsTable {
   /** The order in the sidebar: the Inbox 0, the others a dense 1..n-1 (archived ones keep theirs). */
   position: number;
   is_inbox: Generated<boolean>;
+  /** Has ever had a member besides its creator (migration 20261202_2000): may hold others' tasks. */
+  shared: Generated<boolean>;
   archived_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

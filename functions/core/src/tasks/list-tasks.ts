@@ -95,6 +95,20 @@ export interface TaskListing {
   next_cursor: string | null;
 }
 
+/** The projects `userId` is a member of, and which of them are shared (may hold others' tasks). */
+async function membershipsOf(db: Kysely<Database>, userId: string) {
+  const rows = await db
+    .selectFrom('project_members as pm')
+    .innerJoin('projects as p', 'p.id', 'pm.project_id')
+    .select(['pm.project_id', 'p.shared'])
+    .where('pm.user_id', '=', userId)
+    .execute();
+  return {
+    member: rows.map((r) => r.project_id),
+    shared: rows.filter((r) => r.shared).map((r) => r.project_id),
+  };
+}
+
 /** Builds the listing query; exported so the benchmark can run the very same SQL through bare `pg`. */
 export async function buildListTasksQuery(db: Kysely<Database>, userId: string, q: ListTasksQuery) {
   const order = q.order ?? DEFAULT_ORDER[q.sort_by];
@@ -111,15 +125,24 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
     .select(subtaskCounts.as('subtasks'));
   // Scoped by membership (sharing, projects/access.ts): through the project when one is asked for (one the
   // caller is a member of, else nothing), so the plan reads that project's rows by tasks_project_created;
-  // otherwise every project the caller is a member of.
-  query = q.project
-    ? query.where(
-        't.project_id',
-        '=',
-        sql<string>`(select pm.project_id from project_members pm
-          where pm.project_id = ${q.project} and pm.user_id = ${userId})`,
-      )
-    : query.where('t.project_id', 'in', visibleProjects(userId));
+  // otherwise every project the caller is a member of: their own tasks there, read by the per-user
+  // indexes (search, sort and cursor plan as before sharing), plus everyone's tasks in the shared ones
+  // (projects.shared). The ids go in as arrays, not subqueries: "project in (the caller's memberships)"
+  // let the planner scan the whole table for a search (8 ms → 245 ms in the bench).
+  if (q.project) {
+    query = query.where(
+      't.project_id',
+      '=',
+      sql<string>`(select pm.project_id from project_members pm
+        where pm.project_id = ${q.project} and pm.user_id = ${userId})`,
+    );
+  } else {
+    const { member, shared } = await membershipsOf(db, userId);
+    const own = sql<SqlBool>`(t.user_id = ${userId} and t.project_id = any(${member}::uuid[]))`;
+    query = query.where(
+      shared.length ? sql<SqlBool>`(${own} or t.project_id = any(${shared}::uuid[]))` : own,
+    );
+  }
 
   // A task's subtasks with ?parent=; otherwise the top-level tasks (the web shows subtasks under their
   // parent, fetched by it), except in a search, where a subtask matches like any task.
