@@ -105,7 +105,7 @@ export async function seedBenchProjects(db: Kysely<Database>, userId: string): P
       trx,
     );
   });
-  await sql`analyze tasks`.execute(db);
+  await sql`vacuum analyze tasks`.execute(db);
   return projects();
 }
 
