@@ -5,11 +5,13 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '@/lib/api';
 import type { SignedIn } from '@/lib/session';
+import { canWriteTasks, isOwner } from '@/lib/sharing';
 import { useToast } from '@/lib/toast';
 import { PROJECT_COLORS, type Project, type ProjectColor } from '@/lib/types';
 import { useFormSubmit } from '@/lib/use-form-submit';
 import { newTaskPath, useProjects } from '@/lib/use-projects';
 import { FormError, FormField } from './form-field';
+import { ShareProject } from './share-dialog';
 import { TaskList } from './task-list';
 
 /**
@@ -52,27 +54,21 @@ export function ProjectPage({ session, projectId }: { session: SignedIn; project
       key={project.id}
       session={session}
       project={project}
-      toolbar={<ProjectToolbar project={project} />}
+      toolbar={<ProjectToolbar session={session} project={project} />}
     />
   );
 }
 
-/** Under a project's name: a new task in it, and its settings (rename, colour, order, archive, delete). */
-function ProjectToolbar({ project }: { project: Project }) {
-  const toast = useToast();
-  const { reload, active } = useProjects();
-
-  async function change(body: { color?: ProjectColor; archived?: boolean; position?: number }, done: string) {
-    try {
-      await api('PATCH /projects/{id}', { params: { id: project.id }, body });
-      await reload();
-      toast.show(done);
-    } catch (e) {
-      toast.show(e instanceof ApiError ? e.message : 'Could not change the project.');
-    }
-  }
+/**
+ * Under a project's name: a new task in it (not for a viewer), sharing (not the Inbox), and its settings
+ * (rename, colour, order, archive, delete), which are the owner's.
+ */
+function ProjectToolbar({ session, project }: { session: SignedIn; project: Project }) {
+  const { active } = useProjects();
+  const change = useProjectChange(project);
 
   if (project.archived_at) {
+    if (!isOwner(project)) return null;
     return (
       <div className="alert project-archived">
         <p>This project is archived: its tasks stay, but it is not in the sidebar and takes no new tasks.</p>
@@ -90,66 +86,89 @@ function ProjectToolbar({ project }: { project: Project }) {
   const place = others.findIndex((p) => p.id === project.id);
   return (
     <div className="project-toolbar">
-      <Link href={newTaskPath(project)} className="btn btn-small">
-        + New task in {project.name}
-      </Link>
-      <details className="project-settings">
-        <summary>Project settings</summary>
-        <div className="card project-settings-body">
-          {!project.is_inbox && <RenameForm project={project} />}
-          <label className="field">
-            <span>Colour</span>
-            <select
-              value={project.color}
-              onChange={(e) => {
-                const color = e.target.value as ProjectColor;
-                void change({ color }, `“${project.name}” is now ${PROJECT_COLORS[color].toLowerCase()}.`);
-              }}
-            >
-              {Object.entries(PROJECT_COLORS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          {project.is_inbox ? (
-            <p className="muted small">
-              The Inbox keeps its name and place, and cannot be archived or deleted.
-            </p>
-          ) : (
-            <div className="row wrap">
-              <button
-                type="button"
-                className="btn btn-small"
-                disabled={place <= 0}
-                onClick={() => void change({ position: project.position - 1 }, `Moved “${project.name}” up.`)}
-              >
-                Move up
-              </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                disabled={place < 0 || place === others.length - 1}
-                onClick={() =>
-                  void change({ position: project.position + 1 }, `Moved “${project.name}” down.`)
-                }
-              >
-                Move down
-              </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => void change({ archived: true }, `Archived “${project.name}”.`)}
-              >
-                Archive project
-              </button>
-              <DeleteProject project={project} />
-            </div>
-          )}
-        </div>
-      </details>
+      {canWriteTasks(project) && (
+        <Link href={newTaskPath(project)} className="btn btn-small">
+          + New task in {project.name}
+        </Link>
+      )}
+      {!project.is_inbox && <ShareProject session={session} project={project} />}
+      {isOwner(project) && <ProjectSettings project={project} place={place} others={others} />}
     </div>
+  );
+}
+
+/** One change to the project's settings, then the list again; a refusal is a toast. */
+function useProjectChange(project: Project) {
+  const toast = useToast();
+  const { reload } = useProjects();
+  return async (body: { color?: ProjectColor; archived?: boolean; position?: number }, done: string) => {
+    try {
+      await api('PATCH /projects/{id}', { params: { id: project.id }, body });
+      await reload();
+      toast.show(done);
+    } catch (e) {
+      toast.show(e instanceof ApiError ? e.message : 'Could not change the project.');
+    }
+  };
+}
+
+function ProjectSettings({ project, place, others }: { project: Project; place: number; others: Project[] }) {
+  const change = useProjectChange(project);
+  return (
+    <details className="project-settings">
+      <summary>Project settings</summary>
+      <div className="card project-settings-body">
+        {!project.is_inbox && <RenameForm project={project} />}
+        <label className="field">
+          <span>Colour</span>
+          <select
+            value={project.color}
+            onChange={(e) => {
+              const color = e.target.value as ProjectColor;
+              void change({ color }, `“${project.name}” is now ${PROJECT_COLORS[color].toLowerCase()}.`);
+            }}
+          >
+            {Object.entries(PROJECT_COLORS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {project.is_inbox ? (
+          <p className="muted small">
+            The Inbox keeps its name and place, and cannot be archived or deleted.
+          </p>
+        ) : (
+          <div className="row wrap">
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={place <= 0}
+              onClick={() => void change({ position: project.position - 1 }, `Moved “${project.name}” up.`)}
+            >
+              Move up
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={place < 0 || place === others.length - 1}
+              onClick={() => void change({ position: project.position + 1 }, `Moved “${project.name}” down.`)}
+            >
+              Move down
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void change({ archived: true }, `Archived “${project.name}”.`)}
+            >
+              Archive project
+            </button>
+            <DeleteProject project={project} />
+          </div>
+        )}
+      </div>
+    </details>
   );
 }
 

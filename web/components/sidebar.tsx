@@ -4,15 +4,19 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api } from '@/lib/api';
+import { ROLE_LABELS, sharedWithMe } from '@/lib/sharing';
 import { useToast } from '@/lib/toast';
+import type { Project } from '@/lib/types';
 import { useFormSubmit } from '@/lib/use-form-submit';
 import { projectPath, useProjects } from '@/lib/use-projects';
 import { FormError, FormField, SubmitButton } from './form-field';
 import { ProjectDot } from './project-dot';
+import { SidebarInvitations } from './sidebar-invitations';
 
 /**
- * The signed-in pages' sidebar: Inbox, Today, Upcoming, then the projects in order with their open
- * counts, adding a project, and the archived ones. Beside the page on a wide screen; on a phone the
+ * The signed-in pages' sidebar: the user's pending invitations (when there are any), Inbox, Today,
+ * Upcoming, then the projects in order with their open counts (a shared one marked so), adding a
+ * project, and the archived ones. Beside the page on a wide screen; on a phone the
  * header's Menu button shows it above the page (`open`).
  */
 export function Sidebar({ open }: { open: boolean }) {
@@ -23,6 +27,7 @@ export function Sidebar({ open }: { open: boolean }) {
 
   return (
     <nav id="sidebar" className="sidebar" data-open={open} aria-label="Lists">
+      <SidebarInvitations />
       <ul className="side-list">
         <li>
           <Link href="/inbox" aria-current={current('/inbox')}>
@@ -59,6 +64,7 @@ export function Sidebar({ open }: { open: boolean }) {
             <Link href={projectPath(p)} aria-current={current(projectPath(p))}>
               <ProjectDot color={p.color} />
               <span className="side-name">{p.name}</span>
+              {sharedWithMe(p) && <SharedMark role={p.role} />}
               <OpenCount count={p.open_count} />
             </Link>
           </li>
@@ -83,6 +89,15 @@ function OpenCount({ count }: { count: number }) {
       <span className="sr-only"> (</span>
       <span data-testid="open-count">{count}</span>
       <span className="sr-only"> open)</span>
+    </span>
+  );
+}
+
+/** Someone else's project: "shared", read out with the user's role in it. */
+function SharedMark({ role }: { role: Project['role'] }) {
+  return (
+    <span className="side-shared" data-testid="shared-mark">
+      shared<span className="sr-only"> with you, {ROLE_LABELS[role].toLowerCase()}</span>
     </span>
   );
 }

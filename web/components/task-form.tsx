@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type ApiError, api, toApiError } from '@/lib/api';
 import type { SignedIn } from '@/lib/session';
+import { canWriteTasks } from '@/lib/sharing';
 import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
 import { LABELS, PRIORITIES, type Priority, type Project, STATUSES, type TaskStatus } from '@/lib/types';
@@ -212,7 +213,10 @@ interface ProjectPickerProps {
 /** Which project the task is in: the open projects in the sidebar's order, the Inbox first. */
 function ProjectPicker({ value, onChange, current, error }: ProjectPickerProps) {
   const { active, inbox } = useProjects();
-  const options = current?.archived_at ? [...active, current] : active;
+  // Not the projects the user only views (they cannot add to them), unless it is the one chosen (the
+  // task's own, or the page's it was opened from): shown as it is, the server's 403 says why on save.
+  const writable = active.filter((p) => canWriteTasks(p) || p.id === current?.id || p.id === value);
+  const options = current?.archived_at ? [...writable, current] : writable;
   return (
     <label className="field">
       <span>Project</span>

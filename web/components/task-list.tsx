@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { Fragment, type ReactNode } from 'react';
 import { isFiltered } from '@/lib/list-query';
 import type { SignedIn } from '@/lib/session';
+import { canWriteTasks } from '@/lib/sharing';
 import { formatDue } from '@/lib/time';
 import type { Project } from '@/lib/types';
 import { useExpandedTasks } from '@/lib/use-expanded-tasks';
@@ -129,7 +130,7 @@ function EmptyList({ filtered, project }: { filtered: boolean; project?: Project
       ) : project ? (
         <>
           <p>No tasks in {project.name}.</p>
-          {!project.archived_at && (
+          {!project.archived_at && canWriteTasks(project) && (
             <p className="muted">
               <Link href={newTaskPath(project)}>Add a task to it</Link>.
             </p>

@@ -38,18 +38,23 @@ export function reloadProjects(): Promise<void> {
     return running;
   }
   running = (async () => {
-    do {
-      again = false;
-      try {
-        const { items } = await api('GET /projects', { query: { archived: 'true' } });
-        publish({ items, error: null });
-      } catch (e) {
-        publish({ ...state, error: e instanceof ApiError ? e.message : 'Could not load projects.' });
-      }
-    } while (again);
-  })().finally(() => {
-    running = null;
-  });
+    try {
+      do {
+        again = false;
+        try {
+          const { items } = await api('GET /projects', { query: { archived: 'true' } });
+          publish({ items, error: null });
+        } catch (e) {
+          publish({ ...state, error: e instanceof ApiError ? e.message : 'Could not load projects.' });
+        }
+      } while (again);
+    } finally {
+      // In the same step as the last `again` check: a `.finally()` would clear it a microtask later, and
+      // a reader's effect run in between (React renders the published list first) would set `again`
+      // after the check and be answered by no load at all.
+      running = null;
+    }
+  })();
   return running;
 }
 

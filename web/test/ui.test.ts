@@ -1352,3 +1352,113 @@ describe('subtasks', () => {
       .waitFor();
   });
 });
+
+describe('sharing', () => {
+  const projectName = 'Community garden';
+  const other = { email: `ui-b-${Date.now()}@example.com`, password: 'another horse battery' };
+  const shareDialog = (target: Page) => target.getByRole('dialog', { name: `Share “${projectName}”` });
+  const toast = (target: Page, text: string) => target.locator('.toast').filter({ hasText: text });
+
+  it('A invites B as a viewer; B accepts and reads the project; as an editor B adds a task A sees; removed, B finds it no more', async () => {
+    await signedInOnPage();
+    await apiLogin();
+    const project = await apiCall<{ id: string }>('POST', '/projects', { name: projectName });
+    await apiCall('POST', '/tasks', { title: 'Water the tomatoes', project_id: project.id });
+    const projectUrl = `${stack.origin}/projects/${project.id}`;
+
+    // A opens Share: the one owner; demoting them is refused with the server's reason.
+    await page.goto(projectUrl);
+    await page.getByRole('heading', { name: projectName, level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    const dialog = shareDialog(page);
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    const ownRole = dialog.getByLabel(`Role of ${email}`);
+    await ownRole.waitFor();
+    expect(await ownRole.inputValue()).toBe('owner');
+    await ownRole.selectOption('editor');
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /at least one owner/ })
+      .waitFor();
+    expect(await ownRole.inputValue()).toBe('owner');
+
+    // A invites B as a viewer; the invitation waits in the dialog.
+    await dialog.getByLabel('Email', { exact: true }).fill(other.email);
+    await dialog.getByLabel('Invite as').selectOption('viewer');
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await dialog.getByTestId('share-invitation').filter({ hasText: other.email }).waitFor();
+    await expectNoSeriousA11yViolations('share dialog');
+    await shot('share-dialog-desktop');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // B, in a browser of their own, signs up and finds the invitation at the top of the sidebar.
+    const second = await launchBrowser(ensureChromium(), ZONE);
+    try {
+      const b = second.context.pages()[0] ?? (await second.context.newPage());
+      b.setDefaultTimeout(20_000);
+      await b.goto(`${stack.origin}/signup`);
+      await b.getByLabel('Email').fill(other.email);
+      await b.getByLabel('Password').fill(other.password);
+      await b.getByRole('button', { name: 'Sign up' }).click();
+      await b.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+      const invitation = b.getByTestId('invitation').filter({ hasText: projectName });
+      await invitation.waitFor();
+      expect(await invitation.locator('p').textContent()).toBe(
+        `${email} invited you to ${projectName} as viewer`,
+      );
+
+      // Accepting puts the project in B's sidebar, marked shared; B reads A's task but cannot add one.
+      await invitation.getByRole('button', { name: 'Accept' }).click();
+      await invitation.waitFor({ state: 'detached' });
+      const bSidebar = b.getByRole('navigation', { name: 'Lists' });
+      const shared = bSidebar.getByTestId('sidebar-project').filter({ hasText: projectName });
+      await shared.waitFor();
+      expect(await shared.getByTestId('shared-mark').textContent()).toBe('shared with you, viewer');
+      await shared.getByRole('link').click();
+      await b.getByRole('heading', { name: projectName, level: 1 }).waitFor();
+      await b.getByTestId('task-row').filter({ hasText: 'Water the tomatoes' }).waitFor();
+      expect(await b.getByRole('link', { name: /New task in/ }).count()).toBe(0);
+      expect(await b.getByText('Project settings').count()).toBe(0);
+
+      // B's Share dialog lists the members read-only, with Leave.
+      await b.getByRole('button', { name: 'Share', exact: true }).click();
+      const bDialog = shareDialog(b);
+      await bDialog.getByTestId('share-member').filter({ hasText: email }).waitFor();
+      expect(await bDialog.getByTestId('share-role').allTextContents()).toEqual(['Owner', 'Viewer']);
+      expect(await bDialog.getByRole('combobox').count()).toBe(0);
+      await bDialog.getByRole('button', { name: 'Leave project' }).waitFor();
+      await bDialog.getByRole('button', { name: 'Close' }).click();
+
+      // A makes B an editor; after a reload B adds a task, and A sees it.
+      await page.getByRole('button', { name: 'Share', exact: true }).click();
+      await dialog.getByLabel(`Role of ${other.email}`).selectOption('editor');
+      await toast(page, `${other.email} is now editor.`).waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await b.reload();
+      await b.getByRole('link', { name: `+ New task in ${projectName}` }).click();
+      await b.getByRole('heading', { name: 'New task' }).waitFor();
+      await b.getByLabel('Title').fill('Prune the roses');
+      await b.getByRole('button', { name: 'Create task' }).click();
+      await b.waitForURL(projectUrl);
+      await b.getByTestId('task-row').filter({ hasText: 'Prune the roses' }).waitFor();
+      await page.reload();
+      await row('Prune the roses').waitFor();
+
+      // A removes B: B's project page no longer finds the project, nor does B's sidebar.
+      await page.getByRole('button', { name: 'Share', exact: true }).click();
+      await dialog.getByRole('button', { name: `Remove ${other.email}` }).click();
+      await dialog
+        .getByTestId('share-member')
+        .filter({ hasText: other.email })
+        .waitFor({ state: 'detached' });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await b.reload();
+      await b.getByText('This project does not exist (or was deleted).').waitFor();
+      expect(await shared.count()).toBe(0);
+    } finally {
+      await second.close();
+    }
+  });
+});
