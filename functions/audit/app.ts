@@ -1,7 +1,11 @@
 import { createEventFunctionApp, type EventDeps, type ParsedEvent, TOPICS } from '@todo/core';
 import { recordAuditEntry } from '@todo/core/audit';
 
-/** Who did it and to what: the user for their own task changes, the producing function for system events. */
+/**
+ * Who did it and to what: the member who made a task change (the event's actor; its creator on events
+ * from before actors were recorded), the producing function for system events. The entry belongs to the
+ * task's creator (`user_id`), as before sharing.
+ */
 function describe(parsed: ParsedEvent) {
   switch (parsed.type) {
     case 'TaskCreated.v1':
@@ -10,7 +14,7 @@ function describe(parsed: ParsedEvent) {
     case 'TaskDeleted.v1':
       return {
         user_id: parsed.data.user_id,
-        actor: `user:${parsed.data.user_id}`,
+        actor: `user:${parsed.data.actor_id ?? parsed.data.user_id}`,
         entity_id: parsed.data.task.id,
         before: parsed.data.previous,
         after: parsed.type === 'TaskDeleted.v1' ? null : parsed.data.task,

@@ -60,14 +60,22 @@ try {
     const { userId, token } = await seed();
     return benchCreateTask(stack, databaseUrl, userId, token);
   });
-  await section('cold-start', () => benchColdStart(resolve(root, 'dist/list-tasks.js'), databaseUrl));
+  // Every HTTP function's bundle (BENCH_COLD_START_ITERATIONS spawns each), and list-tasks with daprd.
+  await section('cold-start', () =>
+    benchColdStart(resolve(root, 'dist'), databaseUrl, {
+      iterations: Number(process.env.BENCH_COLD_START_ITERATIONS ?? 7),
+    }),
+  );
   await section('recurrence', () => benchRecurrenceNextVisible(stack, { jwtSecret: secret }));
   await section('reminders', () => benchReminderLateness(stack));
-  // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS).
+  // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS),
+  // then its capacity beside raw pg's (BENCH_CAPACITY_STEP_SECONDS per step, 0 to skip; BENCH_CAPACITY_STEPS).
   await section('load', () =>
     benchHttpLoad(stack, databaseUrl, secret, {
       users: Number(process.env.BENCH_LOAD_USERS ?? 1000),
       durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
+      capacityStepMs: Number(process.env.BENCH_CAPACITY_STEP_SECONDS ?? 8) * 1000,
+      capacitySteps: Number(process.env.BENCH_CAPACITY_STEPS ?? 8),
     }),
   );
   // Real Kafka + daprd, started (and fetched/built once, cached) by platform/engines.

@@ -1,5 +1,6 @@
 import { enqueueEvent, type FunctionDeps } from '@todo/core';
 import { cancelScheduled, markFired } from '@todo/core/reminders/receipts';
+import { reminderRecipientOf } from '@todo/core/reminders/recipient';
 import type { ReminderJobData } from '@todo/core/reminders/reminder-plan';
 
 export type FireOutcome = 'fired' | 'stale' | 'duplicate';
@@ -15,7 +16,9 @@ export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Pr
       .selectFrom('tasks')
       .select(['id', 'title', 'status', 'due_at', 'reminder_offsets'])
       .where('id', '=', job.task_id)
-      .where('user_id', '=', job.user_id)
+      // Still theirs to hear: a job scheduled before the task was (re)assigned is stale (the new
+      // recipient's job replaces it).
+      .where(reminderRecipientOf(), '=', job.user_id)
       .forUpdate()
       .executeTakeFirst();
     const stillWanted =

@@ -18,7 +18,7 @@ import { type NotificationOut, toNotificationJson } from '@todo/core/reminders/n
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { functionSpec } from '../catalog.ts';
-import { createLiveHub, type LiveHub, type LiveMessage } from './hub.ts';
+import { createLiveHub, type LiveHub, type LiveMessage, type MembersAmong } from './hub.ts';
 
 const spec = functionSpec('live');
 const STREAM_TICKET_PATH = routeOf(spec, 'createStreamTicket').path;
@@ -84,7 +84,8 @@ function streamSlots(perUser: number, total: number) {
 }
 
 /**
- * live: `GET /api/v1/notifications/stream`, Server-Sent Events of the caller's new notifications.
+ * live: `GET /api/v1/notifications/stream`, Server-Sent Events of the caller's new notifications, and
+ * `tasks` events when another member changes tasks of a project the caller is in (shared projects).
  *
  * Which process holds the connections: this small always-on function (minReplicas 1 in the catalog).
  * notify scales to zero between reminders and HTTP functions scale to zero between requests, so neither
@@ -96,7 +97,17 @@ export function liveApp(deps: FunctionDeps, hub?: LiveHub) {
   const app = createFunctionApp(spec, deps);
   const handle = routeHandlers(app, spec);
   const databaseUrl = deps.config.DATABASE_URL;
-  const liveHub = hub ?? (databaseUrl ? createLiveHub({ databaseUrl, log: deps.log }) : undefined);
+  const membersAmong: MembersAmong = async (projectId, userIds) =>
+    (
+      await deps.db
+        .selectFrom('project_members')
+        .select('user_id')
+        .where('project_id', '=', projectId)
+        .where('user_id', 'in', userIds)
+        .execute()
+    ).map((r) => r.user_id);
+  const liveHub =
+    hub ?? (databaseUrl ? createLiveHub({ databaseUrl, log: deps.log, membersAmong }) : undefined);
   const sessionActive: SessionCheck = (sid, userId) => isSessionActive(deps.db, sid, userId);
   const slots = streamSlots(deps.config.LIVE_MAX_STREAMS_PER_USER, deps.config.LIVE_MAX_STREAMS);
 
@@ -150,6 +161,11 @@ export function liveApp(deps: FunctionDeps, hub?: LiveHub) {
         while (!stream.aborted) {
           const message = queue.shift();
           if (message?.kind === 'notification') await send(message.notification);
+          else if (message?.kind === 'tasks')
+            await stream.writeSSE({
+              event: 'tasks',
+              data: JSON.stringify({ project_id: message.project_id }),
+            });
           else if (message?.kind === 'resync') await stream.writeSSE({ event: 'resync', data: '{}' });
           else {
             const timedOut = await new Promise<boolean>((resolve) => {

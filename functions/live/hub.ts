@@ -1,11 +1,15 @@
-import { type ChannelListener, type Logger, listenToChannel } from '@todo/core';
+import { type ChannelListener, LiveTaskChange, type Logger, listenToChannel } from '@todo/core';
 import {
   LIVE_NOTIFICATIONS_CHANNEL,
   LiveNotification,
   type NotificationOut,
 } from '@todo/core/reminders/notifications';
 
-export type LiveMessage = { kind: 'notification'; notification: NotificationOut } | { kind: 'resync' };
+export type LiveMessage =
+  | { kind: 'notification'; notification: NotificationOut }
+  /** Someone else changed tasks of a project this user is a member of: refetch what shows it. */
+  | { kind: 'tasks'; project_id: string }
+  | { kind: 'resync' };
 type Subscriber = (message: LiveMessage) => void;
 
 export interface LiveHub {
@@ -16,12 +20,21 @@ export interface LiveHub {
 }
 
 /**
- * Fans Postgres NOTIFYs out to the SSE connections of the user they belong to. One dedicated connection
+ * Fans Postgres NOTIFYs out to the SSE connections of the user they belong to — a notification to its
+ * user, a task change to the connected members of its project. One dedicated connection
  * (core's listenToChannel) LISTENs while anyone is connected and is released when the last one leaves.
  * If that connection drops, it is re-established and every subscriber is told to resync (refetch), since
  * a NOTIFY sent while we were not listening is gone.
  */
-export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?: number }): LiveHub {
+/** Which of `userIds` are members of the project now (asked at delivery, so a removed member hears nothing). */
+export type MembersAmong = (projectId: string, userIds: string[]) => Promise<string[]>;
+
+export function createLiveHub(opts: {
+  databaseUrl: string;
+  log: Logger;
+  retryMs?: number;
+  membersAmong?: MembersAmong;
+}): LiveHub {
   const subscribers = new Map<string, Set<Subscriber>>();
   let listener: ChannelListener | undefined;
   let count = 0;
@@ -41,6 +54,12 @@ export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?
       opts.log.warn('ignoring a live notification that is not JSON', { bytes: payloadText.length });
       return;
     }
+    if ((payload as { kind?: unknown } | null)?.kind === 'task_change') {
+      const change = LiveTaskChange.safeParse(payload);
+      if (change.success) void fanOutTaskChange(change.data);
+      else opts.log.warn('ignoring a malformed live task change', { issues: change.error.issues.length });
+      return;
+    }
     const parsed = LiveNotification.safeParse(payload);
     if (!parsed.success) {
       opts.log.warn('ignoring a malformed live notification', { issues: parsed.error.issues.length });
@@ -48,6 +67,25 @@ export function createLiveHub(opts: { databaseUrl: string; log: Logger; retryMs?
     }
     for (const send of subscribers.get(parsed.data.user_id) ?? [])
       send({ kind: 'notification', notification: parsed.data.notification });
+  }
+
+  /**
+   * A task change goes to the connected members of its project other than whoever made it (their own
+   * page already shows it). Membership is asked now, for the users connected here only.
+   */
+  async function fanOutTaskChange(change: LiveTaskChange) {
+    const connected = [...subscribers.keys()].filter((id) => id !== change.actor_id);
+    if (!connected.length || !opts.membersAmong) return;
+    let members: string[];
+    try {
+      members = await opts.membersAmong(change.project_id, connected);
+    } catch (e) {
+      opts.log.warn('could not look up the members of a changed project; not pushed', { err: e });
+      return;
+    }
+    for (const userId of members)
+      for (const send of subscribers.get(userId) ?? [])
+        send({ kind: 'tasks', project_id: change.project_id });
   }
 
   /** The one LISTEN connection, opened by the first subscriber; a first connection that fails is thrown. */

@@ -7,6 +7,7 @@ import {
   markScheduled,
   receiptStatuses,
 } from '@todo/core/reminders/receipts';
+import { reminderRecipientOf } from '@todo/core/reminders/recipient';
 import {
   isSnoozeKey,
   offsetOfKey,
@@ -17,16 +18,21 @@ import {
 } from '@todo/core/reminders/reminder-plan';
 import type { Kysely } from 'kysely';
 
-const readTask = (db: Kysely<Database>, taskId: string, userId: string) =>
+/** The task as its reminders see it, with whom they ring for (the assignee, else the creator). */
+const readTask = (db: Kysely<Database>, taskId: string) =>
   db
     .selectFrom('tasks')
     .select(['id', 'status', 'due_at', 'reminder_offsets'])
-    .where('id', '=', taskId)
-    .where('user_id', '=', userId);
+    .select(reminderRecipientOf().as('recipient'))
+    .where('id', '=', taskId);
 
-type TaskState = { status: string; due_at: Date | null; reminder_offsets: number[] } | undefined;
+type TaskState =
+  | { status: string; due_at: Date | null; reminder_offsets: number[]; recipient: string }
+  | undefined;
 const fingerprint = (t: TaskState) =>
-  t ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort()]) : 'gone';
+  t
+    ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort(), t.recipient])
+    : 'gone';
 
 export class TaskChangedWhileScheduling extends RetryLater {
   override readonly name = 'TaskChangedWhileScheduling';
@@ -62,9 +68,12 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
     });
     return;
   }
-  const task = await readTask(deps.db, taskId, userId).executeTakeFirst();
+  const task = await readTask(deps.db, taskId).executeTakeFirst();
+  // The jobs and receipts are the recipient's: a change of assignee re-schedules them for the new one
+  // (same job names: overwritten), so the former assignee hears nothing more.
+  const recipient = task?.recipient ?? userId;
   const plan = planReminders(task, new Date());
-  const receipts = await receiptStatuses(deps.db, userId, taskId);
+  const receipts = await receiptStatuses(deps.db, taskId);
   // Most tasks never have a reminder: nothing planned, nothing before, no receipt (a snooze leaves one
   // too), so there is no job to add or remove and nothing to record.
   const nothingToDo =
@@ -85,7 +94,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
     const data: ReminderJobData = {
       kind: 'reminder',
       task_id: taskId,
-      user_id: userId,
+      user_id: recipient,
       due_at: reminder.dueAt.toISOString(),
       offset_minutes: reminder.offsetMinutes,
       remind_at: reminder.remindAt.toISOString(),
@@ -112,14 +121,14 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   if (gone) await deps.jobs.remove(snoozeJobName(taskId));
 
   await deps.db.transaction().execute(async (trx) => {
-    const current = await readTask(trx, taskId, userId).forUpdate().executeTakeFirst();
+    const current = await readTask(trx, taskId).forUpdate().executeTakeFirst();
     if (fingerprint(current) !== fingerprint(task))
       throw new TaskChangedWhileScheduling(
         `task ${taskId} changed while its reminders were scheduled; retrying`,
       );
     for (const reminder of armed) {
       await markScheduled(trx, {
-        userId,
+        userId: recipient,
         taskId,
         occurrenceKey: reminder.occurrenceKey,
         scheduledFor: reminder.remindAt,
@@ -129,7 +138,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
     }
     for (const reminder of plan.skipped) {
       await markCancelled(trx, {
-        userId,
+        userId: recipient,
         taskId,
         occurrenceKey: reminder.occurrenceKey,
         scheduledFor: reminder.remindAt,

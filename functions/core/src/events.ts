@@ -16,21 +16,30 @@ export const TOPICS = {
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
 /**
- * A task in an event. Events written before projects (migration 20261202_1700) carry no project_id, and
- * before subtasks (20261202_1800) no parent_id or subtasks; they may still be in the outbox or on a topic
- * after the upgrade, so consumers read them without those.
+ * A task in an event. Events written before projects (migration 20261202_1700) carry no project_id,
+ * before subtasks (20261202_1800) no parent_id or subtasks, before assignees (20261202_2100) no
+ * assignee_id; they may still be in the outbox or on a topic after the upgrade, so consumers read them
+ * without those.
  */
 const EventTask = TaskOut.extend({
   project_id: TaskOut.shape.project_id.optional(),
   parent_id: TaskOut.shape.parent_id.optional(),
   subtasks: TaskOut.shape.subtasks.optional(),
+  assignee_id: TaskOut.shape.assignee_id.optional(),
 });
 
 const TaskChange = z.object({
   task: EventTask,
   /** The task as it was before this change, for audit and for reminder rescheduling. */
   previous: EventTask.nullable(),
+  /** Who created the task (whose task it is in the audit log and for the event's checks). */
   user_id: z.uuid(),
+  /**
+   * Who made this change: the creator, or another member of a shared project (or the member who removed
+   * someone, for the assignments that removal cleared). Absent on events written before it existed: then
+   * the creator.
+   */
+  actor_id: z.uuid().optional(),
 });
 
 export const EventSchemas = {
@@ -68,6 +77,27 @@ export const EVENT_TOPIC: Record<EventType, Topic> = {
   'RecurringTaskInstanceCreated.v1': TOPICS.taskUpdates,
   'ReminderDue.v1': TOPICS.reminders,
 };
+
+/**
+ * What a committed task change tells the always-on `live` function (through pg_notify on the live
+ * channel, in the statement that queues the event: delivered on commit only), so members of the project
+ * who have the app open refetch what they see. Only the project and who changed it: Postgres folds
+ * identical payloads of one transaction into one, so deleting a project of 500 tasks is one message,
+ * and the readers fetch the tasks through the API, scoped as always.
+ */
+export const LiveTaskChange = z.object({
+  kind: z.literal('task_change'),
+  project_id: z.uuid(),
+  actor_id: z.uuid(),
+});
+export type LiveTaskChange = z.infer<typeof LiveTaskChange>;
+
+/** The live message of an event: task changes made by someone (not the system's own events), else none. */
+export function liveTaskChangeOf(data: EventData<EventType>): LiveTaskChange | null {
+  if (!('previous' in data) || !data.actor_id) return null;
+  const projectId = data.task.project_id ?? data.previous?.project_id;
+  return projectId ? { kind: 'task_change', project_id: projectId, actor_id: data.actor_id } : null;
+}
 
 export const CloudEvent = z.object({
   specversion: z.literal('1.0'),

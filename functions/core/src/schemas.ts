@@ -106,6 +106,11 @@ const taskFields = {
    * left out, it stays where it is; null makes it top-level).
    */
   parent_id: z.uuid({ message: 'must be a task id (UUID)' }).nullable().optional(),
+  /**
+   * The member of the task's project it is assigned to (an owner or editor; yourself too), who gets its
+   * reminders. Null: nobody (its reminders ring for whoever created it). PUT: left out, it stays.
+   */
+  assignee_id: z.uuid({ message: 'must be a user id (UUID)' }).nullable().optional(),
 };
 
 function requireDueForSchedule(
@@ -142,6 +147,8 @@ export const TaskPatch = z
     project_id: taskFields.project_id,
     /** Makes it a subtask of that task (into its project), or null a top-level task again. */
     parent_id: taskFields.parent_id,
+    /** Assigns it to a member of its project, or null: to nobody. */
+    assignee_id: taskFields.assignee_id,
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });
 export type TaskPatch = z.infer<typeof TaskPatch>;
@@ -175,6 +182,10 @@ export const ListTasksQuery = z.strictObject({
    * counts), unless it searches: then subtasks match too (their parent_id says whose they are).
    */
   parent: z.uuid({ message: 'must be a task id (UUID)' }).optional(),
+  /** `me`: the tasks assigned to the caller; `none`: unassigned ones; a user id: assigned to that member. */
+  assignee: z
+    .union([z.enum(['me', 'none']), z.uuid()], { message: "must be 'me', 'none' or a user id (UUID)" })
+    .optional(),
   sort_by: SortBy.default('created_at'),
   order: SortOrder.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -211,6 +222,8 @@ export const TaskOut = z.object({
   parent_id: z.uuid().nullable(),
   /** Its subtasks' counts (0 and 0 when it has none); null for a subtask, which cannot have any. */
   subtasks: SubtaskCounts.nullable(),
+  /** The member it is assigned to (who gets its reminders), or null. */
+  assignee_id: z.uuid().nullable(),
   reminders: z.array(z.number().int()),
   created_at: z.string(),
   updated_at: z.string(),

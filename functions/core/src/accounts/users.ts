@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
+import { reminderRecipientOf } from '../reminders/recipient.ts';
 
 /** Reads of the users table that more than one function needs. */
 
@@ -12,13 +13,15 @@ export async function userTimeZone(db: Kysely<Database>, userId: string, asked?:
 
 /**
  * Who a reminder of `taskId` goes to, read from the database rather than the event: the task must exist
- * and be that user's, and the title is the task's own, so an event can neither reach another account nor
+ * and ring for that user (its assignee, else its creator: reminders/recipient.ts), and the title is the task's own, so an event can neither reach another account nor
  * choose the text of a message. `time_zone` is the task's zone, else the user's.
  */
 export async function reminderRecipient(db: Kysely<Database>, userId: string, taskId: string) {
   const row = await db
     .selectFrom('users')
-    .innerJoin('tasks', (j) => j.on('tasks.id', '=', taskId).onRef('tasks.user_id', '=', 'users.id'))
+    .innerJoin('tasks', (j) =>
+      j.on('tasks.id', '=', taskId).on(reminderRecipientOf(), '=', sql.ref('users.id')),
+    )
     .select([
       'users.email',
       'users.email_verified_at',

@@ -14,7 +14,7 @@ import { findTool } from './tools.ts';
 export const OFFLINE_HELP = [
   'I can add tasks the way you type them, e.g. "Pay rent every month on the 1st at 9am remind me 1 day before #bills !high".',
   'Ask me: "what\'s on today?", "what\'s coming up?", "what\'s overdue?", "what\'s due tomorrow?", "list my tasks".',
-  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry", "add subtask buy milk to groceries".',
+  'Tell me: "move the dentist to Friday 3pm", "done with laundry", "reopen laundry", "skip standup", "delete laundry", "add subtask buy milk to groceries", "assign report to ana@example.com", "assigned to me".',
   'With an AI model configured (OPENAI_BASE_URL and OPENAI_API_KEY) I understand free-form requests too.',
 ].join('\n');
 
@@ -68,6 +68,17 @@ async function addSubtask(ctx: ChatContext, actions: ChatAction[], title: string
   if (!outcome.ok) return outcome.error;
   const counts = (await getTask(ctx.db, ctx.userId, parent.id))?.subtasks;
   return `Added "${(outcome.result as TaskOut).title}" under "${parent.title}"${counts ? ` (${counts.done}/${counts.total} done)` : ''}.`;
+}
+
+/** "assign X to ana@example.com" / "to me", or "unassign X" (to null): one open task the phrase names. */
+async function assign(ctx: ChatContext, actions: ChatAction[], phrase: string, to: string | null) {
+  const task = await findTask(ctx, actions, phrase, OPEN);
+  if (typeof task === 'string') return task;
+  const outcome = await act(ctx, actions, 'update_task', { id: task.id, assignee: to });
+  if (!outcome.ok) return outcome.error;
+  if (to === null) return `"${task.title}" is assigned to nobody now.`;
+  if (to.toLowerCase() === 'me') return `Assigned "${task.title}" to you; its reminders are yours now.`;
+  return `Assigned "${task.title}" to ${to}; they get its reminders now.`;
 }
 
 async function listing(
@@ -326,6 +337,27 @@ const COMMANDS: Command[] = [
     // Before the quick-add below, which would take the whole line as a task's title.
     pattern: /^(?:add|new|create)\s+(?:a\s+)?subtask:?\s+(.+)\s+(?:to|under)\s+(.+)$/,
     run: (ctx, actions, m, text) => addSubtask(ctx, actions, typed(m, text, 1), typed(m, text, 2)),
+  },
+  {
+    // "assign the report to ana@example.com" / "... to me"; split at the last " to ".
+    pattern: /^assign\s+(.+)\s+to\s+(me|\S+@\S+)$/,
+    run: (ctx, actions, m, text) => assign(ctx, actions, typed(m, text, 1), typed(m, text, 2)),
+  },
+  {
+    pattern: /^unassign\s+(.+)$/,
+    run: (ctx, actions, m, text) => assign(ctx, actions, typed(m, text, 1), null),
+  },
+  {
+    pattern:
+      /^(?:(?:what(?:'s| is)|what are|show|list)(?: me)?(?: the)?(?: tasks| things)? assigned to me|assigned to me|my assignments|(?:show|list)(?: me)? my assigned tasks)$/,
+    run: (ctx, actions) =>
+      listing(
+        ctx,
+        actions,
+        { assignee: 'me', status: OPEN },
+        'Nothing is assigned to you.',
+        'Assigned to you ({n}):',
+      ),
   },
   {
     pattern: /^(?:add|new task|new|todo|create|task)\b:?\s+(.+)$/,

@@ -4,7 +4,7 @@ import { userTimeZone } from '../accounts/users.ts';
 import type { Database } from '../db/types.ts';
 import { listProjects } from '../projects/project-crud.ts';
 import { resolveProjectRef } from '../projects/project-queries.ts';
-import { inviteMember, listMembers } from '../projects/sharing.ts';
+import { inviteMember, listMembers, resolveMemberRef } from '../projects/sharing.ts';
 import { InvitationCreate } from '../projects/sharing-schemas.ts';
 import { notFound } from '../runtime/errors.ts';
 import {
@@ -66,13 +66,28 @@ const ProjectRef = text()
   .max(120)
   .describe('A project name (any case) or id, from list_projects; the Inbox is "Inbox"');
 
-/** The task fields with `project` (a name or id) in place of project_id, resolved for the caller. */
-async function withProject<T extends { project?: string; project_id?: string }>(
+/** A person by email, `me` or user id, among the members of the caller's projects. */
+const AssigneeRef = text()
+  .trim()
+  .min(1)
+  .max(320)
+  .describe("A project member's email (from list_members), 'me', or a user id");
+
+/**
+ * The task fields with `project` (a name or id) and `assignee` (an email, 'me' or an id; null: nobody) in
+ * place of project_id and assignee_id, resolved for the caller.
+ */
+async function withRefs<T extends { project?: string; assignee?: string | null }>(
   ctx: ToolContext,
-  { project, ...rest }: T,
-): Promise<Omit<T, 'project'>> {
-  if (project === undefined) return rest;
-  return { ...rest, project_id: await resolveProjectRef(ctx.db, ctx.userId, project) };
+  { project, assignee, ...rest }: T,
+): Promise<Omit<T, 'project' | 'assignee'> & { project_id?: string; assignee_id?: string | null }> {
+  return {
+    ...rest,
+    ...(project !== undefined && { project_id: await resolveProjectRef(ctx.db, ctx.userId, project) }),
+    ...(assignee !== undefined && {
+      assignee_id: assignee === null ? null : await resolveMemberRef(ctx.db, ctx.userId, assignee),
+    }),
+  };
 }
 
 /**
@@ -85,6 +100,9 @@ export const ListTasksInput = ListTasksQuery.extend({
   tags: z.array(TagRef).max(20).optional().describe('Tag names or ids; a task must carry all of them'),
   overdue: z.boolean().optional().describe('true: only tasks past due and not done'),
   project: ProjectRef.optional(),
+  assignee: AssigneeRef.optional().describe(
+    "'me': the tasks assigned to the user; 'none': unassigned ones; a member's email or id: theirs",
+  ),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
@@ -104,9 +122,14 @@ const ParentRef = IdParam.shape.id.describe(
   'The id of the task this is a subtask of (from list_tasks); a subtask goes into its parent’s project and cannot repeat',
 );
 
+const AssignTo = AssigneeRef.describe(
+  "Assign it to this member of the task's project (an owner or editor): their email, 'me', or an id; they get its reminders",
+);
+
 export const AddTaskInput = TaskCreate.extend({
   project: ProjectRef.optional(),
   parent: ParentRef.optional(),
+  assignee: AssignTo.optional(),
 });
 export const CompleteTaskInput = IdParam.extend({
   subtasks: CompleteTaskQuery.shape.subtasks.describe(
@@ -117,7 +140,10 @@ export const ListProjectsInput = z.strictObject({
   archived: z.boolean().default(false).describe('true: archived projects too'),
 });
 
-export const UpdateTaskInput = IdParam.extend(TaskPatch.shape).extend({ project: ProjectRef.optional() });
+export const UpdateTaskInput = IdParam.extend(TaskPatch.shape).extend({
+  project: ProjectRef.optional(),
+  assignee: AssignTo.nullable().optional(),
+});
 export const SkipOccurrenceInput = z.strictObject({ series_id: IdParam.shape.id });
 /** The views' queries, with `days` a number rather than a query-string value. */
 export const TodayInput = AgendaTodayQuery;
@@ -135,26 +161,29 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'add_task',
     title: 'Add a task',
     description:
-      'Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created; project (a name or id) defaults to the Inbox; parent (a task id) makes it a subtask of that task (one level: not of a subtask).',
+      "Create a task. due_at is ISO 8601 with an offset; recurrence.rule is an RRULE such as FREQ=WEEKLY;BYDAY=MO (needs due_at); reminders are minutes before due_at; unknown tag names are created; project (a name or id) defaults to the Inbox; parent (a task id) makes it a subtask of that task (one level: not of a subtask); assignee (a member's email or 'me') assigns it in a shared project.",
     input: AddTaskInput,
     annotations: WRITE,
     run: async (ctx, { parent, ...input }) =>
-      createTask(
-        ctx,
-        await withProject(ctx, { ...input, ...(parent !== undefined && { parent_id: parent }) }),
-      ),
+      createTask(ctx, await withRefs(ctx, { ...input, ...(parent !== undefined && { parent_id: parent }) })),
   }),
   tool({
     name: 'list_tasks',
     title: 'List tasks',
     description:
-      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series, project by name or id) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more. Lists top-level tasks (each with subtasks: {total, done}); parent (a task id) lists that task's subtasks instead; a search finds subtasks too (parent_id says whose).",
+      "Search (title, description, tag names), filter (status, priority, tags, due range, overdue, series, project by name or id, assignee: 'me', 'none' or a member's email) and sort (due_date, priority, created_at, title) the user's tasks, a page at a time; pass next_cursor back as cursor for more. Lists top-level tasks (each with subtasks: {total, done}); parent (a task id) lists that task's subtasks instead; a search finds subtasks too (parent_id says whose).",
     input: ListTasksInput,
     annotations: READ,
-    run: async (ctx, { project, ...query }) =>
+    run: async (ctx, { project, assignee, ...query }) =>
       listTasks(ctx.db, ctx.userId, {
         ...query,
         ...(project !== undefined && { project: await resolveProjectRef(ctx.db, ctx.userId, project) }),
+        ...(assignee !== undefined && {
+          assignee:
+            assignee.trim().toLowerCase() === 'none'
+              ? 'none'
+              : await resolveMemberRef(ctx.db, ctx.userId, assignee),
+        }),
       }),
   }),
   tool({
@@ -169,10 +198,10 @@ export const TASK_TOOLS: TaskTool[] = [
     name: 'update_task',
     title: 'Update a task',
     description:
-      'Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders, project — a name or id moves it, with its subtasks; parent_id — a task id makes it a subtask, null top-level again); fields left out stay as they are; null clears due_at or recurrence.',
+      "Change some fields of a task (title, description, status, priority, tags, due_at, time_zone, recurrence, reminders, project — a name or id moves it, with its subtasks; parent_id — a task id makes it a subtask, null top-level again; assignee — a member's email or 'me', null: nobody); fields left out stay as they are; null clears due_at or recurrence.",
     input: UpdateTaskInput,
     annotations: IDEMPOTENT_WRITE,
-    run: async (ctx, { id, ...patch }) => patchTask(ctx, id, TaskPatch.parse(await withProject(ctx, patch))),
+    run: async (ctx, { id, ...patch }) => patchTask(ctx, id, TaskPatch.parse(await withRefs(ctx, patch))),
   }),
   tool({
     name: 'complete_task',

@@ -12,6 +12,7 @@ import * as projects from './migrations/20261202_1700_projects.ts';
 import * as subtasks from './migrations/20261202_1800_subtasks.ts';
 import * as sharing from './migrations/20261202_1900_sharing.ts';
 import * as projectShared from './migrations/20261202_2000_project_shared.ts';
+import * as assignees from './migrations/20261202_2100_assignees.ts';
 
 /**
  * Migrations are bundled into each function, so they are listed here rather than read from disk; the key
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_1800_subtasks': subtasks,
   '20261202_1900_sharing': sharing,
   '20261202_2000_project_shared': projectShared,
+  '20261202_2100_assignees': assignees,
 };
 
 /** The numbered names migrations had before they were dated: a database migrated then is renamed in place. */

@@ -91,6 +91,11 @@ export interface TasksTable {
    * none itself), or null for a top-level task. Deleting the parent deletes it.
    */
   parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * 20261202_2100: the member of the task's project it is assigned to (owner or editor), or null. Its
+   * reminders ring for the assignee, else for the creator (reminders/recipient.ts).
+   */
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** 20261202_1700: a list of tasks. Every user has exactly one Inbox (created with the account). */

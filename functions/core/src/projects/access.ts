@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/types.ts';
 import type { ProjectRole } from '../enums.ts';
-import { forbidden, notFound } from '../runtime/errors.ts';
+import { fieldProblem, forbidden, notFound } from '../runtime/errors.ts';
 
 /**
  * Who may see and change what (sharing, issue 13) — the ONE place that decides it. Every read and write of
@@ -76,4 +76,33 @@ function forbiddenDetail(needed: Role): string {
   return needed === 'owner'
     ? 'Only an owner of this project may do that'
     : 'You can view this project but not change its tasks; ask an owner to make you an editor';
+}
+
+/**
+ * Checks that a task of the project may be assigned to `assigneeId`: an owner or editor of it (someone
+ * who can also complete it). A viewer, a non-member and an id that is no account get the same 400 naming
+ * the field — nothing the project's member list does not already show. The membership row is read FOR
+ * KEY SHARE, as the foreign key's check does, so a concurrent removal waits for this write.
+ */
+export async function requireAssignable(
+  db: Kysely<Database>,
+  projectId: string,
+  assigneeId: string,
+  field = 'body.assignee_id',
+): Promise<string> {
+  const id = assigneeId.toLowerCase();
+  if (await isAssignable(db, projectId, id)) return id;
+  throw fieldProblem(field, "not an owner or editor of the task's project; only they can be assigned");
+}
+
+/** Whether `userId` is an owner or editor of the project (see requireAssignable). */
+export async function isAssignable(db: Kysely<Database>, projectId: string, userId: string) {
+  let query = db
+    .selectFrom('project_members')
+    .select('role')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .where('role', 'in', ['owner', 'editor']);
+  if (db.isTransaction) query = query.forKeyShare();
+  return (await query.executeTakeFirst()) !== undefined;
 }

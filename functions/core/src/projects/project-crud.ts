@@ -237,7 +237,7 @@ export async function deleteProject(ctx: WriteContext, id: string): Promise<{ de
       await enqueueEvent(
         trx,
         'TaskDeleted.v1',
-        { task, previous: task, user_id: row.user_id },
+        { task, previous: task, user_id: row.user_id, actor_id: ctx.userId },
         { source: ctx.source, subject: row.id },
       );
     }

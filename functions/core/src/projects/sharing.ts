@@ -1,8 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { conflict, notFound } from '../runtime/errors.ts';
+import { conflict, fieldProblem, notFound } from '../runtime/errors.ts';
 import { iso } from '../runtime/time.ts';
-import { type Role, requireRole } from './access.ts';
+import { isUuid } from '../schemas.ts';
+import { unassignMember } from '../tasks/task-writes.ts';
+import { type Role, requireRole, visibleProjects } from './access.ts';
 import { getProject } from './project-crud.ts';
 import type {
   InvitationCreate,
@@ -232,13 +234,17 @@ async function assertNotLastOwner(trx: Trx, projectId: string, what: string): Pr
     throw conflict(`${what}: a project keeps at least one owner; make someone else an owner first`);
 }
 
-/** Changes a member's role (owner only); the last owner cannot be demoted. */
+/**
+ * Changes a member's role (owner only); the last owner cannot be demoted. A member made a viewer is
+ * unassigned from the project's tasks (only owners and editors are assigned: they can complete them).
+ */
 export async function changeMemberRole(
   db: Kysely<Database>,
   userId: string,
   projectId: string,
   memberId: string,
   role: Role,
+  source = 'projects',
 ): Promise<MemberOut> {
   return db.transaction().execute(async (trx) => {
     await lockProject(trx, projectId);
@@ -246,6 +252,7 @@ export async function changeMemberRole(
     const current = await memberRole(trx, projectId, memberId);
     if (current === 'owner' && role !== 'owner')
       await assertNotLastOwner(trx, projectId, 'The last owner cannot be demoted');
+    if (role === 'viewer') await unassignMember(trx, { userId, source }, projectId, memberId.toLowerCase());
     const row = await trx
       .updateTable('project_members as pm')
       .set({ role })
@@ -261,13 +268,15 @@ export async function changeMemberRole(
 
 /**
  * Removes a member: an owner removes anyone, any member removes themselves (leaving). The last owner can
- * do neither. Takes effect at once: the next request of the removed member finds no membership.
+ * do neither. Takes effect at once: the next request of the removed member finds no membership, and the
+ * tasks assigned to them are unassigned in the same transaction (their reminders go back to the creators).
  */
 export async function removeMember(
   db: Kysely<Database>,
   userId: string,
   projectId: string,
   memberId: string,
+  source = 'projects',
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const leaving = memberId.toLowerCase() === userId;
@@ -281,10 +290,37 @@ export async function removeMember(
         leaving ? 'The last owner cannot leave' : 'The last owner cannot be removed',
       );
     }
+    await unassignMember(trx, { userId, source }, projectId, memberId.toLowerCase());
     await trx
       .deleteFrom('project_members')
       .where('project_id', '=', projectId)
       .where('user_id', '=', memberId)
       .execute();
   });
+}
+
+/**
+ * A person the caller shares a project with, by email (any case), `me`, or user id — for the assistant,
+ * where people say "assign it to ana@example.com". Only members of the caller's projects are found (an
+ * address with no such member reads as unknown, whether it has an account or not); whether they may be
+ * assigned a given task is the write's check (access.ts requireAssignable).
+ */
+export async function resolveMemberRef(
+  db: Kysely<Database>,
+  userId: string,
+  ref: string,
+  field = 'assignee',
+): Promise<string> {
+  const wanted = ref.trim().toLowerCase();
+  if (wanted === 'me') return userId;
+  const row = await db
+    .selectFrom('project_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select('pm.user_id')
+    .where('pm.project_id', 'in', visibleProjects(userId))
+    .where(isUuid(wanted) ? sql<string>`pm.user_id::text` : sql<string>`lower(u.email)`, '=', wanted)
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) throw fieldProblem(field, `nobody you share a project with is ${ref.trim()}`);
+  return row.user_id;
 }

@@ -92,13 +92,16 @@ export async function listReceipts(
   return rows.map(toReceiptJson);
 }
 
-/** The statuses of a task's receipts, for reconciling its reminders against what already went out. */
-export function receiptStatuses(db: Kysely<Database>, userId: string, taskId: string) {
+/**
+ * The statuses of a task's receipts, for reconciling its reminders against what already went out —
+ * whoever they were for: an occurrence that went out to a former assignee is not sent again to the new
+ * one (receipts are one per task, occurrence and channel).
+ */
+export function receiptStatuses(db: Kysely<Database>, taskId: string) {
   return db
     .selectFrom('reminder_deliveries')
     .select(['occurrence_key', 'status'])
     .where('task_id', '=', taskId)
-    .where('user_id', '=', userId)
     .execute();
 }
 
@@ -126,6 +129,8 @@ export function markScheduled(
         .columns(['task_id', 'occurrence_key', 'channel'])
         .doUpdateSet({
           status: 'scheduled',
+          // The recipient may have changed since (an assignment): the receipt is now theirs.
+          user_id: o.userId,
           scheduled_for: new Date(o.scheduledFor),
           detail: o.detail ?? null,
           updated_at: sql`now()`,
@@ -224,6 +229,7 @@ export function markFired(db: Kysely<Database>, o: Occurrence, firedAt: Date): P
         .columns(['task_id', 'occurrence_key', 'channel'])
         .doUpdateSet({
           status: 'fired',
+          user_id: o.userId,
           fired_at: firedAt,
           lateness_ms: lateness,
           detail: null,

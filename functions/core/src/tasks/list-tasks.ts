@@ -147,9 +147,14 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
   }
 
   // A task's subtasks with ?parent=; otherwise the top-level tasks (the web shows subtasks under their
-  // parent, fetched by it), except in a search, where a subtask matches like any task.
+  // parent, fetched by it), except in a search or a listing by assignee, where a subtask matches like any
+  // task (a subtask assigned to me is one of my tasks).
   if (q.parent) query = query.where('t.parent_id', '=', q.parent);
-  else if (!q.search) query = query.where('t.parent_id', 'is', null);
+  else if (!q.search && !q.assignee) query = query.where('t.parent_id', 'is', null);
+  if (q.assignee === 'none') query = query.where('t.assignee_id', 'is', null);
+  else if (q.assignee) {
+    query = query.where('t.assignee_id', '=', q.assignee === 'me' ? userId : q.assignee.toLowerCase());
+  }
 
   for (const word of q.search?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) {
     query = query.where(sql<SqlBool>`t.search_text like ${`%${escapeLike(word)}%`}`);

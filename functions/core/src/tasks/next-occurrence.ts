@@ -102,6 +102,8 @@ async function copySubtasks(
         user_id: input.userId,
         project_id: input.projectId,
         parent_id: input.nextId,
+        // The same member does it next time (the key keeps them a member; another project: nobody).
+        assignee_id: sub.project_id === input.projectId ? sub.assignee_id : null,
         title: sub.title,
         description: sub.description,
         status: 'todo',
@@ -124,7 +126,7 @@ export interface NextOccurrenceInput {
    * projects has no project_id, one before subtasks no parent_id or subtasks — its subtasks are read from
    * the database either way).
    */
-  completed: Omit<TaskOut, 'project_id' | 'parent_id' | 'subtasks'> & { project_id?: string };
+  completed: Omit<TaskOut, 'project_id' | 'parent_id' | 'subtasks' | 'assignee_id'> & { project_id?: string };
   userId: string;
   source: string;
 }
@@ -149,7 +151,7 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
   if (await seriesEndedAt(trx, completed.series_id)) return null;
   const stored = await trx
     .selectFrom('tasks')
-    .select(['occurrence_number', 'due_local', 'project_id'])
+    .select(['occurrence_number', 'due_local', 'project_id', 'assignee_id'])
     .where('id', '=', completed.id)
     .executeTakeFirst();
   const project = await projectOfNext(trx, userId, stored?.project_id ?? completed.project_id);
@@ -172,6 +174,8 @@ export async function createNextOccurrence(trx: Trx, input: NextOccurrenceInput)
       id,
       user_id: userId,
       project_id: project,
+      // The next occurrence stays with the same member, while it stays in the same project.
+      assignee_id: stored && stored.project_id === project ? stored.assignee_id : null,
       title: completed.title,
       description: completed.description,
       status: 'todo',

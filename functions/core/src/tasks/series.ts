@@ -131,7 +131,7 @@ export async function skipOccurrence(ctx: WriteContext, seriesId: string): Promi
       trx,
       'TaskCompleted.v1',
       // The series owner (the task's creator), whose next occurrence it makes — see WriteContext.
-      { task, previous, user_id: targetRow.user_id },
+      { task, previous, user_id: targetRow.user_id, actor_id: ctx.userId },
       { source: ctx.source, subject: target.id },
     );
     const row = await trx

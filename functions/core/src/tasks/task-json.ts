@@ -34,6 +34,7 @@ export function toTaskJson(row: TaskRowWithCounts, tags: TaskTag[]): TaskOut {
     parent_id: row.parent_id,
     // One level: a subtask has no counts of its own.
     subtasks: row.parent_id ? null : (row.subtasks ?? { total: 0, done: 0 }),
+    assignee_id: row.assignee_id,
     reminders: row.reminder_offsets,
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,

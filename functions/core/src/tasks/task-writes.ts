@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
-import { requireRole, visibleProjects } from '../projects/access.ts';
+import { isAssignable, requireAssignable, requireRole, visibleProjects } from '../projects/access.ts';
 import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
@@ -137,6 +137,17 @@ async function subtaskProject(trx: Trx, userId: string, input: TaskCreate, paren
   };
 }
 
+/** A project given as an id or as the Inbox subquery (inboxOf), as an id. */
+async function projectIdOf(trx: Trx, project: string | ReturnType<typeof inboxOf>): Promise<string> {
+  if (typeof project === 'string') return project;
+  const row = await trx
+    .selectFrom('projects')
+    .select('id')
+    .where('id', '=', project)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 function recurrenceColumns(recurrence: TaskCreate['recurrence'] | undefined) {
   if (recurrence === undefined) return {};
   return { recurrence_rule: recurrence?.rule ?? null, recurrence_mode: recurrence?.mode ?? null };
@@ -153,6 +164,9 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
       : input.project_id === undefined
         ? inboxOf(ctx.userId)
         : await projectForTask(trx, ctx.userId, input.project_id);
+    const assignee = input.assignee_id
+      ? await requireAssignable(trx, await projectIdOf(trx, project), input.assignee_id)
+      : null;
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
     // Round trips are the cost of a write: the row comes back from the insert, tag names are known here.
     const row = await trx
@@ -162,6 +176,7 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
         user_id: ctx.userId,
         project_id: project,
         parent_id: sub?.parentId ?? null,
+        assignee_id: assignee,
         title: input.title,
         description: input.description,
         status: input.status,
@@ -186,7 +201,7 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
     await enqueueEvent(
       trx,
       'TaskCreated.v1',
-      { task, previous: null, user_id: ctx.userId },
+      { task, previous: null, user_id: ctx.userId, actor_id: ctx.userId },
       { source: ctx.source, subject: id },
     );
     return task;
@@ -267,7 +282,7 @@ async function moveSubtasks(trx: Trx, ctx: WriteContext, parent: TaskRow, projec
   if (!before.length) return;
   await trx
     .updateTable('tasks')
-    .set({ project_id: projectId, updated_at: new Date() })
+    .set({ project_id: projectId, assignee_id: assigneeWhoStays(projectId), updated_at: new Date() })
     .where('parent_id', '=', parentId)
     .execute();
   for (const previous of before) {
@@ -275,10 +290,34 @@ async function moveSubtasks(trx: Trx, ctx: WriteContext, parent: TaskRow, projec
     await enqueueEvent(
       trx,
       'TaskUpdated.v1',
-      { task, previous, user_id: await creatorOf(trx, task.id) },
+      { task, previous, user_id: await creatorOf(trx, task.id), actor_id: ctx.userId },
       { source: ctx.source, subject: task.id },
     );
   }
+}
+
+/** A moved task's assignee, kept if they may be assigned in the project it moves to (else cleared). */
+const assigneeWhoStays = (projectId: string) =>
+  sql<string | null>`case when exists (select 1 from project_members pm
+    where pm.project_id = ${projectId} and pm.user_id = tasks.assignee_id and pm.role in ('owner', 'editor'))
+    then tasks.assignee_id end`;
+
+/**
+ * Whom a task is assigned to after a change: whom the change names (checked against the project it ends
+ * up in), else — when it moves — its assignee if they may be assigned there too (else nobody), else
+ * unchanged (undefined).
+ */
+async function assigneeAfter(
+  trx: Trx,
+  row: TaskRow,
+  change: TaskPatch,
+  moveTo: string | undefined,
+): Promise<string | null | undefined> {
+  const projectId = moveTo ?? row.project_id;
+  if (change.assignee_id === null) return null;
+  if (change.assignee_id !== undefined) return requireAssignable(trx, projectId, change.assignee_id);
+  if (!moveTo || !row.assignee_id) return undefined;
+  return (await isAssignable(trx, moveTo, row.assignee_id)) ? row.assignee_id : null;
 }
 
 /** Who created a task: its events name them (see WriteContext). */
@@ -297,6 +336,7 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
   const leavesDone = change.status !== undefined && change.status !== 'done' && row.status === 'done';
   const placed = await placement(trx, ctx.userId, row, change);
   const moveTo = placed.project_id;
+  const assignee = await assigneeAfter(trx, row, change, moveTo);
   const update: TaskRowUpdate = {
     ...(change.title !== undefined && { title: change.title }),
     ...(change.description !== undefined && { description: change.description }),
@@ -307,6 +347,7 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
     ...(change.reminders !== undefined && { reminder_offsets: change.reminders }),
     ...(moveTo && { project_id: moveTo }),
     ...(placed.parent_id !== undefined && { parent_id: placed.parent_id }),
+    ...(assignee !== undefined && { assignee_id: assignee }),
     ...recurrenceColumns(change.recurrence),
     ...(change.recurrence && !row.series_id && { series_id: row.id }),
     ...(becomesDone && { completed_at: new Date() }),
@@ -324,16 +365,17 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
   await enqueueEvent(
     trx,
     type,
-    { task, previous, user_id: row.user_id },
+    { task, previous, user_id: row.user_id, actor_id: ctx.userId },
     { source: ctx.source, subject: id },
   );
   return task;
 }
 
 /**
- * PUT: every field is replaced; omitted ones go back to their defaults — except time_zone, project_id and
- * parent_id, which stay as they are when left out (the first two have no default of their own — the
- * user's zone, the Inbox — and a form that edits a subtask should not have to know it is one).
+ * PUT: every field is replaced; omitted ones go back to their defaults — except time_zone, project_id,
+ * parent_id and assignee_id, which stay as they are when left out (the first two have no default of their
+ * own — the user's zone, the Inbox — and a form that edits a subtask, or a client that predates assignees,
+ * should not have to know about them).
  */
 export function replaceTask(ctx: WriteContext, id: string, input: TaskCreate): Promise<TaskOut> {
   return changeTask(ctx, id, input);
@@ -369,6 +411,48 @@ export function reopenTask(ctx: WriteContext, id: string): Promise<TaskOut> {
 }
 
 /**
+ * Clears every assignment of `memberId` in a project (they were removed from it, or became a viewer), each
+ * with a TaskUpdated by the caller: the tasks' reminders go back to their creators at once (through
+ * schedule-reminder, like any change) and the audit log says who did it. Runs inside the membership
+ * change's transaction, before the membership row goes (the foreign key would clear them silently).
+ */
+export async function unassignMember(
+  trx: Trx,
+  ctx: Pick<WriteContext, 'userId' | 'source'>,
+  projectId: string,
+  memberId: string,
+): Promise<number> {
+  const rows = await trx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select(subtaskCounts.as('subtasks'))
+    .where('t.project_id', '=', projectId)
+    .where('t.assignee_id', '=', memberId)
+    .orderBy('t.id')
+    .forUpdate()
+    .execute();
+  if (!rows.length) return 0;
+  const ids = rows.map((r) => r.id);
+  const tags = await tagsOfTasks(trx, ids);
+  await trx
+    .updateTable('tasks')
+    .set({ assignee_id: null, updated_at: new Date() })
+    .where('id', 'in', ids)
+    .execute();
+  for (const row of rows) {
+    const previous = toTaskJson(row, tags.get(row.id) ?? []);
+    const task = await reload(trx, row.id);
+    await enqueueEvent(
+      trx,
+      'TaskUpdated.v1',
+      { task, previous, user_id: row.user_id, actor_id: ctx.userId },
+      { source: ctx.source, subject: row.id },
+    );
+  }
+  return rows.length;
+}
+
+/**
  * Deletes a task; its subtasks go with it (the foreign key's cascade), each with its TaskDeleted event so
  * its reminders are cancelled and the audit log records it, as a project's delete does for its tasks.
  */
@@ -386,14 +470,14 @@ export async function deleteTask(ctx: WriteContext, id: string): Promise<void> {
       await enqueueEvent(
         trx,
         'TaskDeleted.v1',
-        { task, previous: task, user_id: creators.get(task.id) ?? row.user_id },
+        { task, previous: task, user_id: creators.get(task.id) ?? row.user_id, actor_id: ctx.userId },
         { source: ctx.source, subject: task.id },
       );
     }
     await enqueueEvent(
       trx,
       'TaskDeleted.v1',
-      { task: previous, previous, user_id: row.user_id },
+      { task: previous, previous, user_id: row.user_id, actor_id: ctx.userId },
       { source: ctx.source, subject: id },
     );
   });

@@ -209,7 +209,7 @@ async function enqueueCreated(
     await enqueueEvent(
       trx,
       'TaskCreated.v1',
-      { task, previous: null, user_id: ctx.userId },
+      { task, previous: null, user_id: ctx.userId, actor_id: ctx.userId },
       { source: ctx.source, subject: row.id },
     );
   }

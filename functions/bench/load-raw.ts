@@ -1,0 +1,175 @@
+// The load mix's SQL straight through `pg`: the physical reference for the capacity figure. Each request
+// issues the round trips our handlers issue today (the session check, then the listing or the write's
+// transaction, statement for statement as in core/src/tasks/list-tasks.ts and task-writes.ts), with no
+// HTTP, routing, validation, JSON or event delivery around them.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@todo/core/db/types';
+import { EVENT_TOPIC, type EventType, makeCloudEvent } from '@todo/core/events';
+import { ListTasksQuery } from '@todo/core/schemas';
+import { buildListTasksQuery } from '@todo/core/tasks/list-tasks';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { z } from 'zod';
+import { LIST_QUERY, newTaskBody } from './load-http.ts';
+import type { MixClient } from './load-mix.ts';
+
+/** A load user as the reference sees them: who, their session, and their listing compiled to SQL. */
+interface RawUser {
+  id: string;
+  sessionId: string;
+  listing: { sql: string; parameters: readonly unknown[] };
+}
+
+/** The session id (`sid`) an access token carries; the reference checks the same session row. */
+const TokenClaims = z.object({ sid: z.string() });
+const sessionOf = (token: string) =>
+  TokenClaims.parse(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())).sid;
+
+// auth: isSessionActive (accounts/sessions.ts), on every authenticated request.
+const SESSION_CHECK = `select 1 as "on" from sessions
+  where id = $1 and user_id = $2 and revoked_at is null and expires_at > now()`;
+// listTasks: membershipsOf, then the listing itself (compiled per user by buildListTasksQuery).
+const MEMBERSHIPS = `select pm.project_id, p.shared from project_members pm
+  inner join projects p on p.id = pm.project_id where pm.user_id = $1`;
+// createTask: resolveTagsForWrite → upsertTagsByName.
+const UPSERT_TAGS = `with created as (
+    insert into tags (user_id, name) select $1::uuid, n from unnest($2::text[]) as n
+    on conflict (user_id, lower(name)) do nothing returning id, name)
+  select id, name from created
+  union all
+  select id, name from tags where user_id = $3 and lower(name) = any($4::text[])`;
+const INSERT_TASK = `insert into tasks (id, user_id, project_id, parent_id, title, description, status, priority,
+    due_at, time_zone, series_id, reminder_offsets, tag_names, completed_at)
+  values ($1, $2, (select id from projects where user_id = $3 and is_inbox), $4, $5, $6, $7, $8, $9,
+    (select time_zone from users where id = $10), $11, $12, $13, $14)
+  returning *`;
+const INSERT_TASK_TAG = 'insert into task_tags (task_id, tag_id) values ($1, $2)';
+// enqueueEvent (runtime/outbox.ts). The reference's rows go in already sent and notify a channel nobody
+// listens on, so no relay spends the reference's time delivering them (ours pays for its own events).
+const ENQUEUE = `with queued as (
+    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
+    values ($1, $2, $3, $4, $5::jsonb, now()))
+  select pg_notify('bench_raw_outbox', '')`;
+// completeTask → changeTaskIn: loadForUpdate (the row, requireRole, tagsOfTasks), the update, reload.
+const SUBTASKS = `(case when t.parent_id is null then
+  (select json_build_object('total', count(*), 'done', count(*) filter (where c.status = 'done'))
+   from tasks c where c.parent_id = t.id) end) as subtasks`;
+const LOCK_TASK = `select t.*, ${SUBTASKS} from tasks t
+  where t.id = $1 and t.project_id in (select pm.project_id from project_members pm where pm.user_id = $2)
+  for update`;
+const ROLE = 'select role from project_members where project_id = $1 and user_id = $2 for key share';
+const TAGS_OF_TASK = `select task_tags.task_id, tags.id, tags.name from task_tags
+  inner join tags on tags.id = task_tags.tag_id where task_tags.task_id in ($1) order by tags.name`;
+const MARK_DONE = 'update tasks set status = $1, completed_at = $2, updated_at = $3 where id = $4';
+const RELOAD = `select t.*, ${SUBTASKS} from tasks t where t.id = $1`;
+
+export interface RawMix extends MixClient {
+  close(): Promise<void>;
+}
+
+/**
+ * A pg.Pool of `poolMax` connections (our server's pool size) running the mix for `users` (ids and
+ * access tokens of the load users; the listing is compiled for each with `db`, not run through it).
+ */
+export async function rawMix(
+  db: Kysely<Database>,
+  databaseUrl: string,
+  poolMax: number,
+  users: { id: string; token: string }[],
+): Promise<RawMix> {
+  const query = ListTasksQuery.parse(LIST_QUERY);
+  const prepared: RawUser[] = await Promise.all(
+    users.map(async ({ id, token }) => {
+      const built = await buildListTasksQuery(db, id, query);
+      if (!built) throw new Error('the load listing filters by a tag; the reference expects none');
+      return { id, sessionId: sessionOf(token), listing: built.query.compile() };
+    }),
+  );
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
+  let created = 0;
+
+  const checkSession = async (u: RawUser) => {
+    const { rowCount } = await pool.query(SESSION_CHECK, [u.sessionId, u.id]);
+    if (!rowCount) throw new Error('session not active');
+  };
+
+  /** One transaction on one pooled connection, rolled back on any error. */
+  const transaction = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const out = await work(client);
+      await client.query('commit');
+      return out;
+    } catch (e) {
+      await client.query('rollback').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  };
+
+  const enqueue = (c: pg.PoolClient, type: EventType, task: { id: string }, userId: string) => {
+    const event = makeCloudEvent(type, { task, previous: null, user_id: userId } as never, {
+      source: 'bench-raw',
+      subject: task.id,
+    });
+    return c.query(ENQUEUE, [event.id, EVENT_TOPIC[type], task.id, type, JSON.stringify(event)]);
+  };
+
+  return {
+    async list(user) {
+      const u = prepared[user]!;
+      await checkSession(u);
+      await pool.query(MEMBERSHIPS, [u.id]);
+      await pool.query(u.listing.sql, u.listing.parameters as unknown[]);
+    },
+    async create(user) {
+      const u = prepared[user]!;
+      await checkSession(u);
+      const body = newTaskBody(created++);
+      return transaction(async (c) => {
+        const names = body.tags;
+        const lower = names.map((n) => n.toLowerCase());
+        const tags = (await c.query<{ id: string; name: string }>(UPSERT_TAGS, [u.id, names, u.id, lower]))
+          .rows;
+        const id = randomUUID();
+        const { rows } = await c.query<{ id: string }>(INSERT_TASK, [
+          id,
+          u.id,
+          u.id,
+          null,
+          body.title,
+          '',
+          'todo',
+          body.priority,
+          null,
+          u.id,
+          null,
+          [],
+          tags.map((t) => t.name).join(' '),
+          null,
+        ]);
+        for (const t of tags) await c.query(INSERT_TASK_TAG, [id, t.id]);
+        await enqueue(c, 'TaskCreated.v1', rows[0]!, u.id);
+        return id;
+      });
+    },
+    async complete(user, taskId) {
+      const u = prepared[user]!;
+      await checkSession(u);
+      await transaction(async (c) => {
+        const locked = await c.query<{ project_id: string }>(LOCK_TASK, [taskId, u.id]);
+        if (!locked.rows[0]) throw new Error('complete: no such task');
+        await c.query(ROLE, [locked.rows[0].project_id, u.id]);
+        await c.query(TAGS_OF_TASK, [taskId]);
+        const now = new Date();
+        await c.query(MARK_DONE, ['done', now, now, taskId]);
+        const { rows } = await c.query<{ id: string }>(RELOAD, [taskId]);
+        await c.query(TAGS_OF_TASK, [taskId]);
+        await enqueue(c, 'TaskCompleted.v1', rows[0]!, u.id);
+      });
+    },
+    close: () => pool.end(),
+  };
+}
