@@ -37,7 +37,8 @@ export async function coldStartWithDaprd(
   daprd: string,
   script: string,
   appId: string,
-  env: Record<string, string>,
+  /** The app's environment, given daprd's HTTP port. */
+  appEnv: (daprHttpPort: number) => Record<string, string>,
 ): Promise<Sample> {
   const [appPort, httpPort, grpcPort, internalGrpcPort, metricsPort] = (await freePorts(5)) as [
     number,
@@ -64,10 +65,12 @@ export async function coldStartWithDaprd(
     '--log-level=warn',
   ];
   const start = performance.now();
+  const env = appEnv(httpPort);
   const app = spawnNode(script, env, appPort);
   const sidecar = spawn(daprd, args, {
     cwd,
-    env: { ...process.env, DAPR_HOST_IP: '127.0.0.1' },
+    // APP_API_TOKEN: daprd sends it to the app as dapr-api-token (as the chart's app-token-secret does).
+    env: { ...process.env, DAPR_HOST_IP: '127.0.0.1', APP_API_TOKEN: env.APP_API_TOKEN ?? '' },
     stdio: 'ignore',
   });
   try {

@@ -68,7 +68,11 @@ async function closedLoop(
   return { tally, seconds: (performance.now() - start) / 1000 };
 }
 
-const p50p99 = (xs: number[]) => `${ms(percentile(xs, 50))} / ${ms(percentile(xs, 99))}`;
+/** p50 / p99 of some latencies, or a dash when there were none (a short step may have no completes). */
+const p50p99 = (xs: number[]) => (xs.length ? `${ms(percentile(xs, 50))} / ${ms(percentile(xs, 99))}` : '—');
+/** A step's p99s as whole milliseconds: list · create · complete. */
+const p99s = (s: StepResult) =>
+  `${[s.p99.list, s.p99.create, s.p99.complete].map((v) => (Number.isNaN(v) ? '—' : Math.round(v))).join(' · ')} ms`;
 
 function passRows(
   { tally, seconds }: { tally: Tally; seconds: number },
@@ -103,8 +107,25 @@ function passRows(
   ];
 }
 
+/**
+ * Waits (at most `timeoutMs`) until the server has relayed every event queued since `since` (the passes),
+ * so the capacity search does not start while ours is still delivering the last pass's events.
+ */
+async function outboxDrained(stack: LocalStack, since: Date, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from outbox where sent_at is null and created_at >= ${since}`.execute(
+      stack.db,
+    );
+    if (!rows[0]?.n) return;
+    await sleep(250);
+  }
+  console.log('capacity: the outbox still had unsent events after the passes; searching anyway');
+}
+
 const describeStep = (s: StepResult) =>
-  `${s.rate} req/s offered, ${Math.round(s.achieved)} answered: p99 list ${Math.round(s.p99.list)} · create ${Math.round(s.p99.create)} · complete ${Math.round(s.p99.complete)} ms${s.ok ? '' : ` ✗ ${s.why}`}`;
+  `${s.rate} req/s offered, ${Math.round(s.achieved)} answered, p99 list · create · complete ${p99s(s)}${s.ok ? '' : ` ✗ ${s.why}`}`;
 
 /**
  * Both capacity searches, their steps interleaved (ours, raw, ours, raw …) so the machine's noise lands
@@ -132,10 +153,7 @@ async function searchCapacities(
 }
 
 function capacityRows(ours: CapacitySearch, raw: CapacitySearch, label: string, poolMax: number): BenchRow[] {
-  const at = (s: CapacitySearch) =>
-    s.pass
-      ? `p99 ${Math.round(s.pass.p99.list)} · ${Math.round(s.pass.p99.create)} · ${Math.round(s.pass.p99.complete)} ms`
-      : '—';
+  const at = (s: CapacitySearch) => (s.pass ? `p99 ${p99s(s.pass)}` : '—');
   return [
     {
       metric: `capacity at p99 ≤ ${P99_BOUND_MS} ms, every request kind (${label})`,
@@ -200,6 +218,8 @@ export async function benchHttpLoad(
     const mix = `${Math.round((1 - writeShare) * 100)}% of sessions read`;
     // Closed loop with no pause: every user fires again as soon as answered, so this measures throughput
     // and the latency is queueing once the offered load exceeds capacity.
+    const { rows: clock } = await sql<{ now: Date }>`select now() as now`.execute(stack.db);
+    const passesStarted = clock[0]!.now;
     let retried = ours.staleRetries;
     const flat = await closedLoop(ours, users, durationMs, writeShare, 0);
     const flatRetried = ours.staleRetries - retried;
@@ -217,13 +237,16 @@ export async function benchHttpLoad(
       ),
     ];
     if (stepMs <= 0) return out;
+    await outboxDrained(stack, passesStarted, 60_000);
     // The reference's throughput ceiling, as ours came from the no-pause pass: where its search starts.
     const rawFlat = await closedLoop(raw, users, stepMs, writeShare, 0);
+    const ceiling = (p: { tally: Tally; seconds: number }) => Math.round(p.tally.requests / p.seconds);
+    console.log(`capacity: closed-loop ceilings ${ceiling(flat)} req/s ours, ${ceiling(rawFlat)} raw pg`);
     const step: StepOptions = { users, seconds: stepMs / 1000, writeShare, p99BoundMs: P99_BOUND_MS };
     const [oursCap, rawCap] = await searchCapacities(
       [
-        { name: 'ours', client: ours, start: flat.tally.requests / flat.seconds / 2 },
-        { name: 'raw pg', client: raw, start: rawFlat.tally.requests / rawFlat.seconds / 2 },
+        { name: 'ours', client: ours, start: ceiling(flat) / 2 },
+        { name: 'raw pg', client: raw, start: ceiling(rawFlat) / 2 },
       ],
       opts.capacitySteps ?? 8,
       step,

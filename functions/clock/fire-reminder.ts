@@ -15,12 +15,13 @@ export async function fireReminder(deps: FunctionDeps, job: ReminderJobData): Pr
     const task = await trx
       .selectFrom('tasks')
       .select(['id', 'title', 'status', 'due_at', 'reminder_offsets'])
+      .select(reminderRecipientOf().as('recipient'))
       .where('id', '=', job.task_id)
-      // Still theirs to hear: a job scheduled before the task was (re)assigned is stale (the new
-      // recipient's job replaces it).
-      .where(reminderRecipientOf(), '=', job.user_id)
       .forUpdate()
       .executeTakeFirst();
+    // Armed for someone the task no longer rings for (it was reassigned since): the job scheduled for
+    // the new recipient, under the same name, fires this occurrence; the receipts are theirs now.
+    if (task && task.recipient !== job.user_id) return 'stale';
     const stillWanted =
       task &&
       task.status !== 'done' &&

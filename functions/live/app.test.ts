@@ -282,3 +282,54 @@ describe('live: sharing (issue 13)', () => {
     await stream.close();
   });
 });
+
+describe('live: task changes between members (issue 13)', () => {
+  it("pushes another member's task changes in a shared project — not your own, not a project you are not in, and nothing once removed", async () => {
+    const a = await api.signUp();
+    const b = await api.signUp();
+    const sharedProject = async (name: string) => {
+      const project = (await api.json('POST', '/api/v1/projects', { token: a.token, body: { name } })).body;
+      const inv = await api.json('POST', `/api/v1/projects/${project.id}/invitations`, {
+        token: a.token,
+        body: { email: b.email, role: 'editor' },
+      });
+      await api.json('POST', `/api/v1/invitations/${inv.body.id}/accept`, { token: b.token });
+      return project.id as string;
+    };
+    const [first, second] = [await sharedProject('First'), await sharedProject('Second')];
+    const aStream = sseReader(await openStream(await streamUrl(a)));
+    const bStream = sseReader(await openStream(await streamUrl(b)));
+    await aStream.until('ready');
+    await bStream.until('ready');
+    const nextChange = async (stream: ReturnType<typeof sseReader>) =>
+      JSON.parse((await stream.until('tasks')).data).project_id;
+    const create = async (project?: string) =>
+      (await api.json('POST', '/api/v1/tasks', { token: a.token, body: { title: 'T', project_id: project } }))
+        .body.id as string;
+
+    // A's private task (B must not hear of it), then one in Second, then one in First: B hears of the
+    // last two, in order.
+    await create();
+    const inSecond = await create(second);
+    const inFirst = await create(first);
+    expect(await nextChange(bStream)).toBe(second);
+    expect(await nextChange(bStream)).toBe(first);
+
+    // B completes the one in First: A hears of it — and of nothing of A's own (that would be Second).
+    await api.json('POST', `/api/v1/tasks/${inFirst}/complete`, { token: b.token });
+    expect(await nextChange(aStream)).toBe(first);
+    // A renames the one in Second: B's next change is that one, not B's own completion in First.
+    await api.json('PATCH', `/api/v1/tasks/${inSecond}`, { token: a.token, body: { title: 'Renamed' } });
+    expect(await nextChange(bStream)).toBe(second);
+
+    // Removed from Second, B hears nothing more of it: the next event on B's stream is B's own reminder.
+    await api.json('DELETE', `/api/v1/projects/${second}/members/${b.id}`, { token: a.token });
+    await api.json('PATCH', `/api/v1/tasks/${inSecond}`, { token: a.token, body: { title: 'After' } });
+    const own = await remindNow(b, 'Mine');
+    const next = await bStream.next();
+    expect(next.event).toBe('notification');
+    expect(JSON.parse(next.data)).toMatchObject({ task_id: own });
+    await aStream.close();
+    await bStream.close();
+  });
+});

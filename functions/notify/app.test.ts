@@ -139,8 +139,11 @@ describe('notify: ReminderDue → in-app notification + email', () => {
     const listener = new pg.Client({ connectionString: t.url });
     await listener.connect();
     await listener.query(`listen ${LIVE_NOTIFICATIONS_CHANNEL}`);
+    // The channel also carries task changes (the task made below is one): wait for the notification.
     const pushed = new Promise<string>((resolve) =>
-      listener.on('notification', (m) => resolve(m.payload ?? '')),
+      listener.on('notification', (m) => {
+        if (!m.payload?.includes('"task_change"')) resolve(m.payload ?? '');
+      }),
     );
     const event = await reminderDue('Pay rent');
     expect(await deliver(live, event)).toBe('SUCCESS');
