@@ -2,7 +2,7 @@
 // loop (arrivals at a fixed rate, whatever the answers do), so a slow server faces the same arrivals and
 // its latency shows as latency, not as fewer requests sent (a closed loop hides that: coordinated omission).
 import { sleep } from '@todo/core/runtime/time';
-import { type MixClient, REQUEST_KINDS, type RequestKind, Tally, timed } from './load-mix.ts';
+import { type MixClient, type Outcome, REQUEST_KINDS, type RequestKind, Tally, timed } from './load-mix.ts';
 import { percentile } from './stats.ts';
 
 export interface StepResult {
@@ -24,26 +24,26 @@ export interface StepOptions {
   p99BoundMs: number;
 }
 
-/** A user's requests go one after another (one connection, as in the closed-loop passes). */
-interface UserState {
-  tail: Promise<void>;
-  /** The id of the task the user's last write created; their next arrival completes it. */
-  created: Promise<string | undefined> | null;
+/** A task created in this step and not completed yet: who created it, and its id once answered. */
+interface Created {
+  user: number;
+  id: Promise<string | undefined>;
 }
 
 /**
- * One step: `rate` arrivals per second for `seconds`, handed round-robin to the users. An arrival is a
- * read, or the first half of a write session (create) whose second half (complete) is that user's next
- * arrival, so the request mix matches the closed-loop passes. Latency counts from the scheduled arrival,
- * so waiting behind the user's previous request counts too. The first second (at most a fifth of the
- * step) is warm-up and not measured.
+ * One step: `rate` arrivals per second for `seconds`. An arrival is a read, a create, or the complete of
+ * the oldest task created and not yet completed (by the user who created it: a write session's second
+ * half), in the closed-loop passes' proportions — w/(1+w) each for create and complete, the rest reads,
+ * for a write share w of sessions. Reads and creates go round-robin to the users. A user's requests go
+ * one after another (one connection, as in the passes); latency counts from the scheduled arrival, so
+ * waiting behind the user's previous request counts too. The first second (at most a fifth of the step)
+ * is warm-up and not measured.
  */
 export async function openLoopStep(client: MixClient, rate: number, o: StepOptions): Promise<StepResult> {
   const tally = new Tally();
-  const users: UserState[] = Array.from({ length: o.users }, () => ({
-    tail: Promise.resolve(),
-    created: null,
-  }));
+  const tails: Promise<void>[] = Array.from({ length: o.users }, () => Promise.resolve());
+  const uncompleted: Created[] = [];
+  const writeRequestShare = o.writeShare / (1 + o.writeShare);
   const interval = 1000 / rate;
   const total = Math.max(1, Math.round(rate * o.seconds));
   const warmupMs = Math.min(1000, (o.seconds * 1000) / 5);
@@ -54,24 +54,40 @@ export async function openLoopStep(client: MixClient, rate: number, o: StepOptio
   let measuredUntil = 0;
   const start = performance.now();
 
-  const fire = (user: UserState, index: number, scheduled: number) => {
-    const created = user.created;
-    const kind: RequestKind = created ? 'complete' : Math.random() < o.writeShare ? 'create' : 'list';
+  /** Queues a request on `user`'s connection, timed from `scheduled`; counted unless it is warm-up. */
+  const enqueue = <T>(
+    user: number,
+    scheduled: number,
+    send: () => Promise<{ outcome: Outcome; value?: T } | undefined>,
+  ) => {
     inFlight++;
-    const run = user.tail.then(async () => {
-      if (kind === 'list') return timed('list', scheduled, () => client.list(index));
-      if (kind === 'create') return timed('create', scheduled, () => client.create(index));
-      const id = await created;
-      // Its create failed (and was counted): there is nothing to complete.
-      return id ? timed('complete', scheduled, () => client.complete(index, id)) : undefined;
-    });
-    user.created = kind === 'create' ? run.then((r) => r?.value as string | undefined) : null;
-    user.tail = run.then((r) => {
+    const run = tails[user]!.then(send);
+    tails[user] = run.then((r) => {
       inFlight--;
       if (!r || scheduled < start + warmupMs) return;
       tally.add(r.outcome);
       measuredUntil = performance.now();
     });
+    return run;
+  };
+
+  const fire = (nextUser: number, scheduled: number) => {
+    const roll = Math.random();
+    const task = roll < writeRequestShare ? uncompleted.shift() : undefined;
+    if (task) {
+      // Its create failed (and was counted): there is nothing to complete.
+      enqueue(task.user, scheduled, async () => {
+        const id = await task.id;
+        return id ? timed('complete', scheduled, () => client.complete(task.user, id)) : undefined;
+      });
+    } else if (roll < 2 * writeRequestShare) {
+      const run = enqueue(nextUser, scheduled, () =>
+        timed('create', scheduled, () => client.create(nextUser)),
+      );
+      uncompleted.push({ user: nextUser, id: run.then((r) => r?.value) });
+    } else {
+      enqueue(nextUser, scheduled, () => timed('list', scheduled, () => client.list(nextUser)));
+    }
   };
 
   let sent = 0;
@@ -79,12 +95,12 @@ export async function openLoopStep(client: MixClient, rate: number, o: StepOptio
   while (sent < total && !overloaded) {
     const now = performance.now();
     for (; sent < total && start + sent * interval <= now; sent++) {
-      fire(users[sent % o.users]!, sent % o.users, start + sent * interval);
+      fire(sent % o.users, start + sent * interval);
     }
     overloaded = inFlight > maxInFlight;
     await sleep(1);
   }
-  await Promise.all(users.map((u) => u.tail));
+  await Promise.all(tails);
 
   const p99 = Object.fromEntries(REQUEST_KINDS.map((k) => [k, percentile(tally.ms[k], 99)])) as Record<
     RequestKind,

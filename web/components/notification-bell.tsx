@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { API_ROOT, ApiError, api } from '@/lib/api';
 import { openNotificationStream, type StreamState } from '@/lib/notifications';
+import { announceTasksChanged } from '@/lib/task-events';
 import { relativeTime } from '@/lib/time';
 import type { AppNotification } from '@/lib/types';
 
@@ -58,6 +59,7 @@ export function NotificationBell() {
     const refresh = () => void load();
     const close = openNotificationStream({
       onChange: refresh,
+      onTasksChanged: announceTasksChanged,
       onState: setLive,
       ticket: streamTicket,
       url: streamUrl,

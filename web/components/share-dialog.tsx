@@ -16,6 +16,7 @@ import {
 import { useToast } from '@/lib/toast';
 import type { Project } from '@/lib/types';
 import { useFormSubmit } from '@/lib/use-form-submit';
+import { forgetMembers } from '@/lib/use-members';
 import { useProjects } from '@/lib/use-projects';
 import { FormError, FormField, SubmitButton } from './form-field';
 
@@ -43,6 +44,8 @@ export function ShareProject({ session, project }: { session: SignedIn; project:
   const me = session.user.id;
 
   async function load() {
+    // Membership may just have changed: the assignee picker and the rows' pills ask again.
+    forgetMembers(project.id);
     try {
       setMembers(await api('GET /projects/{id}/members', { params: { id: project.id } }));
     } catch (e) {

@@ -17,7 +17,16 @@ const SORT_LABELS: Record<ListView['sort'], string> = {
   title: 'Title',
 };
 
-const CLEARED: Partial<ListView> = { q: '', status: [], priority: [], tags: [], due: '', from: '', to: '' };
+const CLEARED: Partial<ListView> = {
+  q: '',
+  status: [],
+  priority: [],
+  tags: [],
+  due: '',
+  from: '',
+  to: '',
+  assigned: '',
+};
 
 function toggle<T>(list: T[], value: T): T[] {
   return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
@@ -98,6 +107,17 @@ export function TaskFilters({ view, setView, tags }: FilterProps & { tags: TagWi
           ))}
         </fieldset>
         <DueFilter view={view} setView={setView} />
+        <fieldset>
+          <legend>Assignee</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={view.assigned === 'me'}
+              onChange={(e) => setView({ assigned: e.target.checked ? 'me' : '' })}
+            />
+            Assigned to me
+          </label>
+        </fieldset>
         {tags.length > 0 && (
           <fieldset>
             <legend>Tags</legend>

@@ -9,6 +9,7 @@ import { canWriteTasks } from '@/lib/sharing';
 import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
 import { LABELS, PRIORITIES, type Priority, type Project, STATUSES, type TaskStatus } from '@/lib/types';
+import { isAssignable, useMembers } from '@/lib/use-members';
 import { projectPath, useProjects } from '@/lib/use-projects';
 import { useParentTask } from '@/lib/use-subtasks';
 import { useTags } from '@/lib/use-tags';
@@ -56,7 +57,7 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const { project_id, ...fields } = bodyOf(form, zone, task?.project_id);
+    const { project_id, ...fields } = bodyOf(form, zone, task ?? undefined);
     const body = parentId ? fields : { ...fields, project_id };
     try {
       const saved = taskId
@@ -159,6 +160,13 @@ export function TaskForm({ session, taskId }: { session: SignedIn; taskId?: stri
               />
             )}
           </div>
+          <AssigneePicker
+            projectId={form.projectId || task?.project_id || projects.inbox?.id}
+            value={form.assigneeId}
+            onChange={(assigneeId) => set({ assigneeId })}
+            me={session.user.id}
+            error={field('assignee_id')}
+          />
           <TagPicker value={form.tags} onChange={(names) => set({ tags: names })} available={tags ?? []} />
           <DueFields form={form} set={set} zone={zone} error={field('due_at')} />
           {!parentId && (
@@ -237,6 +245,51 @@ function ProjectPicker({ value, onChange, current, error }: ProjectPickerProps) 
       </select>
       {error && (
         <small id="project-error" className="field-error">
+          {error}
+        </small>
+      )}
+    </label>
+  );
+}
+
+interface AssigneePickerProps {
+  projectId: string | undefined;
+  /** '' for nobody. */
+  value: string;
+  onChange(assigneeId: string): void;
+  me: string;
+  error?: string;
+}
+
+/**
+ * Whom the task is assigned to (they get its reminders): shown for a project with other members — its
+ * owners and editors, "Nobody" first — or when the task already has an assignee.
+ */
+function AssigneePicker({ projectId, value, onChange, me, error }: AssigneePickerProps) {
+  const members = useMembers(projectId);
+  const options = (members ?? []).filter((m) => isAssignable(m) || m.user_id === value);
+  if (options.length < 2 && !value) return null;
+  return (
+    <label className="field">
+      <span>Assigned to</span>
+      <select
+        id="assignee"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={Boolean(error)}
+        aria-describedby={error ? 'assignee-error' : undefined}
+      >
+        <option value="">Nobody</option>
+        {options.map((m) => (
+          <option key={m.user_id} value={m.user_id}>
+            {m.user_id === me ? `Me (${m.email})` : m.email}
+          </option>
+        ))}
+        {value && !options.some((m) => m.user_id === value) && <option value={value}>Someone else</option>}
+      </select>
+      <small className="muted">Reminders go to whoever it is assigned to.</small>
+      {error && (
+        <small id="assignee-error" className="field-error">
           {error}
         </small>
       )}

@@ -1,8 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { useSession } from '@/lib/session';
 import { formatDue } from '@/lib/time';
 import { LABELS, type Project, type Task } from '@/lib/types';
+import { personName, useMembers } from '@/lib/use-members';
 import { subtaskCounts } from '@/lib/use-subtasks';
 import { ProjectPill } from './project-dot';
 
@@ -70,6 +72,7 @@ export function TaskRow({ task, zone, onToggle, onDelete, project, disclosure }:
               {task.reminders.length} reminder{task.reminders.length === 1 ? '' : 's'}
             </span>
           )}
+          {task.assignee_id && <AssigneePill task={task} />}
           {project && <ProjectPill project={project} />}
           {task.tags.map((t) => (
             <span key={t.id} className="pill tag" data-testid="task-tag">
@@ -92,6 +95,21 @@ export function TaskRow({ task, zone, onToggle, onDelete, project, disclosure }:
         </button>
       </div>
     </li>
+  );
+}
+
+/** Whom a task is assigned to: "you", or the member's email (loaded once per project for the list). */
+function AssigneePill({ task }: { task: Task }) {
+  const me = useSession().session?.user.id;
+  const members = useMembers(task.project_id);
+  const member = members?.find((m) => m.user_id === task.assignee_id);
+  const name = task.assignee_id === me ? 'you' : member ? personName(member, me) : 'a member';
+  return (
+    <span className="pill assignee" data-testid="task-assignee">
+      <span aria-hidden="true">👤 </span>
+      <span className="sr-only">Assigned to </span>
+      {name}
+    </span>
   );
 }
 

@@ -920,6 +920,7 @@ export interface operations {
           'application/json': {
             date: string;
             overdue: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -955,6 +956,7 @@ export interface operations {
             }[];
             time_zone: string;
             today: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -1060,6 +1062,7 @@ export interface operations {
                 title: string;
               }[];
               tasks: {
+                assignee_id: string | null;
                 completed_at: string | null;
                 created_at: string;
                 description: string;
@@ -4147,6 +4150,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -4380,6 +4384,7 @@ export interface operations {
           'application/json': {
             ended_at: string | null;
             occurrences: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -4492,6 +4497,7 @@ export interface operations {
           'application/json': {
             ended_at: string;
             open_task: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -4587,6 +4593,7 @@ export interface operations {
         content: {
           'application/json': {
             skipped: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -5037,6 +5044,7 @@ export interface operations {
   listTasks: {
     parameters: {
       query?: {
+        assignee?: ('me' | 'none') | string;
         cursor?: string;
         due_from?: string;
         due_to?: string;
@@ -5066,6 +5074,7 @@ export interface operations {
         content: {
           'application/json': {
             items: {
+              assignee_id: string | null;
               completed_at: string | null;
               created_at: string;
               description: string;
@@ -5142,6 +5151,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          assignee_id?: string | null;
           /** @default  */
           description?: string;
           /** @default null */
@@ -5184,6 +5194,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -5275,6 +5286,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -5360,6 +5372,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          assignee_id?: string | null;
           /** @default  */
           description?: string;
           /** @default null */
@@ -5402,6 +5415,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -5552,6 +5566,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          assignee_id?: string | null;
           description?: string;
           due_at?: string | null;
           parent_id?: string | null;
@@ -5584,6 +5599,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -5686,6 +5702,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;
@@ -5852,6 +5869,7 @@ export interface operations {
         };
         content: {
           'application/json': {
+            assignee_id: string | null;
             completed_at: string | null;
             created_at: string;
             description: string;

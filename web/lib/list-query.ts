@@ -13,6 +13,8 @@ export interface ListView {
   to: string;
   sort: 'created_at' | 'due_date' | 'priority' | 'title';
   order: '' | 'asc' | 'desc';
+  /** 'me': only the tasks assigned to the user (shared projects). */
+  assigned: '' | 'me';
 }
 
 const SORTS = ['created_at', 'due_date', 'priority', 'title'] as const;
@@ -36,6 +38,7 @@ export function viewFromParams(p: URLSearchParams): ListView {
     to: p.get('to') ?? '',
     sort: (SORTS as readonly string[]).includes(sort) ? (sort as ListView['sort']) : 'created_at',
     order: order === 'asc' || order === 'desc' ? order : '',
+    assigned: p.get('assigned') === 'me' ? 'me' : '',
   };
 }
 
@@ -51,6 +54,7 @@ export function paramsFromView(v: ListView): string {
   if (v.due === 'range' && v.to) p.set('to', v.to);
   if (v.sort !== 'created_at') p.set('sort', v.sort);
   if (v.order) p.set('order', v.order);
+  if (v.assigned) p.set('assigned', v.assigned);
   return p.toString();
 }
 
@@ -65,6 +69,7 @@ export function apiQueryFromView(v: ListView, zone: string, now = new Date()): T
     tags: v.tags.join(',') || undefined,
     sort_by: v.sort,
     order: v.order || undefined,
+    assignee: v.assigned || undefined,
   };
   const today = todayIn(zone, now);
   if (v.due === 'overdue') q.overdue = 'true';
@@ -84,5 +89,5 @@ export function apiQueryFromView(v: ListView, zone: string, now = new Date()): T
 const window2 = (r: { from: string; to: string }) => ({ due_from: r.from, due_to: r.to });
 
 export function isFiltered(v: ListView): boolean {
-  return Boolean(v.q || v.status.length || v.priority.length || v.tags.length || v.due);
+  return Boolean(v.q || v.status.length || v.priority.length || v.tags.length || v.due || v.assigned);
 }

@@ -3,12 +3,20 @@ export type StreamState = 'connecting' | 'live' | 'offline';
 export interface StreamHandlers {
   /** A notification arrived, or the server asks for a resync: reload the list. */
   onChange(): void;
+  /**
+   * Another member changed tasks of a shared project (or we were away and may have missed it): reload
+   * what shows tasks. A burst (a project deleted, many completed at once) arrives as one call.
+   */
+  onTasksChanged(): void;
   onState(state: StreamState): void;
   /** Issues a ticket (the caller's authenticated API call). */
   ticket(): Promise<string>;
   /** The EventSource URL for a ticket. */
   url(ticket: string): string;
 }
+
+/** Task changes closer together than this reload the lists once. */
+const TASKS_DEBOUNCE_MS = 250;
 
 /** Waits between reconnects, growing while the server stays away. */
 const RECONNECT_MS = [1000, 2000, 5000, 10_000, 30_000];
@@ -24,6 +32,14 @@ export function openNotificationStream(h: StreamHandlers): () => void {
   let failures = 0;
   let closed = false;
   let opened = false;
+  let tasksTimer: ReturnType<typeof setTimeout> | null = null;
+  const tasksChanged = () => {
+    if (tasksTimer) return;
+    tasksTimer = setTimeout(() => {
+      tasksTimer = null;
+      if (!closed) h.onTasksChanged();
+    }, TASKS_DEBOUNCE_MS);
+  };
 
   function retry() {
     if (closed) return;
@@ -49,7 +65,10 @@ export function openNotificationStream(h: StreamHandlers): () => void {
       failures = 0;
       h.onState('live');
       // Back after a break: whatever arrived meanwhile was not pushed to us, so reload.
-      if (opened) h.onChange();
+      if (opened) {
+        h.onChange();
+        tasksChanged();
+      }
       opened = true;
     };
     es.onerror = () => {
@@ -59,7 +78,11 @@ export function openNotificationStream(h: StreamHandlers): () => void {
     };
     es.onmessage = () => h.onChange();
     es.addEventListener('notification', () => h.onChange());
-    es.addEventListener('resync', () => h.onChange());
+    es.addEventListener('tasks', tasksChanged);
+    es.addEventListener('resync', () => {
+      h.onChange();
+      tasksChanged();
+    });
   }
 
   h.onState('connecting');
@@ -67,6 +90,7 @@ export function openNotificationStream(h: StreamHandlers): () => void {
   return () => {
     closed = true;
     if (timer) clearTimeout(timer);
+    if (tasksTimer) clearTimeout(tasksTimer);
     source?.close();
   };
 }

@@ -17,6 +17,8 @@ export interface FormState {
   reminders: ReminderDraft[];
   /** '' until chosen: the server puts a new task in the Inbox. */
   projectId: string;
+  /** The member it is assigned to; '' for nobody. */
+  assigneeId: string;
 }
 
 export const emptyForm = (): FormState => ({
@@ -30,6 +32,7 @@ export const emptyForm = (): FormState => ({
   recurrence: emptyDraft(),
   reminders: [],
   projectId: '',
+  assigneeId: '',
 });
 
 /** UNTIL in RRULEs is UTC; the user picks a last day in their zone, so the rule ends as that day ends. */
@@ -59,6 +62,7 @@ export function formFromTask(task: Task, zone: string): FormState {
     ),
     reminders: task.reminders.map(minutesToReminder),
     projectId: task.project_id,
+    assigneeId: task.assignee_id ?? '',
   };
 }
 
@@ -71,13 +75,14 @@ export const ruleOf = (form: FormState, zone: string): string | null =>
 
 /**
  * What the form saves: every field, for a create and an edit alike (reminders need a due time). The
- * project only when it changes (`currentProject`: the edited task's), so a task in an archived project
- * can still be edited where it is (a move into an archived project is refused).
+ * project only when it changes (`current`: the edited task), so a task in an archived project can still
+ * be edited where it is (a move into an archived project is refused); the assignee only when it changes
+ * too, so a move keeps the server's rule (an assignee who is not in the new project is cleared).
  */
 export function bodyOf(
   form: FormState,
   zone: string,
-  currentProject?: string,
+  current?: Pick<Task, 'project_id' | 'assignee_id'>,
 ): ApiBody<'POST /tasks'> & ApiBody<'PATCH /tasks/{id}'> {
   const dueAt = dueAtOf(form, zone);
   const rule = ruleOf(form, zone);
@@ -91,6 +96,7 @@ export function bodyOf(
     time_zone: zone,
     recurrence: rule ? { rule, mode: form.recurrence.mode } : null,
     reminders: dueAt ? [...new Set(form.reminders.map(reminderToMinutes))] : [],
-    ...(form.projectId && form.projectId !== currentProject && { project_id: form.projectId }),
+    ...(form.projectId && form.projectId !== current?.project_id && { project_id: form.projectId }),
+    ...(form.assigneeId !== (current?.assignee_id ?? '') && { assignee_id: form.assigneeId || null }),
   };
 }

@@ -1359,7 +1359,7 @@ describe('sharing', () => {
   const shareDialog = (target: Page) => target.getByRole('dialog', { name: `Share “${projectName}”` });
   const toast = (target: Page, text: string) => target.locator('.toast').filter({ hasText: text });
 
-  it('A invites B as a viewer; B accepts and reads the project; as an editor B adds a task A sees; removed, B finds it no more', async () => {
+  it('A invites B as a viewer; B accepts and reads the project; as an editor B adds a task A sees live; A assigns it to B, who sees that live; removed, B finds it no more', async () => {
     await signedInOnPage();
     await apiLogin();
     const project = await apiCall<{ id: string }>('POST', '/projects', { name: projectName });
@@ -1443,8 +1443,26 @@ describe('sharing', () => {
       await b.getByRole('button', { name: 'Create task' }).click();
       await b.waitForURL(projectUrl);
       await b.getByTestId('task-row').filter({ hasText: 'Prune the roses' }).waitFor();
-      await page.reload();
+      // A's open page shows it without a reload: B's change reached A's live stream.
       await row('Prune the roses').waitFor();
+
+      // A assigns it to B in the editor (only owners and editors are offered); B's open list shows
+      // "you" on the row, live again.
+      await row('Prune the roses').getByRole('link', { name: 'Edit Prune the roses' }).click();
+      const assignee = page.getByLabel('Assigned to');
+      await assignee.waitFor();
+      expect(await assignee.locator('option').allTextContents()).toEqual([
+        'Nobody',
+        `Me (${email})`,
+        other.email,
+      ]);
+      await assignee.selectOption({ label: other.email });
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.waitForURL(projectUrl);
+      await row('Prune the roses').getByTestId('task-assignee').filter({ hasText: other.email }).waitFor();
+      const bRow = b.getByTestId('task-row').filter({ hasText: 'Prune the roses' });
+      await bRow.getByTestId('task-assignee').filter({ hasText: 'you' }).waitFor();
+      await expectNoSeriousA11yViolations('assigned task row');
 
       // A removes B: B's project page no longer finds the project, nor does B's sidebar.
       await page.getByRole('button', { name: 'Share', exact: true }).click();
