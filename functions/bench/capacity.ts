@@ -75,9 +75,9 @@ export async function openLoopStep(client: MixClient, rate: number, o: StepOptio
     const roll = Math.random();
     const task = roll < writeRequestShare ? uncompleted.shift() : undefined;
     if (task) {
-      // Its create failed (and was counted): there is nothing to complete.
       enqueue(task.user, scheduled, async () => {
         const id = await task.id;
+        // No id: its create failed (and was counted), so there is nothing to complete.
         return id ? timed('complete', scheduled, () => client.complete(task.user, id)) : undefined;
       });
     } else if (roll < 2 * writeRequestShare) {

@@ -282,6 +282,38 @@ describe('chat without a model (offline commands)', () => {
     expect(preview.body).toMatchObject({ kind: 'command' });
   });
 
+  it('assigns a task to a member by email or to "me", unassigns, and lists what is assigned to me', async () => {
+    const owner = await api.signUp();
+    const mate = await api.signUp();
+    const project = (
+      await api.json('POST', '/api/v1/projects', { token: owner.token, body: { name: 'Home' } })
+    ).body;
+    const inv = await api.json('POST', `/api/v1/projects/${project.id}/invitations`, {
+      token: owner.token,
+      body: { email: mate.email, role: 'editor' },
+    });
+    await api.json('POST', `/api/v1/invitations/${inv.body.id}/accept`, { token: mate.token });
+    const task = await addTask(owner, { title: 'Fix the sink', project_id: project.id });
+    expect((await chat(owner, `assign fix the sink to ${mate.email}`)).body.reply).toBe(
+      `Assigned "Fix the sink" to ${mate.email}; they get its reminders now.`,
+    );
+    expect((await chat(mate, "what's assigned to me?")).body.reply).toBe(
+      'Assigned to you (1):\n• Fix the sink',
+    );
+    expect((await chat(owner, 'assign fix the sink to me')).body.reply).toBe(
+      'Assigned "Fix the sink" to you; its reminders are yours now.',
+    );
+    expect((await chat(mate, 'assigned to me')).body.reply).toBe('Nothing is assigned to you.');
+    expect((await chat(owner, 'unassign fix the sink')).body.reply).toBe(
+      '"Fix the sink" is assigned to nobody now.',
+    );
+    const stranger = (await chat(owner, 'assign fix the sink to nobody@example.com')).body.reply;
+    expect(stranger).toContain('nobody@example.com');
+    expect(
+      (await api.json('GET', `/api/v1/tasks/${task.id}`, { token: owner.token })).body.assignee_id,
+    ).toBeNull();
+  });
+
   it('rejects an empty message and a missing token', async () => {
     const user = await api.signUp();
     const empty = await api.json('POST', '/api/v1/chat', { token: user.token, body: { message: '  ' } });

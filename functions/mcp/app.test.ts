@@ -252,6 +252,52 @@ describe('mcp server (Streamable HTTP, official SDK client)', () => {
     expect(refused.isError).toBe(true);
   });
 
+  it('assignees: add_task and update_task take a member by email or "me", list_tasks filters by assignee; a viewer cannot be assigned', async () => {
+    const owner = await api.signUp();
+    const editor = await api.signUp();
+    const viewer = await api.signUp();
+    const project = (
+      await api.json('POST', '/api/v1/projects', { token: owner.token, body: { name: 'Ops' } })
+    ).body;
+    for (const [who, role] of [
+      [editor, 'editor'],
+      [viewer, 'viewer'],
+    ] as const) {
+      const inv = await api.json('POST', `/api/v1/projects/${project.id}/invitations`, {
+        token: owner.token,
+        body: { email: who.email, role },
+      });
+      await api.json('POST', `/api/v1/invitations/${inv.body.id}/accept`, { token: who.token });
+    }
+    const client = await connect(owner.token);
+    const added = await call(client, 'add_task', {
+      title: 'Rotate keys',
+      project: 'Ops',
+      assignee: editor.email.toUpperCase(),
+    });
+    expect(added.data).toMatchObject({ title: 'Rotate keys', assignee_id: editor.id });
+    const refused = await call(client, 'update_task', { id: added.data.id, assignee: viewer.email });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain('assignee_id');
+    const stranger = await call(client, 'update_task', { id: added.data.id, assignee: 'nobody@example.com' });
+    expect(stranger.isError).toBe(true);
+    expect((await call(client, 'update_task', { id: added.data.id, assignee: 'me' })).data.assignee_id).toBe(
+      owner.id,
+    );
+    const editorClient = await connect(editor.token);
+    await call(editorClient, 'update_task', { id: added.data.id, assignee: 'me' });
+    const mine = await call(editorClient, 'list_tasks', { assignee: 'me' });
+    expect(mine.data.items.map((t: any) => t.title)).toEqual(['Rotate keys']);
+    const byEmail = await call(client, 'list_tasks', { assignee: editor.email });
+    expect(byEmail.data.items.map((t: any) => t.id)).toEqual([added.data.id]);
+    expect(
+      (await call(client, 'update_task', { id: added.data.id, assignee: null })).data.assignee_id,
+    ).toBeNull();
+    expect((await call(client, 'list_tasks', { assignee: 'none', project: 'Ops' })).data.items).toHaveLength(
+      1,
+    );
+  });
+
   it('projects: list_projects, and project by name (any case) or id in add_task, update_task and list_tasks', async () => {
     const user = await api.signUp();
     const client = await connect(user.token);
