@@ -4,10 +4,11 @@ import { type TestUser, useTestApi } from './stack.ts';
 
 /**
  * Isolation re-proven with membership (sharing, issue 13): random sequences of share / change role /
- * remove / leave / create project / create, edit and delete tasks by several users, run through the real
+ * remove / leave / create project / create, edit, assign and delete tasks by several users, run through the real
  * API, and after every few steps EVERY user's reads compared with an in-memory oracle of what they may see:
  * the project list (with their role), the task listing, each project's listing, every task ever created
- * (200 or 404), and the agenda's today. Each write's status is checked against the oracle too (201/200/204,
+ * (200 or 404), the agenda's today, each task's assignee and the "assigned to me" listing (an assignee is
+ * an owner or editor of the task's project; removal or demotion to viewer unassigns them). Each write's status is checked against the oracle too (201/200/204,
  * or 403 for a member without the role, 404 for a non-member, 409 for the rules).
  */
 const api = useTestApi();
@@ -26,6 +27,7 @@ interface Oracle {
   projects: OracleProject[];
   tasks: Map<string, string>; // task id → project id (live tasks)
   gone: string[]; // deleted task ids: 404 for everyone
+  assignees: Map<string, string>; // task id → assignee id (assigned live tasks only)
 }
 
 const Step = fc.record({
@@ -41,6 +43,8 @@ const Step = fc.record({
     'task',
     'task',
     'edit',
+    'assign',
+    'assign',
     'delete',
   ),
   actor: fc.nat(3),
@@ -75,10 +79,10 @@ async function apply(o: Oracle, s: Step): Promise<void> {
   const taskIds = [...o.tasks.keys()];
   const taskId = taskIds.length ? taskIds[s.task % taskIds.length] : undefined;
   const project =
-    (s.kind === 'edit' || s.kind === 'delete') && taskId
+    (s.kind === 'edit' || s.kind === 'delete' || s.kind === 'assign') && taskId
       ? o.projects.find((p) => p.id === o.tasks.get(taskId))!
       : pool[s.project % pool.length]!;
-  const wanted: Role = s.kind === 'edit' || s.kind === 'delete' || s.kind === 'task' ? 'editor' : 'owner';
+  const wanted: Role = ['edit', 'delete', 'task', 'assign'].includes(s.kind) ? 'editor' : 'owner';
   const able = [...project.members].filter(([, r]) => can(r, s.kind === 'leave' ? 'viewer' : wanted));
   const actor =
     intended && able.length && s.kind !== 'project'
@@ -132,6 +136,7 @@ async function apply(o: Oracle, s: Step): Promise<void> {
               : 200;
       expectStatus(res, want, 'change role');
       if (want === 200) project.members.set(target.id, s.role);
+      if (want === 200 && s.role === 'viewer') unassign(o, project.id, target.id);
       return;
     }
     case 'remove':
@@ -150,7 +155,10 @@ async function apply(o: Oracle, s: Step): Promise<void> {
               ? 409
               : 204;
       expectStatus(res, want, `${s.kind} member`);
-      if (want === 204) project.members.delete(who.id);
+      if (want === 204) {
+        project.members.delete(who.id);
+        unassign(o, project.id, who.id);
+      }
       return;
     }
     case 'task': {
@@ -180,11 +188,34 @@ async function apply(o: Oracle, s: Step): Promise<void> {
       expectStatus(res, want, `${s.kind} task`);
       if (want === 204) {
         o.tasks.delete(id);
+        o.assignees.delete(id);
         o.gone.push(id);
       }
       return;
     }
+    case 'assign': {
+      if (!taskId) return;
+      const taskProject = o.projects.find((p) => p.id === o.tasks.get(taskId))!;
+      const taskRole = taskProject.members.get(actor.id);
+      const res = await call(actor, 'PATCH', `/api/v1/tasks/${taskId}`, { assignee_id: target.id });
+      const want = !taskRole
+        ? 404
+        : !can(taskRole, 'editor')
+          ? 403
+          : can(taskProject.members.get(target.id), 'editor')
+            ? 200
+            : 400;
+      expectStatus(res, want, 'assign task');
+      if (want === 200) o.assignees.set(taskId, target.id);
+      return;
+    }
   }
+}
+
+/** A member removed from a project, or made a viewer there, is no longer anyone's assignee in it. */
+function unassign(o: Oracle, projectId: string, userId: string) {
+  for (const [taskId, assignee] of o.assignees)
+    if (assignee === userId && o.tasks.get(taskId) === projectId) o.assignees.delete(taskId);
 }
 
 const sorted = (ids: Iterable<string>) => [...ids].sort();
@@ -207,6 +238,16 @@ async function checkReads(o: Oracle): Promise<void> {
     expect(sorted(all.body.items.map((t: { id: string }) => t.id)), `tasks of ${user.email}`).toEqual(
       sorted(visibleTasks),
     );
+    const assigned = (items: { id: string; assignee_id: string | null }[]) =>
+      Object.fromEntries(items.map((t) => [t.id, t.assignee_id]));
+    expect(assigned(all.body.items), `assignees seen by ${user.email}`).toEqual(
+      Object.fromEntries(visibleTasks.map((id) => [id, o.assignees.get(id) ?? null])),
+    );
+    const mineAssigned = await call(user, 'GET', '/api/v1/tasks?assignee=me&limit=200');
+    expect(
+      sorted(mineAssigned.body.items.map((t: { id: string }) => t.id)),
+      `assigned to ${user.email}`,
+    ).toEqual(sorted(visibleTasks.filter((id) => o.assignees.get(id) === user.id)));
 
     for (const p of o.projects) {
       const inIt = await call(user, 'GET', `/api/v1/tasks?project=${p.id}&limit=200`);
@@ -233,12 +274,12 @@ async function checkReads(o: Oracle): Promise<void> {
 
 describe('sharing: every read of every user matches the membership oracle', () => {
   it(
-    'after random sequences of share, change role, remove, leave, create project, create/edit/delete task',
+    'after random sequences of share, change role, remove, leave, create project, create/edit/assign/delete task',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(Step, { minLength: STEPS, maxLength: STEPS }), async (steps) => {
           const users = await Promise.all([0, 1, 2, 3].map(() => api.signUp()));
-          const o: Oracle = { users, projects: [], tasks: new Map(), gone: [] };
+          const o: Oracle = { users, projects: [], tasks: new Map(), gone: [], assignees: new Map() };
           for (const user of users) {
             const inbox = (await call(user, 'GET', '/api/v1/projects')).body.items[0];
             o.projects.push({ id: inbox.id, inbox: true, members: new Map([[user.id, 'owner']]) });
