@@ -194,10 +194,16 @@ export async function benchHttpLoad(
     returning id`.execute(stack.db);
   const ids = rows.map((r) => r.id);
   // Undone in reverse, whatever got started: the load users go last (their tasks with them).
-  const undo: (() => unknown)[] = [
-    () => stack.db.deleteFrom('users').where('id', 'in', ids).execute(),
-  ];
+  const undo: (() => unknown)[] = [() => stack.db.deleteFrom('users').where('id', 'in', ids).execute()];
   try {
+    // npm start's process on its own: this process's relay and job runner (main.ts's stack) would take
+    // their share of the events the load writes, running consumers inside the load generator.
+    await stack.transport.relay.stop();
+    await stack.transport.jobs.stop();
+    undo.push(async () => {
+      await stack.transport.relay.start();
+      stack.transport.jobs.start();
+    });
     const server = await startLocalProcess({
       env: {
         DATABASE_URL: databaseUrl,

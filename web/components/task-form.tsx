@@ -270,30 +270,34 @@ function AssigneePicker({ projectId, value, onChange, me, error }: AssigneePicke
   const options = (members ?? []).filter((m) => isAssignable(m) || m.user_id === value);
   if (options.length < 2 && !value) return null;
   return (
-    <label className="field">
-      <span>Assigned to</span>
-      <select
-        id="assignee"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={Boolean(error)}
-        aria-describedby={error ? 'assignee-error' : undefined}
-      >
-        <option value="">Nobody</option>
-        {options.map((m) => (
-          <option key={m.user_id} value={m.user_id}>
-            {m.user_id === me ? `Me (${m.email})` : m.email}
-          </option>
-        ))}
-        {value && !options.some((m) => m.user_id === value) && <option value={value}>Someone else</option>}
-      </select>
-      <small className="muted">Reminders go to whoever it is assigned to.</small>
+    <div>
+      <label className="field">
+        <span>Assigned to</span>
+        <select
+          id="assignee"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? 'assignee-hint assignee-error' : 'assignee-hint'}
+        >
+          <option value="">Nobody</option>
+          {options.map((m) => (
+            <option key={m.user_id} value={m.user_id}>
+              {m.user_id === me ? `Me (${m.email})` : m.email}
+            </option>
+          ))}
+          {value && !options.some((m) => m.user_id === value) && <option value={value}>Someone else</option>}
+        </select>
+      </label>
+      <small id="assignee-hint" className="muted">
+        Reminders go to whoever it is assigned to.
+      </small>
       {error && (
         <small id="assignee-error" className="field-error">
           {error}
         </small>
       )}
-    </label>
+    </div>
   );
 }
 

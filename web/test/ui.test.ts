@@ -1449,8 +1449,10 @@ describe('sharing', () => {
       // A assigns it to B in the editor (only owners and editors are offered); B's open list shows
       // "you" on the row, live again.
       await row('Prune the roses').getByRole('link', { name: 'Edit Prune the roses' }).click();
-      const assignee = page.getByLabel('Assigned to');
-      await assignee.waitFor();
+      await page.getByRole('heading', { name: 'Edit task' }).waitFor();
+      // (Its accessible name includes the chosen option, "Assigned to Nobody": found by its id.)
+      const assignee = page.locator('select#assignee');
+      await assignee.locator('option').nth(2).waitFor({ state: 'attached' });
       expect(await assignee.locator('option').allTextContents()).toEqual([
         'Nobody',
         `Me (${email})`,
@@ -1458,7 +1460,8 @@ describe('sharing', () => {
       ]);
       await assignee.selectOption({ label: other.email });
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await page.waitForURL(projectUrl);
+      await page.waitForURL(`${stack.origin}/`);
+      await page.goto(projectUrl);
       await row('Prune the roses').getByTestId('task-assignee').filter({ hasText: other.email }).waitFor();
       const bRow = b.getByTestId('task-row').filter({ hasText: 'Prune the roses' });
       await bRow.getByTestId('task-assignee').filter({ hasText: 'you' }).waitFor();
