@@ -141,9 +141,11 @@ export class CapacitySearch {
   /** The next rate to try, or null when the search is done. */
   next(): number | null {
     if (this.steps.length >= this.maxSteps) return null;
-    if (this.pass && this.fail && this.fail.rate - this.pass.rate <= this.pass.rate * this.resolution)
-      return null;
-    if (this.pass && this.fail && this.fail.rate - this.pass.rate <= 1) return null;
+    // Bracketed closely enough (or not at all, when noise made a rate fail below one that passed).
+    if (this.pass && this.fail) {
+      const gap = this.fail.rate - this.pass.rate;
+      if (gap <= Math.max(1, this.pass.rate * this.resolution)) return null;
+    }
     return this.rate;
   }
 

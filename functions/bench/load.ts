@@ -68,7 +68,7 @@ async function closedLoop(
   return { tally, seconds: (performance.now() - start) / 1000 };
 }
 
-/** p50 / p99 of some latencies, or a dash when there were none (a short step may have no completes). */
+/** p50 / p99 of some latencies, or a dash when there were none (a short pass may have no completes). */
 const p50p99 = (xs: number[]) => (xs.length ? `${ms(percentile(xs, 50))} / ${ms(percentile(xs, 99))}` : '—');
 /** A step's p99s as whole milliseconds: list · create · complete. */
 const p99s = (s: StepResult) =>

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from '@todo/core/db/embedded';
+import { newAppToken } from '@todo/core/runtime/app-token';
 import { loadConfig } from '@todo/core/runtime/config';
 import { createLogger } from '@todo/core/runtime/log';
 import { listen, onShutdown } from '@todo/core/runtime/serve';
+import type { EventsWorkerData } from './events-worker.ts';
 import { createLocalStack } from './stack.ts';
 import { findRepoRoot, startWebServer, webEnabled, withWebApp } from './web.ts';
 
@@ -38,13 +42,20 @@ const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/:[^:@]*@/, ':***@') });
 
 // The functions see the database they use (the live stream LISTENs on it; with the embedded Postgres and
-// no DATABASE_URL it answered every stream with a 500).
+// no DATABASE_URL it answered every stream with a 500). This thread serves requests; the relay, the event
+// functions and the job runner run on the events thread (events-worker.ts), which shares the app token.
+const functionsConfig = { ...config, DATABASE_URL: databaseUrl };
+const jwtSecret = localJwtSecret();
+const appToken = newAppToken();
 const stack = await createLocalStack({
   databaseUrl,
-  jwtSecret: localJwtSecret(),
-  config: { ...config, DATABASE_URL: databaseUrl },
+  jwtSecret,
+  config: functionsConfig,
   log,
+  appToken,
+  background: false,
 });
+const events = await startEventsThread({ databaseUrl, jwtSecret, config: functionsConfig, appToken });
 // The web app shares the address: /api (and health) to the gateway, everything else to Next.js.
 const web = webEnabled() ? await startWebServer(findRepoRoot(), log) : null;
 const server = await listen(
@@ -63,7 +74,33 @@ onShutdown({
   close: async () => {
     await server.close(config.SHUTDOWN_GRACE_MS);
     await web?.close();
+    await events.stop();
     await stack.close();
     await embedded?.stop();
   },
 });
+
+/**
+ * Starts the events thread (dist/local-events.js beside this bundle) and waits until its loops run. If it
+ * dies, the process ends with it: events would pile up in the outbox unseen, so failing loudly (and
+ * being restarted) beats serving on half a product.
+ */
+async function startEventsThread(data: EventsWorkerData) {
+  const worker = new Worker(new URL('./local-events.js', import.meta.url), { workerData: data });
+  let stopping = false;
+  worker.on('error', (e) => log.error('the events thread failed', { err: e }));
+  worker.on('exit', (code) => {
+    if (stopping) return;
+    log.error(`the events thread exited (${code}); stopping`);
+    process.exit(1);
+  });
+  const [message] = await once(worker, 'message');
+  if (message !== 'ready') throw new Error(`events thread: unexpected first message ${String(message)}`);
+  return {
+    async stop() {
+      stopping = true;
+      worker.postMessage('stop');
+      await once(worker, 'exit');
+    },
+  };
+}

@@ -87,8 +87,13 @@ const entries = deployed.map(({ name, kind }) =>
     outfile: `${outdir}${name}.js`,
   }),
 );
+// local-events: `npm start`'s event thread (functions/local/events-worker.ts, started by local.js);
 // migrate: the cluster's migration Job entry (platform/migrate/main.ts).
-const extra = ['local/main.ts:local', '../platform/migrate/main.ts:migrate']
+const extra = [
+  'local/main.ts:local',
+  'local/events-worker.ts:local-events',
+  '../platform/migrate/main.ts:migrate',
+]
   .map((s) => s.split(':'))
   .filter(([entry]) => existsSync(functionsDir + entry))
   .map(([entry, out]) =>
