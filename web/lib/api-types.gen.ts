@@ -5044,7 +5044,7 @@ export interface operations {
   listTasks: {
     parameters: {
       query?: {
-        assignee?: ('me' | 'none') | string;
+        assignee?: string;
         cursor?: string;
         due_from?: string;
         due_to?: string;
