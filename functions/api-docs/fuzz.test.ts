@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureSchemathesis } from '../../platform/engines/schemathesis.ts';
+import { ensureSchemathesis, SCHEMATHESIS_PYTHONPATH } from '../../platform/engines/schemathesis.ts';
 import { catalog } from '../catalog.ts';
 import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
 
@@ -159,7 +159,11 @@ describe('fuzzing tier: schemathesis against npm start’s stack', () => {
         execFile(
           st,
           args,
-          { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' }, cwd: work },
+          {
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, NO_COLOR: '1', PYTHONPATH: SCHEMATHESIS_PYTHONPATH },
+            cwd: work,
+          },
           (e, stdout, stderr) =>
             resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
         );
