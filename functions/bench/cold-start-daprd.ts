@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localDaprConfigPath } from '../../platform/engines/dapr.ts';
+import { daprdLoopbackArgs } from '../../platform/engines/dapr.ts';
 import {
   cacheRoot,
   enginesDir,
@@ -50,18 +50,7 @@ export async function coldStartWithDaprd(
   // Its own working dir: the sqlite name resolver keeps its registrations there (no stale ones).
   const cwd = makeTempDir('bench-daprd');
   const args = [
-    '--mode=standalone',
-    `--app-id=${appId}`,
-    `--app-port=${appPort}`,
-    '--app-channel-address=127.0.0.1',
-    `--dapr-http-port=${httpPort}`,
-    `--dapr-grpc-port=${grpcPort}`,
-    `--dapr-internal-grpc-port=${internalGrpcPort}`,
-    '--dapr-internal-grpc-listen-address=127.0.0.1',
-    '--dapr-listen-addresses=127.0.0.1',
-    `--metrics-port=${metricsPort}`,
-    '--metrics-listen-address=127.0.0.1',
-    `--config=${localDaprConfigPath}`,
+    ...daprdLoopbackArgs({ appId, ports: { httpPort, grpcPort, internalGrpcPort, metricsPort }, appPort }),
     '--log-level=warn',
   ];
   const start = performance.now();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { type TestUser, useTestApi } from '../testing/stack.ts';
+import { sharingCalls } from '../testing/sharing-calls.ts';
+import { useTestApi } from '../testing/stack.ts';
 
 /**
  * Assignees (issue 13): assigning a task of a shared project to a member, whose reminders then ring for
@@ -9,25 +10,7 @@ import { type TestUser, useTestApi } from '../testing/stack.ts';
  */
 const api = useTestApi({ background: false });
 
-async function ok<T = any>(
-  user: TestUser,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = method === 'POST' ? 201 : 200,
-): Promise<T> {
-  const res = await api.json(method, path, { token: user.token, body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
-
-async function share(owner: TestUser, projectId: string, member: TestUser, role: 'editor' | 'viewer') {
-  const invitation = await ok(owner, 'POST', `/api/v1/projects/${projectId}/invitations`, {
-    email: member.email,
-    role,
-  });
-  await ok(member, 'POST', `/api/v1/invitations/${invitation.id}/accept`, undefined, 200);
-}
+const { ok, share } = sharingCalls(api);
 
 /** A project of A's shared with B (editor) and C (viewer). */
 async function team() {

@@ -1,34 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type TestUser, useTestApi } from '../testing/stack.ts';
+import { sharingCalls } from '../testing/sharing-calls.ts';
+import { useTestApi } from '../testing/stack.ts';
 
 /** Sharing (issue 13): the acceptance scenarios, through the gateway as a browser would call it. */
 const api = useTestApi();
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
 
-async function ok<T = any>(
-  user: TestUser,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = method === 'POST' ? 201 : 200,
-): Promise<T> {
-  const res = await api.json(method, path, { token: user.token, body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
-
-const statusOf = async (user: TestUser, method: string, path: string, body?: unknown) =>
-  (await api.json(method, path, { token: user.token, body })).status;
-
-async function share(owner: TestUser, projectId: string, member: TestUser, role: 'editor' | 'viewer') {
-  const invitation = await ok(owner, 'POST', `/api/v1/projects/${projectId}/invitations`, {
-    email: member.email.toUpperCase(),
-    role,
-  });
-  await ok(member, 'POST', `/api/v1/invitations/${invitation.id}/accept`, undefined, 200);
-  return invitation;
-}
+const { ok, statusOf, share } = sharingCalls(api);
 
 describe('sharing a project', () => {
   it('A invites B as viewer; B accepts, reads but cannot write; promoted to editor B writes; removed B sees nothing', async () => {

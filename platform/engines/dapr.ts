@@ -164,6 +164,39 @@ export interface RunningDaprd {
   stop(): Promise<void>;
 }
 
+export interface DaprdPorts {
+  httpPort: number;
+  grpcPort: number;
+  internalGrpcPort: number;
+  metricsPort: number;
+}
+
+/**
+ * A standalone daprd's arguments that keep everything on loopback: its own ports, the app channel (when
+ * there is an app), the local config. Shared by startDaprd and the bench's cold start (which spawns
+ * daprd itself to time it).
+ */
+export function daprdLoopbackArgs(o: {
+  appId: string;
+  ports: DaprdPorts;
+  configPath?: string;
+  appPort?: number;
+}): string[] {
+  return [
+    '--mode=standalone',
+    `--app-id=${o.appId}`,
+    `--dapr-http-port=${o.ports.httpPort}`,
+    `--dapr-grpc-port=${o.ports.grpcPort}`,
+    `--dapr-internal-grpc-port=${o.ports.internalGrpcPort}`,
+    '--dapr-internal-grpc-listen-address=127.0.0.1',
+    '--dapr-listen-addresses=127.0.0.1',
+    `--metrics-port=${o.ports.metricsPort}`,
+    '--metrics-listen-address=127.0.0.1',
+    `--config=${o.configPath ?? localDaprConfigPath}`,
+    ...(o.appPort !== undefined ? [`--app-port=${o.appPort}`, '--app-channel-address=127.0.0.1'] : []),
+  ];
+}
+
 // Daprds started without `cwd` share one dir (and so one sqlite name-resolution db) while any runs.
 let sharedCwd: string | undefined;
 let sharedCwdUsers = 0;
@@ -204,20 +237,15 @@ export async function startDaprd(opts: DaprdOptions): Promise<RunningDaprd> {
         : [opts.resourcesPath];
   const logFile = join(logDir, 'daprd.log');
   const args = [
-    '--mode=standalone',
-    `--app-id=${opts.appId}`,
-    `--dapr-http-port=${httpPort}`,
-    `--dapr-grpc-port=${grpcPort}`,
-    `--dapr-internal-grpc-port=${internalGrpcPort}`,
-    '--dapr-internal-grpc-listen-address=127.0.0.1',
-    '--dapr-listen-addresses=127.0.0.1',
-    `--metrics-port=${metricsPort}`,
-    '--metrics-listen-address=127.0.0.1',
-    `--config=${opts.configPath ?? localDaprConfigPath}`,
+    ...daprdLoopbackArgs({
+      appId: opts.appId,
+      ports: { httpPort, grpcPort, internalGrpcPort, metricsPort },
+      configPath: opts.configPath,
+      appPort: opts.appPort,
+    }),
     '--dapr-graceful-shutdown-seconds=2',
     '--log-level=info',
     ...resources.map((r) => `--resources-path=${r}`),
-    ...(opts.appPort !== undefined ? [`--app-port=${opts.appPort}`, '--app-channel-address=127.0.0.1'] : []),
     ...(opts.schedulerAddress ? [`--scheduler-host-address=${opts.schedulerAddress}`] : []),
     ...(opts.args ?? []),
   ];
