@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../testing/database.ts';
 import { freePort, tempDirForPostgres } from '../testing/global-setup.ts';
 import { type LocalProcess, startLocalProcess } from '../testing/local-process.ts';
 
@@ -18,9 +19,10 @@ beforeAll(() => {
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
 /** dist/local.js with no DATABASE_URL and no JWT_SECRET, as on a fresh clone (the web app left out). */
-function startLocal(pgPort: number): Promise<LocalProcess> {
+function startLocal(pgPort: number, env: NodeJS.ProcessEnv = {}): Promise<LocalProcess> {
   return startLocalProcess({
     env: {
+      ...env,
       DATABASE_URL: undefined,
       JWT_SECRET: undefined,
       TODO_DATA_DIR: dataDir,
@@ -58,11 +60,25 @@ describe('npm start with no database configured (embedded Postgres)', () => {
     expect(created.status).toBe(201);
     expect(await first.stop(), first.output()).toBe(0);
 
-    const second = await startLocal(pgPort);
+    // The second start runs the events on their own thread (LOCAL_EVENTS_THREAD=on): a reminder due
+    // now is fired there and reaches the notifications served by the main thread; SIGTERM stops both.
+    const second = await startLocal(pgPort, { LOCAL_EVENTS_THREAD: 'on' });
     try {
       const listed = await call(second.origin, 'GET', '/api/v1/tasks', token);
       expect(listed.status).toBe(200);
       expect(listed.body.items.map((t: { title: string }) => t.title)).toEqual(['Survives a restart']);
+      const due = new Date(Date.now() + 3_600_000).toISOString();
+      const reminded = await call(second.origin, 'POST', '/api/v1/tasks', token, {
+        title: 'Reminded by the events thread',
+        due_at: due,
+        reminders: [120],
+      });
+      expect(reminded.status).toBe(201);
+      const notified = await eventually('the reminder reaches the notifications', async () => {
+        const page = await call(second.origin, 'GET', '/api/v1/notifications', token);
+        return page.body?.items?.length === 1 ? page.body.items[0] : undefined;
+      });
+      expect(notified).toMatchObject({ task_id: reminded.body.id, channel: 'in_app' });
     } finally {
       expect(await second.stop(), second.output()).toBe(0);
     }
