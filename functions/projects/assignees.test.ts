@@ -187,9 +187,22 @@ describe('assignees', () => {
     await ok(b, 'PATCH', `/api/v1/tasks/${task.id}`, { title: 'Draft v2' });
     await ok(b, 'POST', `/api/v1/tasks/${task.id}/complete`, undefined, 200);
     await ok(a, 'POST', `/api/v1/tasks/${task.id}/reopen`, undefined, 200);
+    // Its subtasks move with it under the same rule: A (an owner there too) stays, B goes.
+    const subForA = await ok(a, 'POST', '/api/v1/tasks', {
+      title: 'Outline',
+      parent_id: task.id,
+      assignee_id: a.id,
+    });
+    const subForB = await ok(a, 'POST', '/api/v1/tasks', {
+      title: 'Proofread',
+      parent_id: task.id,
+      assignee_id: b.id,
+    });
     const elsewhere = await ok(a, 'POST', '/api/v1/projects', { name: 'Private' });
     const moved = await ok(a, 'PATCH', `/api/v1/tasks/${task.id}`, { project_id: elsewhere.id });
     expect(moved.assignee_id).toBeNull();
+    expect((await ok(a, 'GET', `/api/v1/tasks/${subForA.id}`)).assignee_id).toBe(a.id);
+    expect((await ok(a, 'GET', `/api/v1/tasks/${subForB.id}`)).assignee_id).toBeNull();
     await api.settle();
     expect(await auditOf(task.id)).toEqual([
       `TaskCreated.v1 by user:${a.id} (of ${a.id})`,

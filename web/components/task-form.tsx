@@ -9,7 +9,7 @@ import { canWriteTasks } from '@/lib/sharing';
 import { bodyOf, dueAtOf, type FormState, ruleOf } from '@/lib/task-form-state';
 import { useToast } from '@/lib/toast';
 import { LABELS, PRIORITIES, type Priority, type Project, STATUSES, type TaskStatus } from '@/lib/types';
-import { isAssignable, useMembers } from '@/lib/use-members';
+import { useMembers } from '@/lib/use-members';
 import { projectPath, useProjects } from '@/lib/use-projects';
 import { useParentTask } from '@/lib/use-subtasks';
 import { useTags } from '@/lib/use-tags';
@@ -267,7 +267,7 @@ interface AssigneePickerProps {
  */
 function AssigneePicker({ projectId, value, onChange, me, error }: AssigneePickerProps) {
   const members = useMembers(projectId);
-  const options = (members ?? []).filter((m) => isAssignable(m) || m.user_id === value);
+  const options = (members ?? []).filter((m) => canWriteTasks(m) || m.user_id === value);
   if (options.length < 2 && !value) return null;
   return (
     <div>

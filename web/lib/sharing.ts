@@ -22,7 +22,7 @@ export const INVITE_ROLES = ['editor', 'viewer'] as const satisfies readonly Rol
 
 export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', editor: 'Editor', viewer: 'Viewer' };
 
-/** Adds and edits tasks in it (editor and owner). */
+/** Adds and edits tasks in it (editor and owner); also who can be assigned its tasks. */
 export const canWriteTasks = (p: Pick<Project, 'role'>) => p.role !== 'viewer';
 /** Renames, recolours, archives it and manages its members. */
 export const isOwner = (p: Pick<Project, 'role'>) => p.role === 'owner';

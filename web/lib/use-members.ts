@@ -27,9 +27,6 @@ export function membersOf(projectId: string): Promise<Member[]> {
 
 export const forgetMembers = (projectId: string) => cache.delete(projectId);
 
-/** Who can be assigned a task: an owner or editor (someone who can complete it). */
-export const isAssignable = (m: Member) => m.role !== 'viewer';
-
 /** How a person is named on a page: "you", else their email. */
 export const personName = (m: Pick<Member, 'user_id' | 'email'>, me: string | undefined) =>
   m.user_id === me ? 'you' : m.email;

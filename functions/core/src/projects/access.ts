@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/types.ts';
-import type { ProjectRole } from '../enums.ts';
+import { ProjectRole } from '../enums.ts';
 import { fieldProblem, forbidden, notFound } from '../runtime/errors.ts';
 
 /**
@@ -95,6 +95,12 @@ export async function requireAssignable(
   throw fieldProblem(field, "not an owner or editor of the task's project; only they can be assigned");
 }
 
+/**
+ * The roles that can be assigned a task: those that can also complete it (editor and up). The one list
+ * for isAssignable and for the SQL that keeps an assignee when tasks move (task-writes.ts).
+ */
+export const ASSIGNABLE_ROLES: Role[] = ProjectRole.options.filter((r) => hasRole(r, 'editor'));
+
 /** Whether `userId` is an owner or editor of the project (see requireAssignable). */
 export async function isAssignable(db: Kysely<Database>, projectId: string, userId: string) {
   let query = db
@@ -102,7 +108,7 @@ export async function isAssignable(db: Kysely<Database>, projectId: string, user
     .select('role')
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
-    .where('role', 'in', ['owner', 'editor']);
+    .where('role', 'in', ASSIGNABLE_ROLES);
   if (db.isTransaction) query = query.forKeyShare();
   return (await query.executeTakeFirst()) !== undefined;
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
-import { isAssignable, requireAssignable, requireRole, visibleProjects } from '../projects/access.ts';
+import {
+  ASSIGNABLE_ROLES,
+  isAssignable,
+  requireAssignable,
+  requireRole,
+  visibleProjects,
+} from '../projects/access.ts';
 import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem, notFound } from '../runtime/errors.ts';
 import { enqueueEvent } from '../runtime/outbox.ts';
@@ -299,7 +305,8 @@ async function moveSubtasks(trx: Trx, ctx: WriteContext, parent: TaskRow, projec
 /** A moved task's assignee, kept if they may be assigned in the project it moves to (else cleared). */
 const assigneeWhoStays = (projectId: string) =>
   sql<string | null>`case when exists (select 1 from project_members pm
-    where pm.project_id = ${projectId} and pm.user_id = tasks.assignee_id and pm.role in ('owner', 'editor'))
+    where pm.project_id = ${projectId} and pm.user_id = tasks.assignee_id
+      and pm.role = any(${ASSIGNABLE_ROLES}::text[]))
     then tasks.assignee_id end`;
 
 /**
