@@ -13,7 +13,15 @@ import {
   removeTempDir,
   version,
 } from '../../platform/engines/proc.ts';
-import { firstOk, killAndWait, rssMb, type Sample, SETTLE_MS, spawnNode } from './cold-start-process.ts';
+import {
+  firstOk,
+  killAndWait,
+  type NodeProgram,
+  rssMb,
+  type Sample,
+  SETTLE_MS,
+  spawnNode,
+} from './cold-start-process.ts';
 
 /**
  * The cached daprd, or why there is none. Cached means what get-dapr.sh would reuse as is: the binary and
@@ -35,7 +43,7 @@ export function daprdBinary(): { path?: string; why?: string } {
 /** Spawn app + daprd → first 200 on the app's /healthz through daprd; then the pair's idle RSS. */
 export async function coldStartWithDaprd(
   daprd: string,
-  script: string,
+  program: NodeProgram,
   appId: string,
   /** The app's environment, given daprd's HTTP port. */
   appEnv: (daprHttpPort: number) => Record<string, string>,
@@ -55,7 +63,7 @@ export async function coldStartWithDaprd(
   ];
   const start = performance.now();
   const env = appEnv(httpPort);
-  const app = spawnNode(script, env, appPort);
+  const app = spawnNode(program, env, appPort);
   const sidecar = spawn(daprd, args, {
     cwd,
     // APP_API_TOKEN: daprd sends it to the app as dapr-api-token (as the chart's app-token-secret does).

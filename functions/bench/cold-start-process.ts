@@ -42,8 +42,14 @@ export async function killAndWait(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export const spawnNode = (script: string, env: Record<string, string>, port: number) =>
-  spawn(process.execPath, [script], {
+/** How a process is started: a node binary and its arguments (a script, or `--snapshot-blob <blob>`). */
+export interface NodeProgram {
+  node: string;
+  args: string[];
+}
+
+export const spawnNode = (program: NodeProgram, env: Record<string, string>, port: number) =>
+  spawn(program.node, program.args, {
     env: { PATH: process.env.PATH, ...env, PORT: String(port) },
     stdio: 'ignore',
   });
