@@ -1,6 +1,7 @@
-// Bundles each function into one file, dist/<name>.js, and the same code as dist/<name>.snapshot.cjs: the
-// script of the V8 start-up snapshot its container image builds and starts from (platform/Dockerfile);
-// plus the embedded runner dist/local.js. The list of functions and each one's kind (→ its runner) come from the catalog.
+// Bundles each function into one file, dist/<name>.js, plus the embedded runner dist/local.js. With
+// --snapshots, also the same code as dist/<name>.snapshot.cjs: the script of the V8 start-up snapshot its
+// container image builds and starts from (platform/Dockerfile, the bench). Off by default: `npm start` and
+// the tests run the plain bundles, and the snapshot scripts double the build time. The list of functions and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
@@ -93,10 +94,12 @@ const entries = deployed.map(({ name, kind }) =>
   build({ ...shared, stdin: entry(name, kind, false), outfile: `${outdir}${name}.js` }),
 );
 // A snapshot's script is CommonJS (`node --build-snapshot` runs one script, no ES modules).
-const snapshots = [
-  ...deployed.map(({ name, kind }) => [name, entry(name, kind, true)]),
-  ['migrate', migrateEntry],
-].map(([name, stdin]) =>
+const withSnapshots = process.argv.includes('--snapshots');
+const snapshots = (
+  withSnapshots
+    ? [...deployed.map(({ name, kind }) => [name, entry(name, kind, true)]), ['migrate', migrateEntry]]
+    : []
+).map(([name, stdin]) =>
   build({
     ...shared,
     format: 'cjs',
