@@ -3,7 +3,7 @@
 // from the function's V8 start-up snapshot — and timed to its first 200 on /healthz, with its idle RSS
 // after that, beside bare node:http on the same node, interleaved in the same run. The plain bundle
 // (dist/<name>.js, what the images ran before the snapshot) is timed beside them for comparison.
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usesDapr } from '../../platform/derive/model.ts';
 import { buildSnapshotBlob, ensureContainerNode } from '../../platform/engines/container-node.ts';
@@ -63,17 +63,26 @@ interface FunctionResult {
   error?: string;
 }
 
-/** Each HTTP function's snapshot blob, built into `dir` with the images' node as the Dockerfile does. */
+/**
+ * `name` started from its snapshot blob, built into `dir` with the images' node as the Dockerfile does
+ * (once: the daprd rows reuse list-tasks' blob).
+ */
+async function fromSnapshot(node: string, distDir: string, dir: string, name: string) {
+  const blob = join(dir, `${name}.blob`);
+  if (!existsSync(blob)) await buildSnapshotBlob(node, join(distDir, `${name}.snapshot.cjs`), blob);
+  return { blob, program: { node, args: ['--snapshot-blob', blob] } };
+}
+
+/** Each HTTP function, from its snapshot and from its plain bundle. */
 async function buildBlobs(node: string, distDir: string, dir: string): Promise<FunctionResult[]> {
   const out: FunctionResult[] = [];
   for (const f of httpFunctions()) {
-    const blob = join(dir, `${f.name}.blob`);
-    await buildSnapshotBlob(node, join(distDir, `${f.name}.snapshot.cjs`), blob);
+    const { blob, program } = await fromSnapshot(node, distDir, dir, f.name);
     out.push({
       name: f.name,
       kb: statSync(join(distDir, `${f.name}.js`)).size / 1024,
       blobMb: statSync(blob).size / 2 ** 20,
-      snapshot: { node, args: ['--snapshot-blob', blob] },
+      snapshot: program,
       bundle: { node, args: [join(distDir, `${f.name}.js`)] },
       samples: [],
       bundleSamples: [],
@@ -195,9 +204,7 @@ async function daprdRows(o: {
       DAPR_HTTP_PORT: String(daprHttpPort),
       APP_API_TOKEN: APP_TOKEN,
     });
-    const blob = join(dir, `${name}.blob`);
-    await buildSnapshotBlob(node, join(distDir, `${name}.snapshot.cjs`), blob);
-    const program = { node, args: ['--snapshot-blob', blob] };
+    const { program } = await fromSnapshot(node, distDir, dir, name);
     const ours: Sample[] = [];
     const ref: Sample[] = [];
     for (let i = 0; i < iterations; i++) {

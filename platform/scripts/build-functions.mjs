@@ -1,7 +1,8 @@
 // Bundles each function into one file, dist/<name>.js, plus the embedded runner dist/local.js. With
 // --snapshots, also the same code as dist/<name>.snapshot.cjs: the script of the V8 start-up snapshot its
 // container image builds and starts from (platform/Dockerfile, the bench). Off by default: `npm start` and
-// the tests run the plain bundles, and the snapshot scripts double the build time. The list of functions and each one's kind (→ its runner) come from the catalog.
+// the tests run the plain bundles, and the snapshot scripts double the build time. The list of functions
+// and each one's kind (→ its runner) come from the catalog.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
