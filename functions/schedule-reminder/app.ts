@@ -5,7 +5,8 @@ import {
   FIRED_STATUSES,
   markCancelled,
   markScheduled,
-  receiptStatuses,
+  ReceiptStatuses,
+  receiptStatusesOf,
 } from '@todo/core/reminders/receipts';
 import { reminderRecipientOf } from '@todo/core/reminders/recipient';
 import {
@@ -16,7 +17,7 @@ import {
   reminderJobName,
   snoozeJobName,
 } from '@todo/core/reminders/reminder-plan';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** The task as its reminders see it, with whom they ring for (the assignee, else the creator). */
 const readTask = (db: Kysely<Database>, taskId: string) =>
@@ -27,12 +28,43 @@ const readTask = (db: Kysely<Database>, taskId: string) =>
     .where('id', '=', taskId);
 
 type TaskState =
-  | { status: string; due_at: Date | null; reminder_offsets: number[]; recipient: string }
+  | { id: string; status: string; due_at: Date | null; reminder_offsets: number[]; recipient: string }
   | undefined;
 const fingerprint = (t: TaskState) =>
   t
     ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort(), t.recipient])
     : 'gone';
+
+/**
+ * What every task event needs first, in one statement (issue 11: one round trip, not three): the task's
+ * owner (null when the task is gone), the task as its reminders see it, and its receipts, which outlive
+ * a deleted task (their scheduled jobs must still be removed).
+ */
+async function readReminderState(db: Kysely<Database>, taskId: string) {
+  const { rows } = await sql<{
+    owner: string | null;
+    status: string | null;
+    due_at: Date | null;
+    reminder_offsets: number[] | null;
+    recipient: string | null;
+    receipts: unknown;
+  }>`
+    select t.user_id as owner, t.status, t.due_at, t.reminder_offsets, ${reminderRecipientOf('t')} as recipient,
+      ${receiptStatusesOf(taskId)} as receipts
+    from (select 1) as one left join tasks t on t.id = ${taskId}`.execute(db);
+  const row = rows[0]!;
+  const task: TaskState =
+    row.owner === null
+      ? undefined
+      : {
+          id: taskId,
+          status: row.status!,
+          due_at: row.due_at,
+          reminder_offsets: row.reminder_offsets ?? [],
+          recipient: row.recipient!,
+        };
+  return { owner: row.owner, task, receipts: ReceiptStatuses.parse(row.receipts) };
+}
 
 export class TaskChangedWhileScheduling extends RetryLater {
   override readonly name = 'TaskChangedWhileScheduling';
@@ -55,25 +87,19 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
   if (parsed.type === 'RecurringTaskInstanceCreated.v1' || parsed.type === 'ReminderDue.v1') return;
   const { task: eventTask, previous, user_id: userId } = parsed.data;
   const taskId = eventTask.id;
+  const { owner, task, receipts } = await readReminderState(deps.db, taskId);
   // The event must name the task's owner: an event naming someone else's task changes nothing.
-  const owner = await deps.db
-    .selectFrom('tasks')
-    .select('user_id')
-    .where('id', '=', taskId)
-    .executeTakeFirst();
-  if (owner && owner.user_id !== userId) {
+  if (owner !== null && owner !== userId) {
     deps.log.warn('event names a task of another user; ignoring it', {
       task: taskId,
       event: parsed.event.id,
     });
     return;
   }
-  const task = await readTask(deps.db, taskId).executeTakeFirst();
   // The jobs and receipts are the recipient's: a change of assignee re-schedules them for the new one
   // (same job names: overwritten), so the former assignee hears nothing more.
   const recipient = task?.recipient ?? userId;
   const plan = planReminders(task, new Date());
-  const receipts = await receiptStatuses(deps.db, taskId);
   // Most tasks never have a reminder: nothing planned, nothing before, no receipt (a snooze leaves one
   // too), so there is no job to add or remove and nothing to record.
   const nothingToDo =

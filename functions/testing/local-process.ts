@@ -6,6 +6,8 @@ const root = new URL('../../', import.meta.url).pathname;
 export interface LocalProcess {
   origin: string;
   port: number;
+  /** Its process id (the load bench reads its CPU time from /proc). */
+  pid: number;
   /** Everything it printed so far (for failure messages). */
   output(): string;
   exited: Promise<number | null>;
@@ -20,11 +22,13 @@ export interface LocalProcess {
  */
 export async function startLocalProcess(opts: {
   env: NodeJS.ProcessEnv;
+  /** Options for node itself, before the script (say `--cpu-prof`). */
+  nodeArgs?: string[];
   readyPath?: string;
   timeoutMs?: number;
 }): Promise<LocalProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['dist/local.js'], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/local.js'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), ...opts.env },
   });
@@ -50,6 +54,7 @@ export async function startLocalProcess(opts: {
   return {
     origin,
     port,
+    pid: child.pid!,
     output: () => out,
     exited,
     async stop(timeoutMs = 30_000) {

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database, ReminderDeliveriesTable } from '../db/types.ts';
 import { ReceiptStatus } from '../enums.ts';
@@ -95,15 +95,13 @@ export async function listReceipts(
 /**
  * The statuses of a task's receipts, for reconciling its reminders against what already went out —
  * whoever they were for: an occurrence that went out to a former assignee is not sent again to the new
- * one (receipts are one per task, occurrence and channel).
+ * one (receipts are one per task, occurrence and channel). A JSON array as SQL, so schedule-reminder
+ * reads it in the statement that reads the task; parse it with ReceiptStatuses.
  */
-export function receiptStatuses(db: Kysely<Database>, taskId: string) {
-  return db
-    .selectFrom('reminder_deliveries')
-    .select(['occurrence_key', 'status'])
-    .where('task_id', '=', taskId)
-    .execute();
-}
+export const receiptStatusesOf = (taskId: string): RawBuilder<unknown> =>
+  sql`coalesce((select json_agg(json_build_object('occurrence_key', r.occurrence_key, 'status', r.status))
+    from reminder_deliveries r where r.task_id = ${taskId}), '[]'::json)`;
+export const ReceiptStatuses = z.array(z.object({ occurrence_key: z.string(), status: ReceiptStatus }));
 
 /** The columns a new receipt row starts with. */
 const newRow = (o: Occurrence, channel: ReminderChannel, status: Status, detail: string | null = null) => ({

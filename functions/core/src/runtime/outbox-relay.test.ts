@@ -159,6 +159,28 @@ describe('outbox relay', () => {
     }
   });
 
+  it('running, sends a key’s held-back events on at once, without waiting for the poll (an hour)', async () => {
+    await clearOutbox();
+    const { publisher, got } = recordingPublisher();
+    const key = randomUUID();
+    // One commit, one NOTIFY: the second and third rows are held back behind the first, and only the
+    // round's "more due?" answer (not another NOTIFY) can send them on.
+    const ids = await t.db.transaction().execute(async (trx) => {
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++)
+        out.push(await enqueueEvent(trx, 'ReminderDue.v1', reminder(key), { source: 'test', subject: key }));
+      return out;
+    });
+    const relay = createOutboxRelay({ db: t.db, publisher, log, databaseUrl: t.url, pollMs: 3_600_000 });
+    await relay.start();
+    try {
+      await eventually('all three published', async () => got.length === 3);
+      expect(got.map((g) => g.event.id)).toEqual(ids);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('stop() lets the round in flight finish and mark its rows', async () => {
     await clearOutbox();
     let release: () => void = () => {};

@@ -178,28 +178,55 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
   }
 
-  async function drainOnce(): Promise<number> {
+  /** What one round did: rows claimed, published and failed, and whether more rows are due now. */
+  interface Round {
+    claimed: number;
+    published: number;
+    failed: number;
+    more: boolean;
+  }
+
+  /**
+   * Marks the round's published rows sent (while its lease holds) and, in the same statement, asks
+   * whether any other unsent row is due now: one round trip, where a second claim would find out the same
+   * with two (the claim, then the next-due query when it comes back empty). A row held back only by one
+   * of these rows counts, so the next event of the same task goes out in the next round.
+   */
+  async function markSent(sent: string[], lease: Date): Promise<boolean> {
+    const { rows } = await sql<{ more: boolean }>`
+      with marked as (
+        update outbox set sent_at = now(), last_error = null
+        where id = any(${sent}::bigint[]) and next_attempt_at = ${lease}
+        returning id)
+      select exists (
+        select 1 from outbox o
+        where o.sent_at is null and o.next_attempt_at <= now() and o.id <> all(${sent}::bigint[])
+      ) as more`.execute(db);
+    return rows[0]?.more ?? true;
+  }
+
+  async function round(): Promise<Round> {
     // A JS Date (millisecond precision) as the lease, so it compares equal when the marks apply.
     const lease = new Date(Date.now() + leaseMs);
     const upBefore = lastPublishedAt;
     const rows = await claim(lease);
-    if (!rows.length) return 0;
+    if (!rows.length) return { claimed: 0, published: 0, failed: 0, more: false };
 
     const results = await Promise.all(rows.map(publish));
     const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
+    let more = true;
     if (sent.length) {
       lastPublishedAt = Date.now();
       counters.published += sent.length;
-      await db
-        .updateTable('outbox')
-        .set({ sent_at: sql`now()`, last_error: null })
-        .where('id', 'in', sent)
-        .where(sql<boolean>`next_attempt_at = ${lease}`)
-        .execute();
+      more = await markSent(sent, lease);
     }
     for (const r of results)
       if (r.error !== undefined) await deadLetterOrRetry(r.row, r.error, lease, upBefore);
-    return sent.length;
+    return { claimed: rows.length, published: sent.length, failed: rows.length - sent.length, more };
+  }
+
+  async function drainOnce(): Promise<number> {
+    return (await round()).published;
   }
 
   /**
@@ -222,7 +249,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     name: 'outbox relay',
     log,
     idleMs: options.pollMs ?? 1000,
-    tick: async () => ((await drainOnce()) > 0 ? true : nextDueInMs()),
+    tick: async () => {
+      const r = await round();
+      // Nothing claimable, or rows put back for a retry: sleep until the earliest retry falls due.
+      if (!r.claimed || r.failed) return r.published > 0 ? true : nextDueInMs();
+      // All went out: go again only if the mark saw more due; otherwise the next NOTIFY (or the poll)
+      // wakes the loop, and no empty claim is spent finding out there is nothing to do.
+      return r.more;
+    },
   });
   let listener: ReturnType<typeof listenToChannel> | undefined;
 
