@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalProcess } from '../testing/local-process.ts';
 import { CapacitySearch, openLoopStep, type StepOptions, type StepResult } from './capacity.ts';
+import { measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
 import { httpMix } from './load-http.ts';
 import { type MixClient, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   capacityStepMs?: number;
   /** Steps each capacity search may take (default 8; BENCH_CAPACITY_STEPS). */
   capacitySteps?: number;
+  /** The postmaster's pid, to count Postgres' CPU per request (unknown for BENCH_DATABASE_URL). */
+  postgresPid?: number;
 }
 
 /** The latency bound capacity is measured at, per request kind (issue 11). */
@@ -171,6 +174,60 @@ function capacityRows(ours: CapacitySearch, raw: CapacitySearch, label: string, 
   ];
 }
 
+/** CPU milliseconds per request of each process, as `server · Postgres · load generator = total`. */
+function describeCpu(per: Record<string, number>): string {
+  const parts = ['server', 'postgres', 'loadgen'].map((k) => (k in per ? per[k]!.toFixed(2) : '—'));
+  const total = Object.values(per).reduce((a, b) => a + b, 0);
+  return `${parts.join(' · ')} = ${total.toFixed(2)} ms`;
+}
+
+/**
+ * Open-loop steps for ours and for the reference at the same rate, with the CPU each process spent per
+ * request: ours is the server, Postgres and the load generator (its HTTP client); the reference is
+ * Postgres and the load generator, which is also its pg client. Ours waits for its events to be relayed
+ * before the meters are read, so their cost lands in its step. Two rounds, interleaved; each side's
+ * cheaper round is kept, because Postgres' background work (autovacuum, checkpoints) lands on whichever
+ * step it happens to overlap.
+ */
+async function cpuPerRequestRows(
+  rate: number,
+  step: StepOptions,
+  sides: { ours: MixClient; raw: MixClient; serverPid: number; postgresPid?: number },
+  drained: (since: Date) => Promise<void>,
+): Promise<BenchRow[]> {
+  const postgres = sides.postgresPid;
+  const meters = (server?: number) => ({
+    ...(server ? { server: () => processCpuMs(server) } : {}),
+    ...(postgres ? { postgres: () => processTreeCpuMs(postgres) } : {}),
+    loadgen: ownCpuMs,
+  });
+  const requests = Math.round(rate * step.seconds);
+  const sum = (per: Record<string, number>) => Object.values(per).reduce((a, b) => a + b, 0);
+  const cheaper = (a: Record<string, number> | undefined, b: Record<string, number>) =>
+    a && sum(a) <= sum(b) ? a : b;
+  let ours: Record<string, number> | undefined;
+  let raw: Record<string, number> | undefined;
+  for (let round = 0; round < 2; round++) {
+    const since = new Date();
+    const oursCpu = measureCpu(meters(sides.serverPid));
+    await openLoopStep(sides.ours, rate, step);
+    await drained(since);
+    ours = cheaper(ours, oursCpu(requests));
+    const rawCpu = measureCpu(meters());
+    await openLoopStep(sides.raw, rate, step);
+    raw = cheaper(raw, rawCpu(requests));
+  }
+  return [
+    {
+      metric: `CPU per request at ${rate} req/s, server · Postgres · load generator (open loop, ${step.seconds} s steps, cheaper of 2)`,
+      ours: describeCpu(ours!),
+      reference: `${describeCpu(raw!)} (same SQL via pg; its client is the load generator)`,
+      ratio: `${ratio(sum(ours!), sum(raw!))}`,
+      target: '— (capacity follows it)',
+    },
+  ];
+}
+
 export async function benchHttpLoad(
   stack: LocalStack,
   databaseUrl: string,
@@ -263,6 +320,14 @@ export async function benchHttpLoad(
       opts.capacitySteps ?? 8,
       step,
     );
+    // Where the time goes, at the rate ours passed (or half its ceiling): the same rate for both.
+    const cpuRate = oursCap!.pass?.rate ?? Math.round(ceiling(flat) / 2);
+    const cpuRows = await cpuPerRequestRows(
+      cpuRate,
+      step,
+      { ours, raw, serverPid: server.pid, postgresPid: opts.postgresPid },
+      (since) => outboxDrained(stack, since, 30_000),
+    );
     return [
       ...out,
       ...capacityRows(
@@ -271,6 +336,7 @@ export async function benchHttpLoad(
         `open loop, ${people} users, ${mix}, ${stepMs / 1000} s steps`,
         poolMax,
       ),
+      ...cpuRows,
     ];
   } finally {
     for (const step of undo.reverse()) await step();

@@ -8,6 +8,7 @@ import { createLocalStack } from '../local/stack.ts';
 import { benchCreateTask, benchListProjectTasks, benchListTasks, seedBenchData } from './api.ts';
 import { benchClusterScaling } from './cluster-scaling.ts';
 import { benchColdStart } from './cold-start.ts';
+import { postmasterPid } from './cpu.ts';
 import { benchEventLatency } from './events.ts';
 import { benchHttpLoad } from './load.ts';
 import { benchRecurrenceNextVisible } from './recurrence.ts';
@@ -76,6 +77,7 @@ try {
       durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
       capacityStepMs: Number(process.env.BENCH_CAPACITY_STEP_SECONDS ?? 8) * 1000,
       capacitySteps: Number(process.env.BENCH_CAPACITY_STEPS ?? 8),
+      postgresPid: pgServer ? postmasterPid(resolve(root, '.data/bench-pg')) : undefined,
     }),
   );
   // Real Kafka + daprd, started (and fetched/built once, cached) by platform/engines.

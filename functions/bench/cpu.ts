@@ -1,0 +1,64 @@
+// CPU time per request, by process, read from /proc: where a load step's time went (issue 11: "profile
+// first and write down where the time goes"). Capacity at a p99 bound swings with the machine's noise;
+// CPU per request is steadier, and on these 2 shared cores it is what sets capacity.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux the bench runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** A process's stat fields after its name (the name may hold spaces and parentheses). */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU milliseconds `pid` used so far, its waited-for children included (cutime, cstime): Postgres'
+ * postmaster reaps the backends that exit, so their time is not lost between two readings.
+ */
+export function processCpuMs(pid: number): number {
+  const f = statFields(pid);
+  if (!f) return 0;
+  // Fields 14–17 of proc(5) (utime, stime, cutime, cstime), counted from the state (field 3) here.
+  return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU milliseconds of `root` and of its live children (a postmaster and its backends). */
+export function processTreeCpuMs(root: number): number {
+  let ms = processCpuMs(root);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f && Number(f[1]) === root) ms += processCpuMs(Number(entry));
+  }
+  return ms;
+}
+
+/** The postmaster's pid from a data directory (the first line of postmaster.pid), if it is running. */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's CPU milliseconds (the load generator, and the reference's own pg client). */
+export const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Named CPU meters read before and after some work; `perRequest` divides what each used by `requests`. */
+export function measureCpu(meters: Record<string, () => number>) {
+  const before = Object.fromEntries(Object.entries(meters).map(([name, read]) => [name, read()]));
+  return (requests: number): Record<string, number> =>
+    Object.fromEntries(
+      Object.entries(meters).map(([name, read]) => [name, (read() - before[name]!) / Math.max(1, requests)]),
+    );
+}
