@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureContainerNode, snapshotBlobsFor } from '../engines/container-node.ts';
 import { ensureK8sTools } from '../engines/k8s-tools.ts';
 import { LOCAL_CLUSTER_CONFIGMAP } from '../local-cluster/start.ts';
 import { describe, type Kube, PlatformError, statusOf } from './kube.ts';
@@ -110,8 +111,11 @@ export async function upLocal(
   opts.log('[1/3] reading the local cluster’s Kafka and Postgres addresses');
   const info = await localClusterInfo(kube);
   opts.log(`      brokers ${info.brokers}`);
-  opts.log('[2/3] building the function bundles the node runs for todo-<function> images (dist/)');
-  await run(process.execPath, ['platform/scripts/build-functions.mjs'], opts.log);
+  opts.log('[2/3] building what the node runs for todo-<function> images: each start-up snapshot (dist/)');
+  await run(process.execPath, ['platform/scripts/build-functions.mjs', '--snapshots'], opts.log);
+  // As each image's Dockerfile step does, with the images' Node.js (the node's snapshotNode).
+  const blobs = await snapshotBlobsFor(await ensureContainerNode(), join(repoRoot, 'dist'));
+  opts.log(`      ${blobs.length} snapshot blobs in dist/snapshots/`);
   opts.log(`[3/3] helm upgrade --install ${LOCAL_RELEASE} platform/chart (values.yaml + values-local.yaml)`);
   const timeoutS = Math.round(opts.timeoutMs / 1000);
   await helmWith(

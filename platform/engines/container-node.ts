@@ -2,7 +2,8 @@
 // snapshots built with it: platform/Dockerfile builds each image's blob the same way, with the image's own
 // node, because a blob only loads in the binary that wrote it.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runEngineScript } from './proc.ts';
 
@@ -33,4 +34,26 @@ export async function buildSnapshotBlob(node: string, script: string, blob: stri
       `building a start-up snapshot of ${script} failed: ${err.stderr?.slice(-2000) || err.message}`,
     );
   }
+}
+
+/** Where snapshotBlobsFor puts `<name>.blob`, inside a dist/ directory. */
+export const snapshotBlobPath = (distDir: string, name: string) => join(distDir, 'snapshots', `${name}.blob`);
+
+/**
+ * A blob for every `<name>.snapshot.cjs` in `distDir` (build-functions.mjs --snapshots), two at a time:
+ * what each image's Dockerfile step makes, for a node that runs images as processes (the local cluster).
+ */
+export async function snapshotBlobsFor(node: string, distDir: string): Promise<string[]> {
+  const names = readdirSync(distDir)
+    .filter((f) => f.endsWith('.snapshot.cjs'))
+    .map((f) => f.slice(0, -'.snapshot.cjs'.length));
+  if (!names.length) throw new Error(`no *.snapshot.cjs in ${distDir}: run build-functions.mjs --snapshots`);
+  mkdirSync(join(distDir, 'snapshots'), { recursive: true });
+  const queue = [...names];
+  const worker = async () => {
+    for (let name = queue.shift(); name; name = queue.shift())
+      await buildSnapshotBlob(node, join(distDir, `${name}.snapshot.cjs`), snapshotBlobPath(distDir, name));
+  };
+  await Promise.all([worker(), worker()]);
+  return names;
 }

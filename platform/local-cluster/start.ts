@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startEmbeddedPostgres } from '@todo/core/db/embedded';
+import { ensureContainerNode } from '../engines/container-node.ts';
 import { ensureDapr, startScheduler } from '../engines/dapr.ts';
 import {
   createPodNetwork,
@@ -66,6 +67,8 @@ export async function startLocalCluster(
     const network = createPodNetwork();
     stops.push(async () => deletePodNetwork(network));
     const daprBin = await ensureDapr();
+    // The images' Node.js: todo-<function> pods start from their snapshots, as the images do.
+    const snapshotNode = await ensureContainerNode();
 
     const cp = await startControlPlane({ network });
     stops.push(() => cp.stop());
@@ -134,7 +137,7 @@ export async function startLocalCluster(
       hostIp: network.hostIp,
       podCidr: network.podCidr,
       apiserver: { host: '127.0.0.1', port: apiPort, caCert: cp.pki.caCert },
-      images: { repoRoot, daprBin },
+      images: { repoRoot, daprBin, snapshotNode },
       injector: {
         port: injectorPort,
         cert,

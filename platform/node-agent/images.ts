@@ -1,13 +1,19 @@
 // What "pulling and running an image" means on this node: there is no container runtime, so each image
-// the chart uses maps to a program already on the machine. Our images hold one bundle each
-// (platform/Dockerfile copies dist/<name>.js); daprd's image holds the daprd binary.
+// the chart uses maps to a program already on the machine. Our images hold a function's start-up snapshot
+// (platform/Dockerfile): with `snapshotNode`, the same here (dist/snapshots/<name>.blob, made by
+// `up --target local`), else its plain bundle dist/<name>.js; daprd's image holds the daprd binary.
+import { join } from 'node:path';
+import { snapshotBlobPath } from '../engines/container-node.ts';
+
 export interface ImageMap {
   /** Repo root whose dist/ holds the function bundles (npm run build). */
   repoRoot: string;
   /** Directory with the daprd binary (platform/engines/get-dapr.sh). */
   daprBin: string;
-  /** node executable (default: this process's). */
+  /** node executable for plain bundles (default: this process's). */
   node?: string;
+  /** The images' Node.js (get-node.sh): when set, functions start from their snapshot blobs, as in an image. */
+  snapshotNode?: string;
 }
 
 export interface Program {
@@ -16,7 +22,10 @@ export interface Program {
   cwd: string;
 }
 
-/** `[registry/]todo-<name>:<tag>` → `node dist/<name>.js`; `…/daprd:<tag>` → daprd with the container's args. */
+/**
+ * `[registry/]todo-<name>:<tag>` → `node --snapshot-blob dist/snapshots/<name>.blob` (or `node dist/<name>.js`
+ * without `snapshotNode`); `…/daprd:<tag>` → daprd with the container's args.
+ */
 export function programFor(
   container: { image?: string; command?: string[]; args?: string[] },
   images: ImageMap,
@@ -36,6 +45,14 @@ export function programFor(
       throw new Error(
         `image ${image}: a command override is not supported by this node (it has no shell either)`,
       );
+    if (images.snapshotNode) {
+      if (container.args?.length)
+        throw new Error(
+          `image ${image}: arguments are not supported by a snapshot start (the images take none)`,
+        );
+      const blob = snapshotBlobPath(join(images.repoRoot, 'dist'), fn);
+      return { command: images.snapshotNode, args: ['--snapshot-blob', blob], cwd: images.repoRoot };
+    }
     return {
       command: images.node ?? process.execPath,
       args: [`dist/${fn}.js`, ...(container.args ?? [])],
