@@ -72,6 +72,8 @@ const now = () => new Date().toISOString();
 
 export class PodRuntime {
   private readonly pods = new Map<string, PodRun>();
+  /** Set by close(): the node is going away (its directory with it), so nothing may start any more. */
+  private closed = false;
 
   constructor(private readonly d: PodRuntimeDeps) {}
 
@@ -84,6 +86,7 @@ export class PodRuntime {
 
   /** Called for every add/update of a pod bound to this node. */
   sync(pod: V1Pod): void {
+    if (this.closed) return;
     const uid = pod.metadata?.uid ?? '';
     let run = this.pods.get(uid);
     if (pod.metadata?.deletionTimestamp) {
@@ -125,6 +128,7 @@ export class PodRuntime {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.pods.values()].map((p) => this.stop(p, 2, false)));
   }
 
@@ -277,7 +281,7 @@ export class PodRuntime {
     state: ContainerRun,
     serviceAccountDir: string | undefined,
   ): Promise<void> {
-    if (run.stopping) return;
+    if (run.stopping || this.closed) return;
     const c = state.spec;
     let argv: { command: string; args: string[]; cwd: string };
     let env: Record<string, string>;
@@ -292,8 +296,9 @@ export class PodRuntime {
       state.restartTimer = setTimeout(() => void this.launch(run, state, serviceAccountDir), 2000);
       return;
     }
-    // The pod may have been deleted while the environment was resolved: never start into a torn-down network.
-    if (run.stopping || !run.net) return;
+    // The pod may have been deleted while the environment was resolved, or the node closed (a restart
+    // timer firing during teardown): never start into a torn-down network or a removed directory.
+    if (run.stopping || !run.net || this.closed) return;
     const fd = openSync(join(run.dir, `${c.name}.log`), 'a');
     const proc = spawn(argv.command, argv.args, { cwd: argv.cwd, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
