@@ -16,15 +16,17 @@ function statFields(pid: number): string[] | null {
   }
 }
 
+/** Fields 14–17 of proc(5) (utime, stime, cutime, cstime), counted from the state (field 3) here, in ms. */
+const cpuMsOf = (f: string[]) =>
+  ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_SECOND;
+
 /**
  * CPU milliseconds `pid` used so far, its waited-for children included (cutime, cstime): Postgres'
  * postmaster reaps the backends that exit, so their time is not lost between two readings.
  */
 export function processCpuMs(pid: number): number {
   const f = statFields(pid);
-  if (!f) return 0;
-  // Fields 14–17 of proc(5) (utime, stime, cutime, cstime), counted from the state (field 3) here.
-  return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_SECOND;
+  return f ? cpuMsOf(f) : 0;
 }
 
 /** CPU milliseconds of `root` and of its live children (a postmaster and its backends). */
@@ -33,7 +35,7 @@ export function processTreeCpuMs(root: number): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const f = statFields(Number(entry));
-    if (f && Number(f[1]) === root) ms += processCpuMs(Number(entry));
+    if (f && Number(f[1]) === root) ms += cpuMsOf(f);
   }
   return ms;
 }

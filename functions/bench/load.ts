@@ -175,11 +175,13 @@ function capacityRows(ours: CapacitySearch, raw: CapacitySearch, label: string, 
   ];
 }
 
+/** CPU milliseconds per request of all the processes together. */
+const totalCpuMs = (per: Record<string, number>) => Object.values(per).reduce((a, b) => a + b, 0);
+
 /** CPU milliseconds per request of each process, as `server · Postgres · load generator = total`. */
 function describeCpu(per: Record<string, number>): string {
   const parts = ['server', 'postgres', 'loadgen'].map((k) => (k in per ? per[k]!.toFixed(2) : '—'));
-  const total = Object.values(per).reduce((a, b) => a + b, 0);
-  return `${parts.join(' · ')} = ${total.toFixed(2)} ms`;
+  return `${parts.join(' · ')} = ${totalCpuMs(per).toFixed(2)} ms`;
 }
 
 /**
@@ -203,9 +205,8 @@ async function cpuPerRequestRows(
     loadgen: ownCpuMs,
   });
   const requests = Math.round(rate * step.seconds);
-  const sum = (per: Record<string, number>) => Object.values(per).reduce((a, b) => a + b, 0);
   const cheaper = (a: Record<string, number> | undefined, b: Record<string, number>) =>
-    a && sum(a) <= sum(b) ? a : b;
+    a && totalCpuMs(a) <= totalCpuMs(b) ? a : b;
   let ours: Record<string, number> | undefined;
   let raw: Record<string, number> | undefined;
   for (let round = 0; round < 2; round++) {
@@ -223,7 +224,7 @@ async function cpuPerRequestRows(
       metric: `CPU per request at ${rate} req/s, server · Postgres · load generator (open loop, ${step.seconds} s steps, cheaper of 2)`,
       ours: describeCpu(ours!),
       reference: `${describeCpu(raw!)} (same SQL via pg; its client is the load generator)`,
-      ratio: `${ratio(sum(ours!), sum(raw!))}`,
+      ratio: `${ratio(totalCpuMs(ours!), totalCpuMs(raw!))}`,
       target: '— (capacity follows it)',
     },
   ];
