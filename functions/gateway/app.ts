@@ -2,8 +2,12 @@ import { ProblemError, problemHandler } from '@todo/core/runtime/errors';
 import { Hono } from 'hono';
 import { httpFunctions } from '../catalog.ts';
 
-/** Sends a request to the named function: in-process in the embedded runner, over HTTP in a cluster. */
-export type Forward = (fn: string, request: Request) => Promise<Response>;
+/**
+ * Sends a request to the named function: in-process in the embedded runner, over HTTP in a cluster.
+ * `env` is the Node adapter's bindings (the socket's IncomingMessage), which an in-process function app
+ * gets as its own, as it would behind its own listener.
+ */
+export type Forward = (fn: string, request: Request, env?: unknown) => Promise<Response>;
 
 /**
  * The API's front door: every catalog route, by method and path, to the function that owns it.
@@ -34,7 +38,7 @@ export function createGatewayApp(
   for (const fn of httpFunctions()) {
     for (const route of fn.routes) {
       app.on(route.method, route.path, function forwardRoute(c) {
-        return forward(fn.name, c.req.raw);
+        return forward(fn.name, c.req.raw, c.env);
       });
       const methods = methodsByPath.get(route.path) ?? new Set();
       methodsByPath.set(route.path, methods.add(route.method));

@@ -80,10 +80,10 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     appToken: options.appToken ?? newAppToken(),
   };
   const apps = Object.fromEntries(Object.entries(httpApps).map(([name, create]) => [name, create(deps)]));
-  const app = createGatewayApp(async (fn, request) => {
+  const app = createGatewayApp(async (fn, request, env) => {
     const target = apps[fn];
     if (!target) throw new Error(`no app for ${fn}`);
-    return target.fetch(request);
+    return target.fetch(request, env);
   });
 
   let runner: LocalJobRunner | undefined;

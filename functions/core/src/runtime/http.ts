@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -58,12 +59,29 @@ const MB = 1024 * 1024;
 const DEFAULT_BODY_LIMIT = MB;
 
 function bodyLimitOf(maxSize: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ProblemError(413, `Request bodies are limited to ${maxSize / MB} MB`);
-    },
-  });
+  const tooLarge = () => {
+    throw new ProblemError(413, `Request bodies are limited to ${maxSize / MB} MB`);
+  };
+  const counted = bodyLimit({ maxSize, onError: tooLarge });
+  return function limitBody(c, next) {
+    const framing = socketFraming(c.env);
+    if (!framing || framing.chunked) return counted(c, next);
+    return framing.length > maxSize ? tooLarge() : next();
+  };
+}
+
+/**
+ * How a request that came off a socket frames its body, from the Node adapter's IncomingMessage (its
+ * `incoming` binding): a message has a body only with Content-Length or Transfer-Encoding (RFC 9112
+ * §6.3), and Node has already refused a malformed length. Undefined for a Request built in-process.
+ * Why not ask the Request: Hono's bodyLimit reads `raw.body`, and that makes the adapter build a full
+ * undici Request (headers, abort signal, body stream) for every request, GETs included.
+ */
+export function socketFraming(env: unknown): { chunked: boolean; length: number } | undefined {
+  const headers = (env as { incoming?: { headers?: IncomingHttpHeaders } } | undefined)?.incoming?.headers;
+  if (!headers) return undefined;
+  if (headers['transfer-encoding'] !== undefined) return { chunked: true, length: 0 };
+  return { chunked: false, length: Number(headers['content-length'] ?? 0) };
 }
 
 /**
