@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { compiledOnce } from '../db/compiled-once.ts';
 import type { AccountTokenPurpose, Database } from '../db/types.ts';
 import { issueToken } from './auth.ts';
 
@@ -157,16 +158,18 @@ export async function revokeUserSessions(
  * authenticated request (so revocation is immediate).
  */
 export async function isSessionActive(db: Kysely<Database>, sessionId: string, userId: string) {
-  const row = await db
+  return (await activeSession(db, sessionId, userId)).length > 0;
+}
+
+const activeSession = compiledOnce((db, sessionId: string, userId: string) =>
+  db
     .selectFrom('sessions')
     .select(sql<number>`1`.as('on'))
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
-    .where('expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
-  return row !== undefined;
-}
+    .where('expires_at', '>', sql<Date>`now()`),
+);
 
 /** A new single-purpose link token for the user's address; only its hash is stored. */
 export async function createAccountToken(

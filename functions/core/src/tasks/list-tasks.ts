@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
+import { compiledOnce } from '../db/compiled-once.ts';
 import type { Database } from '../db/types.ts';
 import { visibleProjects } from '../projects/access.ts';
 import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
@@ -95,14 +96,17 @@ export interface TaskListing {
   next_cursor: string | null;
 }
 
-/** The projects `userId` is a member of, and which of them are shared (may hold others' tasks). */
-async function membershipsOf(db: Kysely<Database>, userId: string) {
-  const rows = await db
+const membershipRows = compiledOnce((db, userId: string) =>
+  db
     .selectFrom('project_members as pm')
     .innerJoin('projects as p', 'p.id', 'pm.project_id')
     .select(['pm.project_id', 'p.shared'])
-    .where('pm.user_id', '=', userId)
-    .execute();
+    .where('pm.user_id', '=', userId),
+);
+
+/** The projects `userId` is a member of, and which of them are shared (may hold others' tasks). */
+async function membershipsOf(db: Kysely<Database>, userId: string) {
+  const rows = await membershipRows(db, userId);
   return {
     member: rows.map((r) => r.project_id),
     shared: rows.filter((r) => r.shared).map((r) => r.project_id),
