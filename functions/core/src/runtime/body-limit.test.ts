@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config.ts';
-import { createFunctionApp, type FunctionDeps, readBody, socketFraming } from './http.ts';
+import { bodyFraming, createFunctionApp, type FunctionDeps, readBody } from './http.ts';
 import { createLogger } from './log.ts';
 import { listen, type RunningServer } from './serve.ts';
 
@@ -91,13 +91,14 @@ describe('body limit (a Request built in-process)', () => {
   });
 });
 
-describe('socketFraming', () => {
+describe('bodyFraming', () => {
   const env = (headers: Record<string, string>) => ({ incoming: { headers } });
-  it('reads the framing from the socket message, and nothing from a Request built in-process', () => {
-    expect(socketFraming(env({ 'content-length': '12' }))).toEqual({ chunked: false, length: 12 });
-    expect(socketFraming(env({}))).toEqual({ chunked: false, length: 0 });
-    expect(socketFraming(env({ 'transfer-encoding': 'chunked' }))).toEqual({ chunked: true, length: 0 });
-    expect(socketFraming(undefined)).toBeUndefined();
-    expect(socketFraming({})).toBeUndefined();
+  it('reads the framing from the socket message or the in-process sender, and nothing from a Request', () => {
+    expect(bodyFraming(env({ 'content-length': '12' }))).toEqual({ chunked: false, length: 12 });
+    expect(bodyFraming(env({}))).toEqual({ chunked: false, length: 0 });
+    expect(bodyFraming(env({ 'transfer-encoding': 'chunked' }))).toEqual({ chunked: true, length: 0 });
+    expect(bodyFraming(undefined)).toBeUndefined();
+    expect(bodyFraming({})).toBeUndefined();
+    expect(bodyFraming({ framing: { chunked: false, length: 3 } })).toEqual({ chunked: false, length: 3 });
   });
 });

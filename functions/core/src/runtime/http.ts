@@ -64,21 +64,31 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler {
   };
   const counted = bodyLimit({ maxSize, onError: tooLarge });
   return function limitBody(c, next) {
-    const framing = socketFraming(c.env);
+    const framing = bodyFraming(c.env);
     if (!framing || framing.chunked) return counted(c, next);
     return framing.length > maxSize ? tooLarge() : next();
   };
 }
 
+/** How a request's body is framed, when its sender says so: a known length, or chunks of unknown total. */
+export interface BodyFraming {
+  chunked: boolean;
+  length: number;
+}
+
 /**
- * How a request that came off a socket frames its body, from the Node adapter's IncomingMessage (its
- * `incoming` binding): a message has a body only with Content-Length or Transfer-Encoding (RFC 9112
- * §6.3), and Node has already refused a malformed length. Undefined for a Request built in-process.
+ * A request's framing, from its bindings (`c.env`), without touching its Request:
+ * - off a socket, the Node adapter's IncomingMessage (`incoming`): a message has a body only with
+ *   Content-Length or Transfer-Encoding (RFC 9112 §6.3), and Node has already refused a malformed length;
+ * - from an in-process sender that built the body itself (local-transport.ts `postInProcess`), `framing`.
+ * Undefined otherwise (a Request built in-process, as tests do), and Hono's bodyLimit counts the body.
  * Why not ask the Request: Hono's bodyLimit reads `raw.body`, and that makes the adapter build a full
  * undici Request (headers, abort signal, body stream) for every request, GETs included.
  */
-export function socketFraming(env: unknown): { chunked: boolean; length: number } | undefined {
-  const headers = (env as { incoming?: { headers?: IncomingHttpHeaders } } | undefined)?.incoming?.headers;
+export function bodyFraming(env: unknown): BodyFraming | undefined {
+  const bindings = env as { incoming?: { headers?: IncomingHttpHeaders }; framing?: BodyFraming } | undefined;
+  if (bindings?.framing) return bindings.framing;
+  const headers = bindings?.incoming?.headers;
   if (!headers) return undefined;
   if (headers['transfer-encoding'] !== undefined) return { chunked: true, length: 0 };
   return { chunked: false, length: Number(headers['content-length'] ?? 0) };

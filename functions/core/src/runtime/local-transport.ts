@@ -4,6 +4,7 @@ import type { Database } from '../db/types.ts';
 import type { CloudEvent } from '../events.ts';
 import { APP_TOKEN_HEADER } from './app-token.ts';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
+import type { BodyFraming } from './http.ts';
 import type { Logger } from './log.ts';
 import type { EventPublisher, JobScheduler } from './ports.ts';
 import type { FetchApp } from './serve.ts';
@@ -21,6 +22,30 @@ export interface LocalSubscriber {
   topic: string;
   route: string;
   app: FetchApp;
+}
+
+/**
+ * POSTs a JSON body to an app in this process, as daprd would over HTTP. What the app gets is the part of
+ * a Request that Hono reads (method, url, headers, the body as text or JSON), not an undici Request: its
+ * body stream and abort signal cost more than the work of a consumer here. The body's length goes along as
+ * its framing (http.ts `bodyFraming`), so the body limit applies as it does to a socket's request.
+ */
+export async function postInProcess(
+  app: FetchApp,
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+): Promise<Response> {
+  const { body } = init;
+  const request = {
+    method: 'POST',
+    url,
+    headers: new Headers(init.headers),
+    text: async () => body,
+    json: async () => JSON.parse(body),
+    arrayBuffer: async () => new TextEncoder().encode(body).buffer,
+  };
+  const framing: BodyFraming = { chunked: false, length: Buffer.byteLength(body) };
+  return app.fetch(request as unknown as Request, { framing });
 }
 
 const Reply = z.object({ status: z.enum(['SUCCESS', 'RETRY', 'DROP']).optional() }).loose();
@@ -64,16 +89,13 @@ export function localBus(opts: {
   async function deliver(sub: LocalSubscriber, topic: string, event: CloudEvent): Promise<string | null> {
     let res: Response;
     try {
-      res = await sub.app.fetch(
-        new Request(`http://${sub.consumer}.local${sub.route}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/cloudevents+json',
-            ...(opts.appToken ? { [APP_TOKEN_HEADER]: opts.appToken } : {}),
-          },
-          body: JSON.stringify(event),
-        }),
-      );
+      res = await postInProcess(sub.app, `http://${sub.consumer}.local${sub.route}`, {
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          ...(opts.appToken ? { [APP_TOKEN_HEADER]: opts.appToken } : {}),
+        },
+        body: JSON.stringify(event),
+      });
     } catch (e) {
       return `${sub.consumer}: ${(e as Error).message}`;
     }
@@ -193,15 +215,16 @@ export function createLocalJobRunner(options: LocalJobRunnerOptions): LocalJobRu
   async function fire(job: ClaimedJob, lease: Date): Promise<void> {
     let outcome: string | null;
     try {
-      const res = await options.target.fetch(
-        new Request(`http://clock.local/job/${encodeURIComponent(job.name)}`, {
-          method: 'POST',
+      const res = await postInProcess(
+        options.target,
+        `http://clock.local/job/${encodeURIComponent(job.name)}`,
+        {
           headers: {
             'content-type': 'application/json',
             ...(options.appToken ? { [APP_TOKEN_HEADER]: options.appToken } : {}),
           },
           body: JSON.stringify(job.data),
-        }),
+        },
       );
       const text = await res.text();
       outcome = res.ok || res.status === 404 ? null : `${res.status} ${text.slice(0, 200)}`;

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 
 export interface FetchApp {
-  fetch(request: Request): Response | Promise<Response>;
+  /** `env`: the bindings Hono hands the app as `c.env` (the Node adapter's, or http.ts `BodyFraming`). */
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
 }
 
 export interface RunningServer {
