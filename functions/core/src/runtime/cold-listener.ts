@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bareRequest } from './bare-request.ts';
 import { BareResponse, bareReplies } from './bare-response.ts';
 import type { FetchApp } from './serve.ts';
 
@@ -11,7 +12,7 @@ export type RequestListener = (incoming: IncomingMessage, outgoing: ServerRespon
  * takes 40–65 ms here — a third of bare Node's whole start — and a V8 start-up snapshot cannot hold it (it
  * needs Node's HTTP parser). The adapter touches them as it loads, so a woken function paid that before its
  * first answer. Until the first answer is out, a GET or HEAD is served here: the app gets the part of a
- * Request Hono reads (`bareRequest`), and the reply Hono builds for c.json or c.text — a string and plain
+ * Request Hono reads (bare-request.ts), and the reply Hono builds for c.json or c.text — a string and plain
  * headers, kept as its parts by the bundles' Response (bare-response.ts) — is written straight to the socket. The adapter loads in the idle moment after
  * that first answer (in a cluster, while the readiness the probe just saw reaches the endpoints), so real
  * traffic meets the usual path. Anything else — a request body to read, a streamed reply, a handler that
@@ -71,7 +72,13 @@ export function bareUrl(incoming: IncomingMessage, hostname: string): string | u
 async function serveBare(app: FetchApp, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
   const abort = new AbortController();
   outgoing.once('close', () => abort.abort());
-  const res = await app.fetch(bareRequest(incoming, url, abort.signal), { incoming, outgoing });
+  const request = bareRequest({
+    method: incoming.method,
+    url,
+    headers: incoming.headers,
+    signal: abort.signal,
+  });
+  const res = await app.fetch(request, { incoming, outgoing });
   const head = incoming.method === 'HEAD';
   const parts = BareResponse.isBare(res) ? res.parts() : undefined;
   if (parts) {
@@ -109,51 +116,4 @@ function failed(outgoing: ServerResponse, e: unknown) {
   console.error(e);
   if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'text/plain' });
   outgoing.end();
-}
-
-/** A request's headers as Headers reads them, from the parsed message (no undici Headers). */
-class BareHeaders {
-  constructor(private readonly raw: IncomingHttpHeaders) {}
-  get(name: string): string | null {
-    const v = this.raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-  forEach(fn: (value: string, name: string, headers: BareHeaders) => void): void {
-    for (const [name, value] of this) fn(value, name, this);
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw).sort()) yield [name, this.get(name) as string];
-  }
-  *keys(): IterableIterator<string> {
-    for (const [name] of this.entries()) yield name;
-  }
-  *values(): IterableIterator<string> {
-    for (const [, value] of this.entries()) yield value;
-  }
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-  getSetCookie(): string[] {
-    const v = this.raw['set-cookie'];
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  }
-}
-
-/** What Hono and our handlers read of a bodiless request's Request. */
-function bareRequest(incoming: IncomingMessage, url: string, signal: AbortSignal): Request {
-  const request = {
-    method: incoming.method,
-    url,
-    headers: new BareHeaders(incoming.headers),
-    signal,
-    body: null,
-    bodyUsed: false,
-    text: async () => '',
-    json: async () => JSON.parse(''),
-    arrayBuffer: async () => new ArrayBuffer(0),
-  };
-  return request as unknown as Request;
 }

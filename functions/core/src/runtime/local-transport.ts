@@ -4,6 +4,7 @@ import type { Database } from '../db/types.ts';
 import type { CloudEvent } from '../events.ts';
 import { APP_TOKEN_HEADER } from './app-token.ts';
 import { type BackgroundLoop, backgroundLoop } from './background.ts';
+import { bareRequest } from './bare-request.ts';
 import type { BodyFraming } from './http.ts';
 import type { Logger } from './log.ts';
 import type { EventPublisher, JobScheduler } from './ports.ts';
@@ -25,10 +26,9 @@ export interface LocalSubscriber {
 }
 
 /**
- * POSTs a JSON body to an app in this process, as daprd would over HTTP. What the app gets is the part of
- * a Request that Hono reads (method, url, headers, the body as text or JSON), not an undici Request: its
- * body stream and abort signal cost more than the work of a consumer here. The body's length goes along as
- * its framing (http.ts `bodyFraming`), so the body limit applies as it does to a socket's request.
+ * POSTs a JSON body to an app in this process, as daprd would over HTTP: as the part of a Request that Hono
+ * reads (bare-request.ts). The body's length goes along as its framing (http.ts `bodyFraming`), so the body
+ * limit applies as it does to a socket's request.
  */
 export async function postInProcess(
   app: FetchApp,
@@ -36,16 +36,9 @@ export async function postInProcess(
   init: { headers: Record<string, string>; body: string },
 ): Promise<Response> {
   const { body } = init;
-  const request = {
-    method: 'POST',
-    url,
-    headers: new Headers(init.headers),
-    text: async () => body,
-    json: async () => JSON.parse(body),
-    arrayBuffer: async () => new TextEncoder().encode(body).buffer,
-  };
+  const headers = Object.fromEntries(Object.entries(init.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const framing: BodyFraming = { chunked: false, length: Buffer.byteLength(body) };
-  return app.fetch(request as unknown as Request, { framing });
+  return app.fetch(bareRequest({ method: 'POST', url, headers, body }), { framing });
 }
 
 const Reply = z.object({ status: z.enum(['SUCCESS', 'RETRY', 'DROP']).optional() }).loose();
