@@ -178,9 +178,11 @@ describe('malformed input is always a 4xx naming the problem, never a 5xx', () =
             const problem = await res.json();
             expect(problem.errors.length).toBeGreaterThan(0);
             // The field is the whole body (not JSON, not an object), or one of its keys: one that was
-            // sent, or a required one that was missing.
+            // sent, or a required one that was missing (due_at is, once recurrence or reminders are sent:
+            // schemas.ts requireDueForSchedule).
             const named = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-            const keys = [...named, ...REQUIRED_BODY_KEYS];
+            const schedules = named.includes('recurrence') || named.includes('reminders');
+            const keys = [...named, ...REQUIRED_BODY_KEYS, ...(schedules ? ['due_at'] : [])];
             for (const e of problem.errors) {
               const ok =
                 e.field === 'body' ||
