@@ -12,7 +12,7 @@ import { startLocalProcess } from '../testing/local-process.ts';
 import { CapacitySearch, openLoopStep, type StepOptions, type StepResult } from './capacity.ts';
 import { measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
 import { httpMix } from './load-http.ts';
-import { type MixClient, Tally, timed } from './load-mix.ts';
+import { type MixClient, type RequestKind, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
@@ -77,33 +77,47 @@ const p50p99 = (xs: number[]) => (xs.length ? `${ms(percentile(xs, 50))} / ${ms(
 const p99s = (s: StepResult) =>
   `${[s.p99.list, s.p99.create, s.p99.complete].map((v) => (Number.isNaN(v) ? '—' : Math.round(v))).join(' · ')} ms`;
 
+/** A pass's requests and errors, as a cell. */
+const describePass = ({ tally, seconds }: { tally: Tally; seconds: number }) =>
+  `${tally.requests.toLocaleString('en')} requests (${Math.round(tally.requests / seconds)}/s), ${tally.errorCount} errors${tally.errorCount ? ` (${tally.describeErrors()})` : ''}`;
+
+/**
+ * A pass's rows: ours, and beside it the same users' pass over the same SQL straight through pg when
+ * `raw` ran (the think-time pass), which says whether the target can be met on this machine at all.
+ */
 function passRows(
-  { tally, seconds, retried }: { tally: Tally; seconds: number; retried: number },
+  ours: { tally: Tally; seconds: number; retried: number },
   label: string,
   readTarget: string,
+  raw?: { tally: Tally; seconds: number },
 ): BenchRow[] {
-  const errors = tally.errorCount ? ` (${tally.describeErrors()})` : '';
-  const resent = retried ? `; ${retried} resent on a stale keep-alive connection` : '';
+  const resent = ours.retried ? `; ${ours.retried} resent on a stale keep-alive connection` : '';
+  const writes = (t: Tally) => `${p50p99(t.ms.create)} · ${p50p99(t.ms.complete)}`;
+  const p99Ratio = (kinds: RequestKind[]) => {
+    if (!raw) return 'n/a';
+    const worst = (t: Tally) => Math.max(...kinds.map((k) => (t.ms[k].length ? percentile(t.ms[k], 99) : 0)));
+    return `${ratio(worst(ours.tally), worst(raw.tally))} p99`;
+  };
   return [
     {
       metric: `HTTP load (${label}): requests, errors`,
-      ours: `${tally.requests.toLocaleString('en')} requests (${Math.round(tally.requests / seconds)}/s), ${tally.errorCount} errors${errors}${resent}`,
-      reference: '—',
+      ours: `${describePass(ours)}${resent}`,
+      reference: raw ? `${describePass(raw)} (same SQL via pg)` : '—',
       ratio: 'n/a',
       target: '0 errors',
     },
     {
       metric: '  read (list + search + sort) p50 / p99',
-      ours: p50p99(tally.ms.list),
-      reference: '—',
-      ratio: 'n/a',
+      ours: p50p99(ours.tally.ms.list),
+      reference: raw ? p50p99(raw.tally.ms.list) : '—',
+      ratio: p99Ratio(['list']),
       target: readTarget,
     },
     {
       metric: '  write p50 / p99 per request: create · complete',
-      ours: `${p50p99(tally.ms.create)} · ${p50p99(tally.ms.complete)}`,
-      reference: '—',
-      ratio: 'n/a',
+      ours: writes(ours.tally),
+      reference: raw ? writes(raw.tally) : '—',
+      ratio: p99Ratio(['create', 'complete']),
       target: `p99 ≤ ${P99_BOUND_MS} ms`,
     },
   ];
@@ -299,12 +313,16 @@ export async function benchHttpLoad(
     const flat = await pass(0);
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
     const paced = await pass(thinkMs);
+    // The same paced users over the same SQL straight through pg: whether this machine can hold the
+    // target at that offered load at all, with nothing in front of Postgres.
+    const rawPaced = await closedLoop(raw, users, durationMs, writeShare, thinkMs);
     const out = [
       ...passRows(flat, `${people} users, no think time, ${seconds} s, ${mix}`, 'p99 ≤ 500 ms'),
       ...passRows(
         paced,
         `${people} users, ${thinkMs / 1000} s mean think time, ${seconds} s`,
         `p99 ≤ ${P99_BOUND_MS} ms`,
+        rawPaced,
       ),
     ];
     if (stepMs <= 0) return out;
