@@ -51,4 +51,19 @@ describe('HS256 tokens (node:crypto)', () => {
     ];
     for (const [bad, why] of cases) expect(() => verifyHs256(bad, secret, now, expected), bad).toThrow(why);
   });
+
+  it('remembers a verified signature, not the verdict: time and iss/aud are checked on every call, per secret', () => {
+    const expected = { iss: 'todo', aud: 'todo-api' };
+    const token = signHs256({ sub: 'u1', exp: now + 60, iss: 'todo', aud: 'todo-api' }, secret);
+    expect(verifyHs256(token, secret, now, expected).sub).toBe('u1');
+    expect(verifyHs256(token, secret, now, expected).sub).toBe('u1');
+    expect(() => verifyHs256(token, secret, now + 60, expected)).toThrow(/expired/);
+    expect(() => verifyHs256(token, secret, now, { ...expected, aud: 'stream' })).toThrow(/unexpected audience/);
+    expect(() => verifyHs256(token, 'another-secret-another-secret-0123', now)).toThrow(/bad signature/);
+    // What it hands out cannot be changed for the next caller.
+    const claims = verifyHs256(token, secret, now, expected) as Record<string, unknown>;
+    expect(() => {
+      claims.sub = 'admin';
+    }).toThrow(TypeError);
+  });
 });

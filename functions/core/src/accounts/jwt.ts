@@ -46,15 +46,19 @@ export interface ExpectedClaims {
 }
 
 /**
- * The claims of a valid HS256 token signed with `secret`, with an `exp` in the future (a token without
- * one never expires, so it is refused) and the expected `iss`/`aud`; a JwtError otherwise.
+ * Tokens whose signature verified, with their decoded claims, per secret: a client sends the same token
+ * on every request until it expires, and the HMAC and two JSON decodes were ~0.1 ms of each request's
+ * CPU. Only the signature check is remembered; the time and iss/aud checks run on every call. Bounded:
+ * past `SIGNED_TOKENS_MAX` entries the oldest goes (a Map iterates in insertion order).
  */
-export function verifyHs256(
-  token: string,
-  secret: string,
-  nowSeconds = Math.floor(Date.now() / 1000),
-  want: ExpectedClaims = {},
-): JwtClaims {
+const signedTokens = new Map<string, Map<string, Readonly<JwtClaims>>>();
+export const SIGNED_TOKENS_MAX = 10_000;
+
+/** The claims of `token` if it is an HS256 token signed with `secret`; a JwtError otherwise. */
+function signedClaims(token: string, secret: string): Readonly<JwtClaims> {
+  let known = signedTokens.get(secret);
+  const hit = known?.get(token);
+  if (hit) return hit;
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwtError('malformed token');
   const [header, payload, signature] = parts as [string, string, string];
@@ -64,7 +68,24 @@ export function verifyHs256(
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new JwtError('bad signature');
-  const claims = decodeJson(payload) as JwtClaims;
+  const claims = Object.freeze(decodeJson(payload) as JwtClaims);
+  if (!known) signedTokens.set(secret, (known = new Map()));
+  if (known.size >= SIGNED_TOKENS_MAX) known.delete(known.keys().next().value!);
+  known.set(token, claims);
+  return claims;
+}
+
+/**
+ * The claims of a valid HS256 token signed with `secret`, with an `exp` in the future (a token without
+ * one never expires, so it is refused) and the expected `iss`/`aud`; a JwtError otherwise.
+ */
+export function verifyHs256(
+  token: string,
+  secret: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  want: ExpectedClaims = {},
+): Readonly<JwtClaims> {
+  const claims = signedClaims(token, secret);
   if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw new JwtError('no expiry');
   if (claims.exp <= nowSeconds) throw new JwtError('expired');
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > nowSeconds))
