@@ -58,7 +58,9 @@ describe('HS256 tokens (node:crypto)', () => {
     expect(verifyHs256(token, secret, now, expected).sub).toBe('u1');
     expect(verifyHs256(token, secret, now, expected).sub).toBe('u1');
     expect(() => verifyHs256(token, secret, now + 60, expected)).toThrow(/expired/);
-    expect(() => verifyHs256(token, secret, now, { ...expected, aud: 'stream' })).toThrow(/unexpected audience/);
+    expect(() => verifyHs256(token, secret, now, { ...expected, aud: 'stream' })).toThrow(
+      /unexpected audience/,
+    );
     expect(() => verifyHs256(token, 'another-secret-another-secret-0123', now)).toThrow(/bad signature/);
     // What it hands out cannot be changed for the next caller.
     const claims = verifyHs256(token, secret, now, expected) as Record<string, unknown>;

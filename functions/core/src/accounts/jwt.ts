@@ -69,7 +69,10 @@ function signedClaims(token: string, secret: string): Readonly<JwtClaims> {
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new JwtError('bad signature');
   const claims = Object.freeze(decodeJson(payload) as JwtClaims);
-  if (!known) signedTokens.set(secret, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    signedTokens.set(secret, known);
+  }
   if (known.size >= SIGNED_TOKENS_MAX) known.delete(known.keys().next().value!);
   known.set(token, claims);
   return claims;
