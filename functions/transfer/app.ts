@@ -3,6 +3,7 @@ import {
   type FunctionDeps,
   fieldProblem,
   ProblemError,
+  requestText,
   routeHandlers,
   validate,
 } from '@todo/core';
@@ -26,7 +27,7 @@ async function planFromJson(c: Context, query: ImportQuery): Promise<ImportPlan>
   if (query.name !== undefined) throw fieldProblem('query.name', 'only a CSV file goes into a new project');
   let raw: unknown;
   try {
-    raw = JSON.parse(await c.req.text());
+    raw = JSON.parse(await requestText(c));
   } catch {
     throw fieldProblem('body', 'must be a JSON document');
   }
@@ -48,7 +49,7 @@ async function planFromCsv(c: Context, deps: FunctionDeps, query: ImportQuery): 
           archived: false,
         } as const);
   const timeZone = await userTimeZone(deps.db, c.var.user.id);
-  return planFromTodoistCsv(await c.req.text(), { now: new Date(), timeZone, project });
+  return planFromTodoistCsv(await requestText(c), { now: new Date(), timeZone, project });
 }
 
 /**

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config.ts';
-import { bodyFraming, createFunctionApp, type FunctionDeps, readBody } from './http.ts';
+import { bodyFraming, createFunctionApp, type FunctionDeps, readBody, requestText } from './http.ts';
 import { createLogger } from './log.ts';
 import { listen, type RunningServer } from './serve.ts';
 
@@ -20,11 +20,22 @@ function createEchoApp() {
   const app = createFunctionApp('echo', deps);
   app.post('/echo', async (c) => c.json(await readBody(c, z.object({ pad: z.string() }))));
   app.get('/echo', (c) => c.json({ pad: '' }));
+  // The text once, then Hono's own json() of the same body (from its cache: the message is read by then).
+  app.post('/text', async (c) => {
+    const text = await requestText(c);
+    return c.json({ text, json: text ? await c.req.json() : null });
+  });
   return app;
 }
 
 /** One request with the framing chosen here: a Content-Length, or chunks (Transfer-Encoding). */
-function send(port: number, method: string, body: string | undefined, framing: 'length' | 'chunked') {
+function send(
+  port: number,
+  method: string,
+  body: string | undefined,
+  framing: 'length' | 'chunked',
+  path = '/echo',
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const headers: Record<string, string> = {
       'dapr-api-token': appToken,
@@ -32,7 +43,7 @@ function send(port: number, method: string, body: string | undefined, framing: '
     };
     if (body !== undefined && framing === 'length')
       headers['content-length'] = String(Buffer.byteLength(body));
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/echo', method, headers }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => {
@@ -78,9 +89,29 @@ describe('body limit (real sockets)', () => {
   it('serves a request without a body', async () => {
     expect((await send(server.port, 'GET', undefined, 'length')).status).toBe(200);
   });
+
+  it('reads a body as text() would (UTF-8, a leading BOM dropped), by length or in chunks, and keeps it for json()', async () => {
+    const doc = { note: 'naïve — 日本 ✓' };
+    for (const framing of ['length', 'chunked'] as const) {
+      const res = await send(server.port, 'POST', `\uFEFF${JSON.stringify(doc)}`, framing, '/text');
+      expect(res.status, framing).toBe(200);
+      expect(JSON.parse(res.body), framing).toEqual({ text: JSON.stringify(doc), json: doc });
+    }
+    const empty = await send(server.port, 'POST', '', 'length', '/text');
+    expect(JSON.parse(empty.body)).toEqual({ text: '', json: null });
+  });
 });
 
-describe('body limit (a Request built in-process)', () => {
+describe('body limit and body reads (a Request built in-process)', () => {
+  it('reads the text of a Request', async () => {
+    const res = await createEchoApp().request('/text', {
+      method: 'POST',
+      headers: { 'dapr-api-token': appToken },
+      body: JSON.stringify({ a: 1 }),
+    });
+    expect(await res.json()).toEqual({ text: '{"a":1}', json: { a: 1 } });
+  });
+
   it('counts the body of a Request without a Content-Length', async () => {
     const res = await createEchoApp().request('/echo', {
       method: 'POST',

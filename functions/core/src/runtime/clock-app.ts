@@ -3,7 +3,7 @@ import { INTERNAL_KEY_HEADER, isInternalKey, JobRequest } from './clock-jobs.ts'
 import { unwrapJobData } from './dapr.ts';
 import { fieldProblem, ProblemError, unauthorized, validationProblem } from './errors.ts';
 import type { EventDeps } from './event-app.ts';
-import { createFunctionApp, readBody } from './http.ts';
+import { createFunctionApp, readBody, requestText } from './http.ts';
 
 /** Handles one fired job. Throwing asks for a retry (Dapr's failure policy, or the local runner's backoff). */
 export type JobHandler = (job: { name: string; data: unknown }, deps: EventDeps) => Promise<void>;
@@ -55,7 +55,7 @@ export function createClockApp(name: string, deps: EventDeps, handle: JobHandler
 
   app.post('/job/:name', async function fireJob(c) {
     const jobName = c.req.param('name');
-    const text = await c.req.text();
+    const text = await requestText(c);
     let data: unknown;
     try {
       data = unwrapJobData(text ? JSON.parse(text) : null);

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { type ParsedEvent, parseEvent } from '../events.ts';
-import { type AppEnv, createFunctionApp, type FunctionDeps } from './http.ts';
+import { type AppEnv, createFunctionApp, type FunctionDeps, requestText } from './http.ts';
 import type { JobScheduler } from './ports.ts';
 
 /** What an event function's handlers get: the usual deps plus the job scheduler port. */
@@ -44,7 +44,7 @@ export function createEventFunctionApp(
     app.post(eventRoute(topic), async function receiveEvent(c) {
       let parsed: ParsedEvent;
       try {
-        parsed = parseEvent(JSON.parse(await c.req.text()));
+        parsed = parseEvent(JSON.parse(await requestText(c)));
       } catch (e) {
         deps.log.warn('dropping malformed event', { fn: name, topic, err: e });
         return c.json({ status: 'DROP' satisfies DeliveryStatus });

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -160,11 +160,45 @@ export function createFunctionApp(
   return app;
 }
 
+/**
+ * A request's body as text, read once (Hono's body cache keeps it for any later `c.req.json()` or
+ * `c.req.text()`). Off a socket with a Content-Length — which the body limit has already checked, and
+ * to which Node holds the message — it is read straight from the adapter's IncomingMessage: `c.req.text()`
+ * makes the Node adapter build an undici Request and a web stream over the message first. Anything else
+ * (chunked, whose limit counts as the stream is read; a Request built in-process) goes through Hono.
+ */
+export function requestText(c: Context): Promise<string> {
+  const bindings = c.env as { incoming?: IncomingMessage; framing?: BodyFraming } | undefined;
+  const incoming = bindings?.incoming;
+  const framing = bodyFraming(c.env);
+  // What Hono keeps there at run time: its declared type says the body, it stores the body's promise.
+  const cache = c.req.bodyCache as { text?: Promise<string> };
+  if (!incoming || bindings?.framing || !framing || framing.chunked || incoming.readableDidRead || cache.text)
+    return c.req.text();
+  const text = framing.length === 0 ? Promise.resolve('') : readMessage(incoming);
+  cache.text = text;
+  return text;
+}
+
+/** The body's bytes as text: UTF-8, a leading BOM dropped, as the Fetch spec's `text()` decodes them. */
+const utf8 = new TextDecoder();
+
+/** The rest of a message's body, decoded as `text()` would; rejects if the sender goes away first. */
+function readMessage(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    message.once('end', () => resolve(utf8.decode(Buffer.concat(chunks))));
+    message.once('error', reject);
+    message.once('aborted', () => reject(new Error('the client went away before sending its whole body')));
+  });
+}
+
 /** Parses a JSON body against a schema; malformed JSON and schema failures are both a 400 naming the field. */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await c.req.text());
+    raw = JSON.parse(await requestText(c));
   } catch {
     throw fieldProblem('body', 'must be a JSON document');
   }
