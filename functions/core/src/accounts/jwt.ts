@@ -52,7 +52,7 @@ export interface ExpectedClaims {
  * past `SIGNED_TOKENS_MAX` entries the oldest goes (a Map iterates in insertion order).
  */
 const signedTokens = new Map<string, Map<string, Readonly<JwtClaims>>>();
-export const SIGNED_TOKENS_MAX = 10_000;
+const SIGNED_TOKENS_MAX = 10_000;
 
 /** The claims of `token` if it is an HS256 token signed with `secret`; a JwtError otherwise. */
 function signedClaims(token: string, secret: string): Readonly<JwtClaims> {

@@ -9,6 +9,9 @@ import { listen, type RunningServer } from './serve.ts';
 const appToken = 'body-limit-app-token-0123456789';
 const MB = 1024 * 1024;
 
+/** What the last read of `/partial` came to: the text, or why it failed. */
+let partialRead: Promise<string> | undefined;
+
 function createEchoApp() {
   const deps: FunctionDeps = {
     db: {} as FunctionDeps['db'], // no route here reaches the database
@@ -21,6 +24,10 @@ function createEchoApp() {
   app.post('/echo', async (c) => c.json(await readBody(c, z.object({ pad: z.string() }))));
   app.get('/echo', (c) => c.json({ pad: '' }));
   // The text once, then Hono's own json() of the same body (from its cache: the message is read by then).
+  app.post('/partial', async (c) => {
+    partialRead = requestText(c);
+    return c.text(await partialRead);
+  });
   app.post('/text', async (c) => {
     const text = await requestText(c);
     return c.json({ text, json: text ? await c.req.json() : null });
@@ -88,6 +95,23 @@ describe('body limit (real sockets)', () => {
 
   it('serves a request without a body', async () => {
     expect((await send(server.port, 'GET', undefined, 'length')).status).toBe(200);
+  });
+
+  it('gives up on a body whose sender goes away before its end, rather than wait for it forever', async () => {
+    partialRead = undefined;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: server.port,
+      path: '/partial',
+      method: 'POST',
+      headers: { 'dapr-api-token': appToken, 'content-length': '100' },
+    });
+    req.on('error', () => {});
+    req.write('{"half":');
+    // (A poll of the promise itself would wait for it.)
+    await expect.poll(() => partialRead !== undefined, { timeout: 5000 }).toBe(true);
+    req.destroy();
+    await expect(partialRead).rejects.toThrow(/aborted|went away/);
   });
 
   it('reads a body as text() would (UTF-8, a leading BOM dropped), by length or in chunks, and keeps it for json()', async () => {

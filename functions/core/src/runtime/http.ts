@@ -190,7 +190,8 @@ function readMessage(message: IncomingMessage): Promise<string> {
     message.on('data', (chunk: Buffer) => chunks.push(chunk));
     message.once('end', () => resolve(utf8.decode(Buffer.concat(chunks))));
     message.once('error', reject);
-    message.once('aborted', () => reject(new Error('the client went away before sending its whole body')));
+    // Closed before its end (the client went away): settle rather than wait forever. After 'end' it is a no-op.
+    message.once('close', () => reject(new Error('the client went away before sending its whole body')));
   });
 }
 
