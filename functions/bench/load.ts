@@ -328,11 +328,11 @@ export async function benchHttpLoad(
       ),
     ];
     if (stepMs <= 0) return out;
-    // A pass with no pause writes events faster than one relay delivers them in-process; the backlog was
-    // drained before the reference's pass, and is again (the reference's rows go in already sent) before the search.
-    const drainedMs = await outboxDrained(stack, passesStarted, 300_000);
+    // A pass with no pause writes events faster than one relay delivers them in-process; that backlog was
+    // drained before the reference's pass (whose rows go in already sent), so it does not compete with the
+    // steps either.
     console.log(
-      pacedDrainedMs === undefined || drainedMs === undefined
+      pacedDrainedMs === undefined
         ? 'capacity: the outbox still had unsent events 300 s after the passes; searching anyway'
         : `capacity: the passes' events were all relayed ${(pacedDrainedMs / 1000).toFixed(1)} s after they ended`,
     );

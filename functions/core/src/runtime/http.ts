@@ -175,24 +175,11 @@ export function requestText(c: Context): Promise<string> {
   const cache = c.req.bodyCache as { text?: Promise<string> };
   if (!incoming || bindings?.framing || !framing || framing.chunked || incoming.readableDidRead || cache.text)
     return c.req.text();
-  const text = framing.length === 0 ? Promise.resolve('') : readMessage(incoming);
+  // Node's own reader (async iteration, decoded as Fetch's text() does: UTF-8, a leading BOM dropped; it
+  // rejects when the sender goes away first). Fetched when first used: a start-up snapshot loads nothing more.
+  const text = process.getBuiltinModule('node:stream/consumers').text(incoming);
   cache.text = text;
   return text;
-}
-
-/** The body's bytes as text: UTF-8, a leading BOM dropped, as the Fetch spec's `text()` decodes them. */
-const utf8 = new TextDecoder();
-
-/** The rest of a message's body, decoded as `text()` would; rejects if the sender goes away first. */
-function readMessage(message: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    message.on('data', (chunk: Buffer) => chunks.push(chunk));
-    message.once('end', () => resolve(utf8.decode(Buffer.concat(chunks))));
-    message.once('error', reject);
-    // Closed before its end (the client went away): settle rather than wait forever. After 'end' it is a no-op.
-    message.once('close', () => reject(new Error('the client went away before sending its whole body')));
-  });
 }
 
 /** Parses a JSON body against a schema; malformed JSON and schema failures are both a 400 naming the field. */
