@@ -229,7 +229,10 @@ describe('fuzzing tier: schemathesis against npm start’s stack', () => {
       );
       expect(links, summary).not.toBeNull();
       const [covered, total, inferred] = links!.slice(1).map(Number) as [number, number, number];
-      expect(total - inferred, summary).toBe(declared);
+      // At least, not exactly: schemathesis counts `inferred` as links it injected, `total` as
+      // transitions, and a link injected into a response definition several operations share (learnt
+      // from Location headers seen during the run, so it varies run to run) adds several transitions.
+      expect(total - inferred, summary).toBeGreaterThanOrEqual(declared);
       expect(covered, summary).toBeGreaterThan(0);
       const reached = (prefix: string) =>
         [...linked].some(([op, n]) => op.includes(`${prefix}/{id}`) && n.ok > 0);
