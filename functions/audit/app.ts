@@ -1,5 +1,5 @@
 import { createEventFunctionApp, type EventDeps, type ParsedEvent, TOPICS } from '@todo/core';
-import { recordAuditEntry } from '@todo/core/audit';
+import { batchedAuditRecorder } from '@todo/core/audit';
 
 /**
  * Who did it and to what: the member who made a task change (the event's actor; its creator on events
@@ -38,18 +38,18 @@ function describe(parsed: ParsedEvent) {
   }
 }
 
-/** One audit entry per event (idempotent by event id: see recordAuditEntry). */
-async function recordEvent(parsed: ParsedEvent, deps: EventDeps): Promise<void> {
-  await recordAuditEntry(deps.db, {
-    event_id: parsed.event.id,
-    event_type: parsed.type,
-    occurred_at: parsed.event.time,
-    ...describe(parsed),
-  });
-}
-
-/** audit: every event on every topic into the audit log. */
+/** audit: every event on every topic into the audit log, one entry per event (idempotent by event id). */
 export default function auditApp(deps: EventDeps) {
+  // Deliveries that arrive together (a relay round; daprd, one per partition) share one insert.
+  const record = batchedAuditRecorder(deps.db);
+  async function recordEvent(parsed: ParsedEvent): Promise<void> {
+    await record({
+      event_id: parsed.event.id,
+      event_type: parsed.type,
+      occurred_at: parsed.event.time,
+      ...describe(parsed),
+    });
+  }
   return createEventFunctionApp('audit', deps, {
     [TOPICS.taskEvents]: recordEvent,
     [TOPICS.taskUpdates]: recordEvent,

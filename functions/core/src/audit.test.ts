@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { KyselyPlugin } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../testing/database.ts';
+import { type AuditEntry, batchedAuditRecorder } from './audit.ts';
+
+const t = useTestDatabase();
+
+const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
+  event_id: randomUUID(),
+  user_id: null,
+  actor: 'system:test',
+  event_type: 'TaskCreated.v1',
+  entity_id: randomUUID(),
+  occurred_at: new Date().toISOString(),
+  before: null,
+  after: { title: 'x' },
+  ...over,
+});
+
+/** The database, counting the statements sent through it. */
+function counted() {
+  const seen = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      seen.statements++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { db: t.db.withPlugin(plugin), seen };
+}
+
+const recorded = (ids: string[]) =>
+  t.db.selectFrom('audit_log').select('event_id').where('event_id', 'in', ids).execute();
+
+describe('batchedAuditRecorder', () => {
+  it('records entries asked for in one turn with one statement, each caller told about its own', async () => {
+    const { db, seen } = counted();
+    const record = batchedAuditRecorder(db);
+    const [a, b] = [entry(), entry()];
+    // b twice in the batch, and once more after it: recorded once, by the first caller.
+    expect(await Promise.all([record(a), record(b), record(b)])).toEqual([true, true, false]);
+    expect(seen.statements).toBe(1);
+    expect(await record(b)).toBe(false);
+    expect(seen.statements).toBe(2);
+    expect(await recorded([a.event_id, b.event_id])).toHaveLength(2);
+  });
+
+  it('one bad entry fails only its own caller: the rest of its batch is recorded', async () => {
+    const record = batchedAuditRecorder(t.db);
+    const [a, bad, c] = [entry(), entry({ user_id: 'not-a-uuid' }), entry()];
+    const results = await Promise.allSettled([record(a), record(bad), record(c)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await recorded([a.event_id, bad.event_id, c.event_id])).toHaveLength(2);
+  });
+});
