@@ -1,5 +1,5 @@
 import { createEventFunctionApp, type EventDeps, type ParsedEvent, TOPICS } from '@todo/core';
-import { batchedAuditRecorder } from '@todo/core/audit';
+import { auditRecorder } from '@todo/core/audit';
 
 /**
  * Who did it and to what: the member who made a task change (the event's actor; its creator on events
@@ -41,7 +41,7 @@ function describe(parsed: ParsedEvent) {
 /** audit: every event on every topic into the audit log, one entry per event (idempotent by event id). */
 export default function auditApp(deps: EventDeps) {
   // Deliveries that arrive together (a relay round; daprd, one per partition) share one insert.
-  const record = batchedAuditRecorder(deps.db);
+  const record = auditRecorder(deps.db);
   async function recordEvent(parsed: ParsedEvent): Promise<void> {
     await record({
       event_id: parsed.event.id,
