@@ -256,6 +256,54 @@ describe('scheduleReminder against the real database, with a recording scheduler
     );
   });
 
+  it('reads the tasks of deliveries that arrive together in one statement, each against its own state', async () => {
+    const armed = await createTask(
+      ctx(),
+      TaskCreate.parse({ title: 'Armed', due_at: inFuture(HOUR), reminders: [0] }),
+    );
+    const plain = await createTask(ctx(), TaskCreate.parse({ title: 'Plain' }));
+    const gone = await createTask(
+      ctx(),
+      TaskCreate.parse({ title: 'Gone', due_at: inFuture(HOUR), reminders: [0] }),
+    );
+    await deliverLatest(gone.id);
+    await deleteTask(ctx(), gone.id);
+    // The same function over a database that counts its state reads (the batched read's statement).
+    let stateReads = 0;
+    const counted = scheduleReminderApp({
+      ...(await depsFor(rec.scheduler)),
+      db: t.db.withPlugin({
+        transformQuery: (args) => {
+          if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('').includes('with ordinality'))
+            stateReads++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      }),
+    });
+    const latest = await Promise.all(
+      [armed, plain, gone].map(async (task) => (await eventsOf(task.id)).at(-1)),
+    );
+    const replies = await Promise.all(
+      latest.map(async (event) => {
+        const res = await counted.request(eventRoute(TOPICS.taskEvents), {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json', ...APP_TOKEN_HEADERS },
+          body: JSON.stringify(event),
+        });
+        return res.json();
+      }),
+    );
+    expect(replies).toEqual(Array(3).fill({ status: 'SUCCESS' }));
+    expect(stateReads).toBe(1);
+    expect(jobsOf(armed.id).map((j) => j.name)).toEqual([`reminder-${armed.id}-0`]);
+    expect(jobsOf(plain.id)).toEqual([]);
+    expect(jobsOf(gone.id)).toEqual([]);
+    expect((await receipts(gone.id)).map((r) => r.detail)).toEqual(
+      Array(2).fill('cancelled: the task was deleted'),
+    );
+  });
+
   it('converges on the current task when an old event is replayed after newer ones', async () => {
     const task = await createTask(
       ctx(),

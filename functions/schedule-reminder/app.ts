@@ -1,4 +1,4 @@
-import { createEventFunctionApp, type EventDeps, type EventHandler, RetryLater, TOPICS } from '@todo/core';
+import { createEventFunctionApp, type EventDeps, type ParsedEvent, RetryLater, TOPICS } from '@todo/core';
 import type { Database } from '@todo/core/db/types';
 import {
   cancelScheduled,
@@ -17,6 +17,7 @@ import {
   reminderJobName,
   snoozeJobName,
 } from '@todo/core/reminders/reminder-plan';
+import { coalesced } from '@todo/core/runtime/coalesce';
 import { type Kysely, sql } from 'kysely';
 
 /** The task as its reminders see it, with whom they ring for (the assignee, else the creator). */
@@ -35,12 +36,20 @@ const fingerprint = (t: TaskState) =>
     ? JSON.stringify([t.status, t.due_at?.getTime() ?? null, [...t.reminder_offsets].sort(), t.recipient])
     : 'gone';
 
+interface ReminderState {
+  /** The task's owner; null when the task is gone. */
+  owner: string | null;
+  task: TaskState;
+  receipts: ReturnType<typeof ReceiptStatuses.parse>;
+}
+
 /**
- * What every task event needs first, in one statement (issue 11: one round trip, not three): the task's
- * owner (null when the task is gone), the task as its reminders see it, and its receipts, which outlive
- * a deleted task (their scheduled jobs must still be removed).
+ * What every task event needs first, for the tasks of the deliveries that arrive together (coalesced()),
+ * in one statement (issue 11): each task's owner (null when the task is gone), the task as its reminders see
+ * it, and its receipts, which outlive a deleted task (their scheduled jobs must still be removed). In the
+ * order of `taskIds`.
  */
-async function readReminderState(db: Kysely<Database>, taskId: string) {
+async function readReminderStates(db: Kysely<Database>, taskIds: string[]): Promise<ReminderState[]> {
   const { rows } = await sql<{
     owner: string | null;
     status: string | null;
@@ -50,20 +59,23 @@ async function readReminderState(db: Kysely<Database>, taskId: string) {
     receipts: unknown;
   }>`
     select t.user_id as owner, t.status, t.due_at, t.reminder_offsets, ${reminderRecipientOf('t')} as recipient,
-      ${receiptStatusesOf(taskId)} as receipts
-    from (select 1) as one left join tasks t on t.id = ${taskId}`.execute(db);
-  const row = rows[0]!;
-  const task: TaskState =
-    row.owner === null
-      ? undefined
-      : {
-          id: taskId,
-          status: row.status!,
-          due_at: row.due_at,
-          reminder_offsets: row.reminder_offsets ?? [],
-          recipient: row.recipient!,
-        };
-  return { owner: row.owner, task, receipts: ReceiptStatuses.parse(row.receipts) };
+      ${receiptStatusesOf(sql.ref('k.id'))} as receipts
+    from unnest(${taskIds}::uuid[]) with ordinality as k(id, n) left join tasks t on t.id = k.id
+    order by k.n`.execute(db);
+  return rows.map((row, i) => ({
+    owner: row.owner,
+    task:
+      row.owner === null
+        ? undefined
+        : {
+            id: taskIds[i]!,
+            status: row.status!,
+            due_at: row.due_at,
+            reminder_offsets: row.reminder_offsets ?? [],
+            recipient: row.recipient!,
+          },
+    receipts: ReceiptStatuses.parse(row.receipts),
+  }));
 }
 
 export class TaskChangedWhileScheduling extends RetryLater {
@@ -83,11 +95,15 @@ export class TaskChangedWhileScheduling extends RetryLater {
  * as it did when the plan was made; if a concurrent change slipped in, the event is retried and the
  * retry schedules from the newer state, overwriting anything stale this attempt wrote.
  */
-export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
+async function reconcileTaskReminders(
+  parsed: ParsedEvent,
+  deps: EventDeps,
+  readState: (taskId: string) => Promise<ReminderState>,
+): Promise<void> {
   if (parsed.type === 'RecurringTaskInstanceCreated.v1' || parsed.type === 'ReminderDue.v1') return;
   const { task: eventTask, previous, user_id: userId } = parsed.data;
   const taskId = eventTask.id;
-  const { owner, task, receipts } = await readReminderState(deps.db, taskId);
+  const { owner, task, receipts } = await readState(taskId);
   // The event must name the task's owner: an event naming someone else's task changes nothing.
   if (owner !== null && owner !== userId) {
     deps.log.warn('event names a task of another user; ignoring it', {
@@ -182,7 +198,7 @@ export const reconcileTaskReminders: EventHandler = async (parsed, deps) => {
     ];
     await cancelScheduled(trx, taskId, stale, cancelReason(task));
   });
-};
+}
 
 function cancelReason(task: TaskState): string {
   if (!task) return 'cancelled: the task was deleted';
@@ -193,7 +209,10 @@ function cancelReason(task: TaskState): string {
 
 /** The event function: task-events in, jobs through the JobScheduler port (they fire on the clock). */
 export function scheduleReminderApp(deps: EventDeps) {
-  return createEventFunctionApp('schedule-reminder', deps, { [TOPICS.taskEvents]: reconcileTaskReminders });
+  const readState = coalesced((taskIds: string[]) => readReminderStates(deps.db, taskIds));
+  return createEventFunctionApp('schedule-reminder', deps, {
+    [TOPICS.taskEvents]: (parsed) => reconcileTaskReminders(parsed, deps, readState),
+  });
 }
 
 export default scheduleReminderApp;

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database, ReminderDeliveriesTable } from '../db/types.ts';
 import { ReceiptStatus } from '../enums.ts';
@@ -98,7 +98,7 @@ export async function listReceipts(
  * one (receipts are one per task, occurrence and channel). A JSON array as SQL, so schedule-reminder
  * reads it in the statement that reads the task; parse it with ReceiptStatuses.
  */
-export const receiptStatusesOf = (taskId: string): RawBuilder<unknown> =>
+export const receiptStatusesOf = (taskId: string | Expression<string>): RawBuilder<unknown> =>
   sql`coalesce((select json_agg(json_build_object('occurrence_key', r.occurrence_key, 'status', r.status))
     from reminder_deliveries r where r.task_id = ${taskId}), '[]'::json)`;
 export const ReceiptStatuses = z.array(z.object({ occurrence_key: z.string(), status: ReceiptStatus }));
