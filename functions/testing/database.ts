@@ -3,7 +3,7 @@ import { dropDatabase, ensureDatabase } from '@todo/core/db/admin';
 import { connectDatabase, type DbHandle } from '@todo/core/db/connect';
 import { migrateToLatest } from '@todo/core/db/migrate';
 import type { Database } from '@todo/core/db/types';
-import type { Kysely } from 'kysely';
+import type { Kysely, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface TestDatabase {
@@ -51,4 +51,23 @@ export async function eventually<T>(
       );
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * `db` as seen through a plugin that counts the statements sent through it (those `which` picks; all by
+ * default): for tests that check how many round trips a piece of code makes.
+ */
+export function countingStatements(
+  db: Kysely<Database>,
+  which: (node: RootOperationNode) => boolean = () => true,
+) {
+  const seen = { statements: 0 };
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      if (which(args.node)) seen.statements++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  return { db: counted, seen };
 }

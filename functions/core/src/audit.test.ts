@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../testing/database.ts';
+import { countingStatements, useTestDatabase } from '../../testing/database.ts';
 import { type AuditEntry, auditRecorder } from './audit.ts';
 
 const t = useTestDatabase();
@@ -18,25 +17,12 @@ const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   ...over,
 });
 
-/** The database, counting the statements sent through it. */
-function counted() {
-  const seen = { statements: 0 };
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => {
-      seen.statements++;
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-  return { db: t.db.withPlugin(plugin), seen };
-}
-
 const recorded = (ids: string[]) =>
   t.db.selectFrom('audit_log').select('event_id').where('event_id', 'in', ids).execute();
 
 describe('auditRecorder', () => {
   it('records entries asked for in one turn with one statement, each caller told about its own', async () => {
-    const { db, seen } = counted();
+    const { db, seen } = countingStatements(t.db);
     const record = auditRecorder(db);
     const [a, b] = [entry(), entry()];
     // b twice in the batch, and once more after it: recorded once, by the first caller.
