@@ -181,6 +181,72 @@ describe('outbox relay', () => {
     }
   });
 
+  it('gathers events notified just after a round of several into one round; after a lone one, goes at once', async () => {
+    await clearOutbox();
+    // Each publish is tagged with its round: one round's publishes all start in the same turn.
+    const got: { id: string; round: number }[] = [];
+    let round = 0;
+    let turnOpen = false;
+    const publisher: EventPublisher = {
+      async publish(_topic, event) {
+        if (!turnOpen) {
+          turnOpen = true;
+          setImmediate(() => {
+            round++;
+            turnOpen = false;
+          });
+        }
+        got.push({ id: event.id, round });
+      },
+    };
+    const roundOf = (id: string) => got.find((g) => g.id === id)?.round;
+    const lone = createOutboxRelay({
+      db: t.db,
+      publisher,
+      log,
+      databaseUrl: t.url,
+      pollMs: 3_600_000,
+      gatherMs: 3_600_000,
+    });
+    await lone.start();
+    try {
+      // A round of one row gathers nothing, however long the window: each lone event goes on its NOTIFY.
+      const first = await enqueue(randomUUID());
+      await eventually('the first lone event', async () => roundOf(first) !== undefined);
+      const second = await enqueue(randomUUID());
+      await eventually('the second lone event', async () => roundOf(second) !== undefined);
+    } finally {
+      await lone.stop();
+    }
+
+    const relay = createOutboxRelay({
+      db: t.db,
+      publisher,
+      log,
+      databaseUrl: t.url,
+      pollMs: 3_600_000,
+      gatherMs: 1_500,
+    });
+    await relay.start();
+    try {
+      const pair = await t.db
+        .transaction()
+        .execute(async (trx) => [
+          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'a' }),
+          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'b' }),
+        ]);
+      await eventually('the pair', async () => pair.every((id) => roundOf(id) !== undefined));
+      // Two commits, two NOTIFYs, right after a round of two: one round takes both.
+      const next = [await enqueue(randomUUID()), await enqueue(randomUUID())];
+      await eventually('the next two', async () => next.every((id) => roundOf(id) !== undefined));
+      expect(roundOf(pair[0]!)).toBe(roundOf(pair[1]!));
+      expect(roundOf(next[0]!)).toBe(roundOf(next[1]!));
+      expect(roundOf(next[0]!)).toBeGreaterThan(roundOf(pair[0]!)!);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('stop() lets the round in flight finish and mark its rows', async () => {
     await clearOutbox();
     let release: () => void = () => {};

@@ -27,6 +27,11 @@ export interface OutboxRelayOptions {
   maxAttempts?: number;
   /** How long a claimed row is held for its publish before another relay may take it (default 60 s). */
   leaseMs?: number;
+  /**
+   * After a round that claimed several rows, the next round starts no sooner than this long after it
+   * began (default 100 ms; see gatherUntil). After a round of one row, the next goes as soon as it is due.
+   */
+  gatherMs?: number;
 }
 
 /** What this relay did since it was made; `deadLettered` is also logged with `metric: 'outbox_dead_lettered'`. */
@@ -95,9 +100,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const max = options.maxBackoffMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 10;
   const leaseMs = options.leaseMs ?? 60_000;
+  const gatherMs = options.gatherMs ?? 100;
   const counters: OutboxRelayCounters = { published: 0, failed: 0, deadLettered: 0 };
   /** When a publish last succeeded (ms since the epoch): tells a poison row from a broker outage. */
   let lastPublishedAt: number | undefined;
+  /**
+   * Until when (ms since the epoch) new rows wait to be gathered into one round. Every round costs a
+   * claim and a mark, and in `npm start` each consumer's batch is what one round delivers (the audit
+   * insert, schedule-reminder's read: core/src/runtime/coalesce.ts). Woken per NOTIFY, a steady stream of
+   * writes gave one round per event: 4 statements per event on the event side alone. A round that
+   * claimed several rows says events are arriving faster than rounds, so the next one gathers for
+   * `gatherMs`; one that claimed a single row says they are not, and the next event goes at once, so
+   * a product in ordinary use delivers each event as soon as it is committed.
+   */
+  let gatherUntil = 0;
+  let gatherTimer: NodeJS.Timeout | undefined;
 
   /**
    * Claims due rows for this round under `lease` (also their new next_attempt_at), oldest first: the due
@@ -224,11 +241,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function round(): Promise<Round> {
+    const startedAt = Date.now();
     // A JS Date (millisecond precision) as the lease, so it compares equal when the marks apply.
-    const lease = new Date(Date.now() + leaseMs);
+    const lease = new Date(startedAt + leaseMs);
     const upBefore = lastPublishedAt;
     const rows = await claim(lease);
     if (!rows.length) return { claimed: 0, published: 0, failed: 0, more: false };
+    // An empty round (a NOTIFY for rows a round already took) says nothing about the rate: it keeps the window.
+    gatherUntil = rows.length > 1 ? startedAt + gatherMs : 0;
 
     const results = await Promise.all(rows.map(publish));
     const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
@@ -259,6 +279,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return ms == null ? false : Math.max(25, Math.ceil(Number(ms)));
   }
 
+  /** Wakes the loop now, or once the gathering window of the last round has passed (see gatherUntil). */
+  function wakeAfterGathering() {
+    const wait = gatherUntil - Date.now();
+    if (wait <= 0) return loop.wake();
+    gatherTimer ??= setTimeout(() => {
+      gatherTimer = undefined;
+      loop.wake();
+    }, wait);
+  }
+
   const loop = backgroundLoop({
     name: 'outbox relay',
     log,
@@ -267,9 +297,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const r = await round();
       // Nothing claimable, or rows put back for a retry: sleep until the earliest retry falls due.
       if (!r.claimed || r.failed) return r.published > 0 ? true : nextDueInMs();
-      // All went out: go again only if the mark saw more due; otherwise the next NOTIFY (or the poll)
-      // wakes the loop, and no empty claim is spent finding out there is nothing to do.
-      return r.more;
+      // A full round: a backlog, which gathers itself; go on at once.
+      if (r.claimed >= batchSize) return true;
+      // All went out: go again only if the mark saw more due (after the gathering window); otherwise
+      // the next NOTIFY (or the poll) wakes the loop, and no empty claim is spent finding out there is
+      // nothing to do.
+      if (!r.more) return false;
+      const wait = gatherUntil - Date.now();
+      return wait > 0 ? wait : true;
     },
   });
   let listener: ReturnType<typeof listenToChannel> | undefined;
@@ -282,7 +317,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         listener = listenToChannel({
           databaseUrl: options.databaseUrl,
           channel: OUTBOX_CHANNEL,
-          onNotify: () => loop.wake(),
+          onNotify: wakeAfterGathering,
           // Anything committed while we were not listening is found by this catch-up nudge.
           onListening: () => loop.wake(),
           log,
@@ -295,6 +330,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async stop() {
       await loop.stop();
       await listener?.close();
+      clearTimeout(gatherTimer);
     },
   };
 }
