@@ -79,7 +79,13 @@ export function localBus(opts: {
     opts.log.warn('event dead-lettered', { consumer: sub.consumer, topic, id: event.id, reason });
   }
 
-  async function deliver(sub: LocalSubscriber, topic: string, event: CloudEvent): Promise<string | null> {
+  /** Delivers `body` (the event as JSON, written once for all its subscribers) to one subscriber. */
+  async function deliver(
+    sub: LocalSubscriber,
+    topic: string,
+    event: CloudEvent,
+    body: string,
+  ): Promise<string | null> {
     let res: Response;
     try {
       res = await postInProcess(sub.app, `http://${sub.consumer}.local${sub.route}`, {
@@ -87,7 +93,7 @@ export function localBus(opts: {
           'content-type': 'application/cloudevents+json',
           ...(opts.appToken ? { [APP_TOKEN_HEADER]: opts.appToken } : {}),
         },
-        body: JSON.stringify(event),
+        body,
       });
     } catch (e) {
       return `${sub.consumer}: ${(e as Error).message}`;
@@ -115,8 +121,9 @@ export function localBus(opts: {
   return {
     async publish(topic, event, delivery) {
       const targets = opts.subscribers().filter((s) => s.topic === topic);
+      const body = JSON.stringify(event);
       const outcomes = await Promise.all(
-        targets.map(async (sub) => ({ sub, failure: await deliver(sub, topic, event) })),
+        targets.map(async (sub) => ({ sub, failure: await deliver(sub, topic, event, body) })),
       );
       const failed = outcomes.filter(
         (o): o is { sub: LocalSubscriber; failure: string } => o.failure !== null,
