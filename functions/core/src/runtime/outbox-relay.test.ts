@@ -181,7 +181,7 @@ describe('outbox relay', () => {
     }
   });
 
-  it('gathers events notified just after a round of several into one round; after a lone one, goes at once', async () => {
+  it('gathers the events of writes committed just after a round of several writes; after one write’s, goes at once', async () => {
     await clearOutbox();
     // Each publish is tagged with its round: one round's publishes all start in the same turn.
     const got: { id: string; round: number }[] = [];
@@ -210,11 +210,19 @@ describe('outbox relay', () => {
     });
     await lone.start();
     try {
-      // A round of one row gathers nothing, however long the window: each lone event goes on its NOTIFY.
-      const first = await enqueue(randomUUID());
-      await eventually('the first lone event', async () => roundOf(first) !== undefined);
-      const second = await enqueue(randomUUID());
-      await eventually('the second lone event', async () => roundOf(second) !== undefined);
+      // A round of one write's events gathers nothing, however long the window, even when that write
+      // queued several (a completed occurrence and its next one): the next write's event goes on its NOTIFY.
+      const several = await t.db
+        .transaction()
+        .execute(async (trx) => [
+          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'a' }),
+          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'b' }),
+        ]);
+      await eventually('one write’s two events', async () =>
+        several.every((id) => roundOf(id) !== undefined),
+      );
+      const next = await enqueue(randomUUID());
+      await eventually('the next write’s event', async () => roundOf(next) !== undefined);
     } finally {
       await lone.stop();
     }
@@ -227,16 +235,12 @@ describe('outbox relay', () => {
       pollMs: 3_600_000,
       gatherMs: 1_500,
     });
+    // Two writes committed before it starts: its first round takes both.
+    const pair = [await enqueue(randomUUID()), await enqueue(randomUUID())];
     await relay.start();
     try {
-      const pair = await t.db
-        .transaction()
-        .execute(async (trx) => [
-          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'a' }),
-          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'b' }),
-        ]);
       await eventually('the pair', async () => pair.every((id) => roundOf(id) !== undefined));
-      // Two commits, two NOTIFYs, right after a round of two: one round takes both.
+      // Two commits, two NOTIFYs, right after a round of two writes: one round takes both.
       const next = [await enqueue(randomUUID()), await enqueue(randomUUID())];
       await eventually('the next two', async () => next.every((id) => roundOf(id) !== undefined));
       expect(roundOf(pair[0]!)).toBe(roundOf(pair[1]!));

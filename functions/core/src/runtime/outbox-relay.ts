@@ -28,8 +28,8 @@ export interface OutboxRelayOptions {
   /** How long a claimed row is held for its publish before another relay may take it (default 60 s). */
   leaseMs?: number;
   /**
-   * After a round that claimed several rows, the next round starts no sooner than this long after it
-   * began (default 100 ms; see gatherUntil). After a round of one row, the next goes as soon as it is due.
+   * After a round that took the events of several writes, the next round starts no sooner than this long
+   * after it began (default 100 ms; see gatherUntil). Otherwise the next goes as soon as it is due.
    */
   gatherMs?: number;
 }
@@ -74,6 +74,8 @@ interface ClaimedRow {
   partition_key: string;
   cloud_event: unknown;
   attempts: number;
+  /** Its transaction's start (the column's default, `now()`): rows of one write share it. */
+  created_at: Date;
 }
 
 type Outcome = { row: ClaimedRow; error: undefined } | { row: ClaimedRow; error: string };
@@ -109,9 +111,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * claim and a mark, and in `npm start` each consumer's batch is what one round delivers (the audit
    * insert, schedule-reminder's read: core/src/runtime/coalesce.ts). Woken per NOTIFY, a steady stream of
    * writes gave one round per event: 4 statements per event on the event side alone. A round that
-   * claimed several rows says events are arriving faster than rounds, so the next one gathers for
-   * `gatherMs`; one that claimed a single row says they are not, and the next event goes at once, so
-   * a product in ordinary use delivers each event as soon as it is committed.
+   * took the events of several writes says writes are committing faster than rounds go, so the next one
+   * gathers for `gatherMs`; one that took a single write's events says they are not, and the next event
+   * goes at once, so a product in ordinary use delivers each event as soon as it is committed. (Counted by
+   * write, not by row: one write with several events — a completed occurrence and its next one — is no
+   * stream, and a user completing tasks one after another would otherwise wait out a window each time.)
    */
   let gatherUntil = 0;
   let gatherTimer: NodeJS.Timeout | undefined;
@@ -134,7 +138,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           and c.sent_at is null
           and c.next_attempt_at <= now()
         for update skip locked)
-      returning o.id, o.event_id, o.topic, o.partition_key, o.cloud_event, o.attempts`.execute(db);
+      returning o.id, o.event_id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.created_at`.execute(
+      db,
+    );
     return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
@@ -240,6 +246,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows[0]?.more ?? true;
   }
 
+  /** How many writes (transactions) the rows came from: rows of one write share their `created_at`. */
+  const writesIn = (rows: ClaimedRow[]) => new Set(rows.map((r) => r.created_at.getTime())).size;
+
   async function round(): Promise<Round> {
     const startedAt = Date.now();
     // A JS Date (millisecond precision) as the lease, so it compares equal when the marks apply.
@@ -248,7 +257,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const rows = await claim(lease);
     if (!rows.length) return { claimed: 0, published: 0, failed: 0, more: false };
     // An empty round (a NOTIFY for rows a round already took) says nothing about the rate: it keeps the window.
-    gatherUntil = rows.length > 1 ? startedAt + gatherMs : 0;
+    gatherUntil = writesIn(rows) > 1 ? startedAt + gatherMs : 0;
 
     const results = await Promise.all(rows.map(publish));
     const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
