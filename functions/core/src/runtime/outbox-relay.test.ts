@@ -207,6 +207,7 @@ describe('outbox relay', () => {
       databaseUrl: t.url,
       pollMs: 3_600_000,
       gatherMs: 3_600_000,
+      urgentTopics: [],
     });
     await lone.start();
     try {
@@ -234,6 +235,7 @@ describe('outbox relay', () => {
       databaseUrl: t.url,
       pollMs: 3_600_000,
       gatherMs: 1_500,
+      urgentTopics: [],
     });
     // Two writes committed before it starts: its first round takes both.
     const pair = [await enqueue(randomUUID()), await enqueue(randomUUID())];
@@ -246,6 +248,30 @@ describe('outbox relay', () => {
       expect(roundOf(pair[0]!)).toBe(roundOf(pair[1]!));
       expect(roundOf(next[0]!)).toBe(roundOf(next[1]!));
       expect(roundOf(next[0]!)).toBeGreaterThan(roundOf(pair[0]!)!);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('never opens a gathering window for a round of reminders, however many writes it took', async () => {
+    await clearOutbox();
+    const { publisher, got } = recordingPublisher();
+    // Two writes queued before it starts, so its first round takes both (the events are ReminderDue).
+    await enqueue(randomUUID());
+    await enqueue(randomUUID());
+    const relay = createOutboxRelay({
+      db: t.db,
+      publisher,
+      log,
+      databaseUrl: t.url,
+      pollMs: 3_600_000,
+      gatherMs: 3_600_000,
+    });
+    await relay.start();
+    try {
+      await eventually('the first two reminders', async () => got.length === 2);
+      const next = await enqueue(randomUUID());
+      await eventually('the next reminder, at once', async () => got.some((g) => g.event.id === next));
     } finally {
       await relay.stop();
     }

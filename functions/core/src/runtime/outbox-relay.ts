@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
-import { CloudEvent } from '../events.ts';
+import { CloudEvent, TOPICS } from '../events.ts';
 import { backgroundLoop, listenToChannel } from './background.ts';
 import type { Logger } from './log.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
@@ -32,6 +32,12 @@ export interface OutboxRelayOptions {
    * after it began (default 100 ms; see gatherUntil). Otherwise the next goes as soon as it is due.
    */
   gatherMs?: number;
+  /**
+   * Topics whose events never open a gathering window (default: reminders). A reminder goes off at a time
+   * its user chose, so a burst of them (many due in the same minute) is delivered round after round;
+   * task events feed bookkeeping (the audit log, reminder jobs, the next occurrence) that can wait 100 ms.
+   */
+  urgentTopics?: readonly string[];
 }
 
 /** What this relay did since it was made; `deadLettered` is also logged with `metric: 'outbox_dead_lettered'`. */
@@ -103,6 +109,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const maxAttempts = options.maxAttempts ?? 10;
   const leaseMs = options.leaseMs ?? 60_000;
   const gatherMs = options.gatherMs ?? 100;
+  const urgentTopics = new Set(options.urgentTopics ?? [TOPICS.reminders]);
   const counters: OutboxRelayCounters = { published: 0, failed: 0, deadLettered: 0 };
   /** When a publish last succeeded (ms since the epoch): tells a poison row from a broker outage. */
   let lastPublishedAt: number | undefined;
@@ -257,7 +264,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const rows = await claim(lease);
     if (!rows.length) return { claimed: 0, published: 0, failed: 0, more: false };
     // An empty round (a NOTIFY for rows a round already took) says nothing about the rate: it keeps the window.
-    gatherUntil = writesIn(rows) > 1 ? startedAt + gatherMs : 0;
+    const stream = writesIn(rows) > 1 && !rows.some((r) => urgentTopics.has(r.topic));
+    gatherUntil = stream ? startedAt + gatherMs : 0;
 
     const results = await Promise.all(rows.map(publish));
     const sent = results.filter((r) => r.error === undefined).map((r) => r.row.id);
