@@ -211,15 +211,16 @@ describe('outbox relay', () => {
     });
     await lone.start();
     try {
-      // A round of one write's events gathers nothing, however long the window, even when that write
-      // queued several (a completed occurrence and its next one): the next write's event goes on its NOTIFY.
+      // One write with several events (a completed occurrence and its next one) opens no window, however
+      // long it would be: the next write's event goes on its NOTIFY.
       const several = await t.db
         .transaction()
         .execute(async (trx) => [
           await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'a' }),
           await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'b' }),
+          await enqueueEvent(trx, 'ReminderDue.v1', reminder(randomUUID()), { source: 'test', subject: 'c' }),
         ]);
-      await eventually('one write’s two events', async () =>
+      await eventually('one write’s three events', async () =>
         several.every((id) => roundOf(id) !== undefined),
       );
       const next = await enqueue(randomUUID());
@@ -237,17 +238,17 @@ describe('outbox relay', () => {
       gatherMs: 1_500,
       urgentTopics: [],
     });
-    // Two writes committed before it starts: its first round takes both.
-    const pair = [await enqueue(randomUUID()), await enqueue(randomUUID())];
+    // Three writes committed before it starts: its first round takes them all, a stream.
+    const three = [await enqueue(randomUUID()), await enqueue(randomUUID()), await enqueue(randomUUID())];
     await relay.start();
     try {
-      await eventually('the pair', async () => pair.every((id) => roundOf(id) !== undefined));
-      // Two commits, two NOTIFYs, right after a round of two writes: one round takes both.
+      await eventually('the first three', async () => three.every((id) => roundOf(id) !== undefined));
+      // Two commits, two NOTIFYs, right after a round of three writes: one round takes both.
       const next = [await enqueue(randomUUID()), await enqueue(randomUUID())];
       await eventually('the next two', async () => next.every((id) => roundOf(id) !== undefined));
-      expect(roundOf(pair[0]!)).toBe(roundOf(pair[1]!));
+      expect(new Set(three.map(roundOf)).size).toBe(1);
       expect(roundOf(next[0]!)).toBe(roundOf(next[1]!));
-      expect(roundOf(next[0]!)).toBeGreaterThan(roundOf(pair[0]!)!);
+      expect(roundOf(next[0]!)).toBeGreaterThan(roundOf(three[0]!)!);
     } finally {
       await relay.stop();
     }
@@ -256,9 +257,8 @@ describe('outbox relay', () => {
   it('never opens a gathering window for a round of reminders, however many writes it took', async () => {
     await clearOutbox();
     const { publisher, got } = recordingPublisher();
-    // Two writes queued before it starts, so its first round takes both (the events are ReminderDue).
-    await enqueue(randomUUID());
-    await enqueue(randomUUID());
+    // Three writes queued before it starts, so its first round takes them all (the events are ReminderDue).
+    for (let i = 0; i < 3; i++) await enqueue(randomUUID());
     const relay = createOutboxRelay({
       db: t.db,
       publisher,
@@ -269,7 +269,7 @@ describe('outbox relay', () => {
     });
     await relay.start();
     try {
-      await eventually('the first two reminders', async () => got.length === 2);
+      await eventually('the first three reminders', async () => got.length === 3);
       const next = await enqueue(randomUUID());
       await eventually('the next reminder, at once', async () => got.some((g) => g.event.id === next));
     } finally {
