@@ -5,7 +5,7 @@ import { eventually, useTestDatabase } from '../../../testing/database.ts';
 import type { CloudEvent } from '../events.ts';
 import { createLogger } from './log.ts';
 import { enqueueEvent } from './outbox.ts';
-import { createOutboxRelay, DEAD_LETTER_METRIC } from './outbox-relay.ts';
+import { createOutboxRelay, DEAD_LETTER_METRIC, type OutboxRelayOptions } from './outbox-relay.ts';
 import type { EventPublisher } from './ports.ts';
 import { backoffMs } from './time.ts';
 
@@ -63,6 +63,14 @@ async function openTransactions(): Promise<number> {
     where datname = current_database() and backend_type = 'client backend'
       and state like 'idle in transaction%'`.execute(t.db);
   return rows[0]!.n;
+}
+
+/** A relay woken by NOTIFY only (the poll is an hour), gathering as `gathering` says. */
+function listeningRelay(
+  publisher: EventPublisher,
+  gathering: Pick<OutboxRelayOptions, 'gatherMs' | 'urgentTopics'>,
+) {
+  return createOutboxRelay({ db: t.db, publisher, log, databaseUrl: t.url, pollMs: 3_600_000, ...gathering });
 }
 
 /** A logger that keeps its entries, to read the dead-letter line back. */
@@ -200,15 +208,7 @@ describe('outbox relay', () => {
       },
     };
     const roundOf = (id: string) => got.find((g) => g.id === id)?.round;
-    const lone = createOutboxRelay({
-      db: t.db,
-      publisher,
-      log,
-      databaseUrl: t.url,
-      pollMs: 3_600_000,
-      gatherMs: 3_600_000,
-      urgentTopics: [],
-    });
+    const lone = listeningRelay(publisher, { gatherMs: 3_600_000, urgentTopics: [] });
     await lone.start();
     try {
       // One write with several events (a completed occurrence and its next one) opens no window, however
@@ -229,15 +229,7 @@ describe('outbox relay', () => {
       await lone.stop();
     }
 
-    const relay = createOutboxRelay({
-      db: t.db,
-      publisher,
-      log,
-      databaseUrl: t.url,
-      pollMs: 3_600_000,
-      gatherMs: 1_500,
-      urgentTopics: [],
-    });
+    const relay = listeningRelay(publisher, { gatherMs: 1_500, urgentTopics: [] });
     // Three writes committed before it starts: its first round takes them all, a stream.
     const three = [await enqueue(randomUUID()), await enqueue(randomUUID()), await enqueue(randomUUID())];
     await relay.start();
@@ -259,14 +251,7 @@ describe('outbox relay', () => {
     const { publisher, got } = recordingPublisher();
     // Three writes queued before it starts, so its first round takes them all (the events are ReminderDue).
     for (let i = 0; i < 3; i++) await enqueue(randomUUID());
-    const relay = createOutboxRelay({
-      db: t.db,
-      publisher,
-      log,
-      databaseUrl: t.url,
-      pollMs: 3_600_000,
-      gatherMs: 3_600_000,
-    });
+    const relay = listeningRelay(publisher, { gatherMs: 3_600_000 });
     await relay.start();
     try {
       await eventually('the first three reminders', async () => got.length === 3);
