@@ -18,9 +18,15 @@ import { createOutboxRelay, type OutboxRelay } from '@todo/core/runtime/outbox-r
 import { clockRecurringJobs } from '@todo/core/runtime/retention';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { catalog } from '../catalog.ts';
+import { catalog, httpFunctions } from '../catalog.ts';
 import { createGatewayApp } from '../gateway/app.ts';
 import { eventApps, httpApps } from '../registry.ts';
+
+/** HTTP functions whose every route is a GET: they get their connections before the rest. */
+export const readOnlyFunctions = (): string[] =>
+  httpFunctions()
+    .filter((fn) => fn.routes.every((route) => route.method === 'GET'))
+    .map((fn) => fn.name);
 
 export interface LocalTransport {
   relay: OutboxRelay;
@@ -79,7 +85,13 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     lifecycle: { draining: false },
     appToken: options.appToken ?? newAppToken(),
   };
-  const apps = Object.fromEntries(Object.entries(httpApps).map(([name, create]) => [name, create(deps)]));
+  // A function that only reads (list-tasks, agenda, api-docs) is served a connection before the rest: in
+  // a cluster its own pool keeps queued writes from standing in front of it.
+  const readers = new Set(readOnlyFunctions());
+  const readDeps: FunctionDeps = { ...deps, db: handle.readDb };
+  const apps = Object.fromEntries(
+    Object.entries(httpApps).map(([name, create]) => [name, create(readers.has(name) ? readDeps : deps)]),
+  );
   const app = createGatewayApp(async (fn, request, env) => {
     const target = apps[fn];
     if (!target) throw new Error(`no app for ${fn}`);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../runtime/config.ts';
-import { connectDatabase } from './connect.ts';
+import { connectDatabase, LANE_WAIT_MS } from './connect.ts';
 
 describe('connectDatabase', () => {
   it('has Postgres cancel a statement that runs past statementTimeoutMs (default 15 s from config)', async () => {
@@ -15,10 +15,24 @@ describe('connectDatabase', () => {
     }
   });
 
-  it('gives up waiting for a pooled connection after its acquire timeout', async () => {
+  it('gives up on a new connection after 5 s, and on a wait for a taken one after LANE_WAIT_MS', async () => {
     const handle = connectDatabase(inject('adminDatabaseUrl'), 1);
     try {
       expect(handle.pool.options.connectionTimeoutMillis).toBe(5000);
+      expect(LANE_WAIT_MS).toBe(30_000);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('serves readDb and db from the one pool', async () => {
+    const handle = connectDatabase(inject('adminDatabaseUrl'), 1);
+    try {
+      const [a, b] = await Promise.all([
+        sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.readDb),
+        sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db),
+      ]);
+      expect(a.rows[0]?.pid).toBe(b.rows[0]?.pid);
     } finally {
       await handle.close();
     }

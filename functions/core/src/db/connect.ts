@@ -1,10 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { readsFirst } from './reads-first.ts';
 import type { Database } from './types.ts';
 
 // timestamptz and bigint columns: keep Dates for timestamps (pg default) and parse int8 ids as strings.
 export interface DbHandle {
   db: Kysely<Database>;
+  /** The same pool, its waits served before `db`'s (reads-first.ts): for functions that only read. */
+  readDb: Kysely<Database>;
   pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -15,8 +18,15 @@ export interface ConnectOptions {
 }
 
 /**
- * A pool that waits at most 5 s for a free connection (connectionTimeoutMillis: the acquire timeout) and,
- * with `statementTimeoutMs`, has Postgres cancel any statement that runs longer.
+ * How long a request waits in its lane for a connection when every one is taken. Longer than the 5 s
+ * pg-pool gives a new connection: under overload writes wait out the reads that go first.
+ */
+export const LANE_WAIT_MS = 30_000;
+
+/**
+ * A pool that waits at most 5 s for a new connection (connectionTimeoutMillis) and, with
+ * `statementTimeoutMs`, has Postgres cancel any statement that runs longer. With every connection taken,
+ * `readDb`'s requests go before `db`'s, each waiting at most LANE_WAIT_MS.
  */
 export function connectDatabase(url: string, max = 10, options: ConnectOptions = {}): DbHandle {
   const pool = new pg.Pool({
@@ -31,6 +41,16 @@ export function connectDatabase(url: string, max = 10, options: ConnectOptions =
   // in-flight or next query fails instead, and the pool replaces the client.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, pool, close: () => db.destroy() };
+  const lanes = readsFirst(pool, max, LANE_WAIT_MS);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lanes.write }) });
+  const readDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lanes.read }) });
+  return {
+    db,
+    readDb,
+    pool,
+    close: async () => {
+      await readDb.destroy();
+      await db.destroy();
+    },
+  };
 }
