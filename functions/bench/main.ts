@@ -69,12 +69,14 @@ try {
   );
   await section('recurrence', () => benchRecurrenceNextVisible(stack, { jwtSecret: secret }));
   await section('reminders', () => benchReminderLateness(stack));
-  // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS),
-  // then its capacity beside raw pg's (BENCH_CAPACITY_STEP_SECONDS per step, 0 to skip; BENCH_CAPACITY_STEPS).
+  // npm start's process on its own, under 1,000 concurrent users (BENCH_LOAD_USERS / BENCH_LOAD_SECONDS /
+  // BENCH_LOAD_WARMUP_SECONDS), then its capacity beside raw pg's (BENCH_CAPACITY_STEP_SECONDS per step,
+  // 0 to skip; BENCH_CAPACITY_STEPS).
   await section('load', () =>
     benchHttpLoad(stack, databaseUrl, secret, {
       users: Number(process.env.BENCH_LOAD_USERS ?? 1000),
       durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
+      warmupMs: Number(process.env.BENCH_LOAD_WARMUP_SECONDS ?? 10) * 1000,
       capacityStepMs: Number(process.env.BENCH_CAPACITY_STEP_SECONDS ?? 8) * 1000,
       capacitySteps: Number(process.env.BENCH_CAPACITY_STEPS ?? 8),
       postgresPid: pgServer ? postmasterPid(resolve(root, '.data/bench-pg')) : undefined,
