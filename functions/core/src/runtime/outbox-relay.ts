@@ -135,6 +135,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   let gatherUntil = 0;
   let gatherTimer: NodeJS.Timeout | undefined;
+  /** How long the gathering window has left (≤ 0: none is open). */
+  const gatheringLeftMs = () => gatherUntil - Date.now();
 
   /**
    * Claims due rows for this round under `lease` (also their new next_attempt_at), oldest first: the due
@@ -320,7 +322,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   /** Wakes the loop now, or once the gathering window of the last round has passed (see gatherUntil). */
   function wakeAfterGathering() {
-    const wait = gatherUntil - Date.now();
+    const wait = gatheringLeftMs();
     if (wait <= 0) return loop.wake();
     gatherTimer ??= setTimeout(() => {
       gatherTimer = undefined;
@@ -342,7 +344,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // the next NOTIFY (or the poll) wakes the loop, and no empty claim is spent finding out there is
       // nothing to do.
       if (!r.more) return false;
-      const wait = gatherUntil - Date.now();
+      const wait = gatheringLeftMs();
       return wait > 0 ? wait : true;
     },
   });
