@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
 import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
 import {
@@ -174,35 +174,40 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
       ? await requireAssignable(trx, await projectIdOf(trx, project), input.assignee_id)
       : null;
     const tags = await resolveTagsForWrite(trx, ctx.userId, input.tags);
-    // Round trips are the cost of a write: the row comes back from the insert, tag names are known here.
-    const row = await trx
-      .insertInto('tasks')
-      .values({
-        id,
-        user_id: ctx.userId,
-        project_id: project,
-        parent_id: sub?.parentId ?? null,
-        assignee_id: assignee,
-        title: input.title,
-        description: input.description,
-        status: input.status,
-        priority: input.priority,
-        due_at: input.due_at,
-        time_zone: input.time_zone ?? sql<string>`(select time_zone from users where id = ${ctx.userId})`,
-        ...recurrenceColumns(input.recurrence),
-        series_id: input.recurrence ? id : null,
-        reminder_offsets: input.reminders,
-        tag_names: tags.map((t) => t.name).join(' '),
-        completed_at: input.status === 'done' ? new Date() : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (tags.length) {
-      await trx
-        .insertInto('task_tags')
-        .values(tags.map((t) => ({ task_id: id, tag_id: t.id })))
-        .execute();
-    }
+    // Round trips are the cost of a write: the row comes back from the insert, tag names are known here,
+    // and the task's tags go in with it (one statement: the foreign key is checked at its end).
+    const insertTask = (db: QueryCreator<Database>) =>
+      db
+        .insertInto('tasks')
+        .values({
+          id,
+          user_id: ctx.userId,
+          project_id: project,
+          parent_id: sub?.parentId ?? null,
+          assignee_id: assignee,
+          title: input.title,
+          description: input.description,
+          status: input.status,
+          priority: input.priority,
+          due_at: input.due_at,
+          time_zone: input.time_zone ?? sql<string>`(select time_zone from users where id = ${ctx.userId})`,
+          ...recurrenceColumns(input.recurrence),
+          series_id: input.recurrence ? id : null,
+          reminder_offsets: input.reminders,
+          tag_names: tags.map((t) => t.name).join(' '),
+          completed_at: input.status === 'done' ? new Date() : null,
+        })
+        .returningAll();
+    const row = await (tags.length
+      ? trx
+          .with('task', insertTask)
+          .with('tagged', (db) =>
+            db.insertInto('task_tags').values(tags.map((t) => ({ task_id: id, tag_id: t.id }))),
+          )
+          .selectFrom('task')
+          .selectAll()
+      : insertTask(trx)
+    ).executeTakeFirstOrThrow();
     const task = toTaskJson(row, tags);
     await enqueueEvent(
       trx,
