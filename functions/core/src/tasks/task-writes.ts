@@ -32,6 +32,9 @@ export interface WriteContext {
 
 type Trx = Transaction<Database>;
 
+/** A task's rows in task_tags, one per tag. */
+const tagLinks = (taskId: string, tags: TaskTag[]) => tags.map((t) => ({ task_id: taskId, tag_id: t.id }));
+
 /**
  * Sets the caller's tags on a task. Tags are personal (a tag belongs to a user): on a shared task each
  * member attaches their own, and a write replaces only the writer's — the other members' stay.
@@ -43,10 +46,7 @@ export async function setTags(trx: Trx, userId: string, taskId: string, tags: Ta
     .where('tag_id', 'in', (eb) => eb.selectFrom('tags').select('id').where('user_id', '=', userId))
     .execute();
   if (tags.length) {
-    await trx
-      .insertInto('task_tags')
-      .values(tags.map((t) => ({ task_id: taskId, tag_id: t.id })))
-      .execute();
+    await trx.insertInto('task_tags').values(tagLinks(taskId, tags)).execute();
   }
   await refreshTagNames(trx, [taskId]);
 }
@@ -201,9 +201,7 @@ export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<
     const row = await (tags.length
       ? trx
           .with('task', insertTask)
-          .with('tagged', (db) =>
-            db.insertInto('task_tags').values(tags.map((t) => ({ task_id: id, tag_id: t.id }))),
-          )
+          .with('tagged', (db) => db.insertInto('task_tags').values(tagLinks(id, tags)))
           .selectFrom('task')
           .selectAll()
       : insertTask(trx)
