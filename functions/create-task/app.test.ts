@@ -33,6 +33,48 @@ describe('createTask', () => {
     expect(rows[0]!.topic).toBe('task-events');
   });
 
+  it("records the task as answered in its event — the Inbox and the user's time zone the database set", async () => {
+    const user = await api.signUp();
+    await api.stack.db
+      .updateTable('users')
+      .set({ time_zone: 'Asia/Tokyo' })
+      .where('id', '=', user.id)
+      .execute();
+    const project = await api.json('POST', '/api/v1/projects', { token: user.token, body: { name: 'Work' } });
+    const inbox = await api.stack.db
+      .selectFrom('projects')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('is_inbox', '=', true)
+      .executeTakeFirstOrThrow();
+    const bodies = [
+      { title: 'Inbox, tagged', tags: ['a'], due_at: '2031-01-01T09:00:00.123456Z', reminders: [10] },
+      { title: 'Inbox, done, zoned', status: 'done', time_zone: 'Europe/Paris' },
+      { title: 'In a project', project_id: project.body.id, tags: ['b', 'a'] },
+    ];
+    for (const body of bodies) {
+      const res = await api.json('POST', '/api/v1/tasks', { token: user.token, body });
+      expect(res.status).toBe(201);
+      const { cloud_event } = await api.stack.db
+        .selectFrom('outbox')
+        .select('cloud_event')
+        .where('partition_key', '=', res.body.id)
+        .executeTakeFirstOrThrow();
+      expect((cloud_event as { data: { task: unknown } }).data.task).toEqual(res.body);
+      const read = await api.json('GET', `/api/v1/tasks/${res.body.id}`, { token: user.token });
+      expect(read.body).toEqual(res.body);
+    }
+    const [inProject, zoned, tagged] = await api.stack.db
+      .selectFrom('tasks')
+      .select(['project_id', 'time_zone'])
+      .where('user_id', '=', user.id)
+      .orderBy('title')
+      .execute();
+    expect(tagged).toEqual({ project_id: inbox.id, time_zone: 'Asia/Tokyo' });
+    expect(zoned).toEqual({ project_id: inbox.id, time_zone: 'Europe/Paris' });
+    expect(inProject).toEqual({ project_id: project.body.id, time_zone: 'Asia/Tokyo' });
+  });
+
   it('reuses a tag given by id and one given by name in any case', async () => {
     const user = await api.signUp();
     const tag = await api.json('POST', '/api/v1/tags', { token: user.token, body: { name: 'Home' } });

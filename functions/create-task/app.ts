@@ -3,7 +3,7 @@ import { functionSpec } from '../catalog.ts';
 
 const spec = functionSpec('create-task');
 
-/** createTask: POST /api/v1/tasks — the task, its tags and its TaskCreated event in one transaction. */
+/** createTask: POST /api/v1/tasks — the task, its tags and its TaskCreated event, committed together. */
 export function createTaskApp(deps: FunctionDeps) {
   const app = createFunctionApp(spec, deps);
   routeHandlers(app, spec)('createTask', async function createTaskRoute(c, { body }) {

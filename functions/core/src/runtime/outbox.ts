@@ -1,10 +1,15 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { EVENT_TOPIC, type EventData, type EventType, liveTaskChangeOf, makeCloudEvent } from '../events.ts';
 import { LIVE_NOTIFICATIONS_CHANNEL } from '../reminders/notifications.ts';
 
 /** The LISTEN/NOTIFY channel the outbox relay waits on. */
 export const OUTBOX_CHANNEL = 'outbox';
+
+interface EventOpts {
+  source: string;
+  subject: string;
+}
 
 /**
  * Records an event in the outbox inside the caller's transaction: the change and its event commit
@@ -14,18 +19,57 @@ export async function enqueueEvent<T extends EventType>(
   trx: Kysely<Database>,
   type: T,
   data: EventData<T>,
-  opts: { source: string; subject: string },
+  opts: EventOpts,
 ): Promise<string> {
   const event = makeCloudEvent(type, data, opts);
   // One round trip: the row, and a NOTIFY that wakes the relay the moment this transaction commits
   // (Postgres delivers NOTIFY on commit, never on rollback) — plus, for a member's task change, one that
   // tells the live function which project changed (events.ts LiveTaskChange).
   const live = liveTaskChangeOf(data);
-  await sql`with queued as (
-      insert into outbox (event_id, topic, partition_key, event_type, cloud_event)
-      values (${event.id}, ${EVENT_TOPIC[type]}, ${opts.subject}, ${type}, ${JSON.stringify(event)}::jsonb))
-    select pg_notify(${OUTBOX_CHANNEL}, '')${
-      live ? sql`, pg_notify(${LIVE_NOTIFICATIONS_CHANNEL}, ${JSON.stringify(live)})` : sql``
-    }`.execute(trx);
+  const json = sql`${JSON.stringify(event)}::jsonb`;
+  await sql`with queued as (${OUTBOX_INSERT} values (${outboxColumns(type, opts.subject, event.id, json)}))
+    select ${notifications(live && sql`${JSON.stringify(live)}`)}`.execute(trx);
   return event.id;
 }
+
+/**
+ * Placeholder for a field of a new task that its insert leaves to the database; queueInsertedTask puts
+ * the inserted row's value in its place before the event is stored.
+ */
+export const SET_BY_INSERT = '(set by the insert)';
+
+/**
+ * The outbox part of a statement that inserts a task, so that the task, its tags and its event are one
+ * statement: atomic without a transaction, and one round trip. `taskCte` names the statement's CTE that
+ * inserts the task (`returning *`). `data.task` is the task as toTaskJson gives it, except for the two
+ * fields the insert may leave to the database — the project (the Inbox) and the time zone (the user's) —
+ * which may be SET_BY_INSERT: both are taken from the inserted row. Returns the rest of the statement
+ * after the caller's CTEs: `queued as (…) select <taskCte's row, the NOTIFYs> from <taskCte>`.
+ */
+export function queueInsertedTask<T extends EventType>(
+  taskCte: string,
+  type: T,
+  data: EventData<T> & { task: { project_id: string; time_zone: string } },
+  opts: EventOpts,
+): RawBuilder<unknown> {
+  const event = makeCloudEvent(type, data, opts);
+  const fromRow = (column: 'project_id' | 'time_zone') => sql`to_jsonb(${sql.ref(`${taskCte}.${column}`)})`;
+  const json = sql`jsonb_set(jsonb_set(${JSON.stringify(event)}::jsonb,
+    '{data,task,project_id}', ${fromRow('project_id')}), '{data,task,time_zone}', ${fromRow('time_zone')})`;
+  const live = liveTaskChangeOf(data);
+  const liveJson =
+    live && sql`jsonb_set(${JSON.stringify(live)}::jsonb, '{project_id}', ${fromRow('project_id')})::text`;
+  const task = sql.table(taskCte);
+  return sql`queued as (${OUTBOX_INSERT} select ${outboxColumns(type, opts.subject, event.id, json)} from ${task})
+    select ${task}.*, ${notifications(liveJson)} from ${task}`;
+}
+
+const OUTBOX_INSERT = sql`insert into outbox (event_id, topic, partition_key, event_type, cloud_event)`;
+
+/** An outbox row: the event's topic by its type, partitioned by its subject (one task's events in order). */
+const outboxColumns = (type: EventType, subject: string, eventId: string, cloudEvent: RawBuilder<unknown>) =>
+  sql`${eventId}, ${EVENT_TOPIC[type]}, ${subject}, ${type}, ${cloudEvent}`;
+
+/** The relay's wake-up, and the live function's message (a text expression) when there is one. */
+const notifications = (live: RawBuilder<unknown> | null) =>
+  sql`pg_notify(${OUTBOX_CHANNEL}, '')${live ? sql`, pg_notify(${LIVE_NOTIFICATIONS_CHANNEL}, ${live})` : sql``}`;

@@ -14,8 +14,21 @@ export interface TaskTag {
  */
 export type TaskRowWithCounts = TaskRow & { subtasks?: SubtaskCounts | null };
 
+/** The columns a task's JSON shows: a row as read, or a new task's as it is about to be inserted. */
+type TaskJsonColumns = Omit<
+  TaskRowWithCounts,
+  | 'priority_rank'
+  | 'search_text'
+  | 'tag_names'
+  | 'occurrence_number'
+  | 'previous_occurrence_id'
+  | 'due_local'
+  | 'skipped_at'
+  | 'user_id'
+>;
+
 /** The API's view of a task row: snake_case fields, ISO instants, recurrence folded into one object. */
-export function toTaskJson(row: TaskRowWithCounts, tags: TaskTag[]): TaskOut {
+export function toTaskJson(row: TaskJsonColumns, tags: TaskTag[]): TaskOut {
   return {
     id: row.id,
     title: row.title,

@@ -16,7 +16,7 @@ import type { ImportPlan, PlannedProject, PlannedTask } from './import-plan.ts';
  * TaskCreated event per task in the outbox, so reminders and repeats are scheduled downstream exactly as
  * for a task created through the API (schedule-reminder, audit). Any failure rolls all of it back: an
  * import is all or nothing. Tasks go in by multi-row inserts (a 5,000-task file is ten statements, not
- * 5,000); each event through enqueueEvent, as createTask does it.
+ * 5,000); each event through enqueueEvent, in the same outbox and shape as createTask's.
  */
 
 type Trx = Transaction<Database>;
