@@ -1,6 +1,6 @@
 // The load mix's SQL straight through `pg`: the physical reference for the capacity figure. Each request
 // issues the round trips our handlers issue today (the session check, then the listing or the write's
-// transaction, statement for statement as in core/src/tasks/list-tasks.ts and task-writes.ts), with no
+// statements, statement for statement as in core/src/tasks/list-tasks.ts and task-writes.ts), with no
 // HTTP, routing, validation, JSON or event delivery around them.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@todo/core/db/types';
@@ -38,14 +38,23 @@ const UPSERT_TAGS = `with created as (
   select id, name from created
   union all
   select id, name from tags where user_id = $3 and lower(name) = any($4::text[])`;
-const INSERT_TASK = `insert into tasks (id, user_id, project_id, parent_id, title, description, status, priority,
-    due_at, time_zone, series_id, reminder_offsets, tag_names, completed_at)
-  values ($1, $2, (select id from projects where user_id = $3 and is_inbox), $4, $5, $6, $7, $8, $9,
-    (select time_zone from users where id = $10), $11, $12, $13, $14)
-  returning *`;
-const INSERT_TASK_TAG = 'insert into task_tags (task_id, tag_id) values ($1, $2)';
-// enqueueEvent (runtime/outbox.ts). The reference's rows go in already sent and notify a channel nobody
-// listens on, so no relay spends the reference's time delivering them (ours pays for its own events).
+// createTask of an Inbox task (task-writes.ts insertTask): no transaction; after the tags, one statement
+// inserts the task, its tag links and its outbox row, whose task fields the insert decides come from the
+// row. The reference's outbox rows go in already sent and notify a channel nobody listens on, so no relay
+// spends the reference's time delivering them (ours pays for its own events).
+const CREATE_TASK = `with task as (
+    insert into tasks (id, user_id, project_id, parent_id, title, description, status, priority,
+      due_at, time_zone, series_id, reminder_offsets, tag_names, created_at, updated_at, completed_at)
+    values ($1, $2, (select id from projects where user_id = $2 and is_inbox), null, $3, '', 'todo', $4,
+      null, (select time_zone from users where id = $2), null, '{}', $5, $6, $6, null)
+    returning *),
+  tagged as (insert into task_tags (task_id, tag_id) select $1, unnest($7::uuid[])),
+  queued as (
+    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
+    select $8, $9, $1, $10, jsonb_set(jsonb_set($11::jsonb, '{data,task,project_id}', to_jsonb(task.project_id)),
+      '{data,task,time_zone}', to_jsonb(task.time_zone)), now() from task)
+  select task.*, pg_notify('bench_raw_outbox', '') from task`;
+// enqueueEvent (runtime/outbox.ts), as above.
 const ENQUEUE = `with queued as (
     insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
     values ($1, $2, $3, $4, $5::jsonb, now()))
@@ -62,6 +71,28 @@ const TAGS_OF_TASK = `select task_tags.task_id, tags.id, tags.name from task_tag
   inner join tags on tags.id = task_tags.tag_id where task_tags.task_id in ($1) order by tags.name`;
 const MARK_DONE = 'update tasks set status = $1, completed_at = $2, updated_at = $3 where id = $4';
 const RELOAD = `select t.*, ${SUBTASKS} from tasks t where t.id = $1`;
+
+/** A new task as its TaskCreated carries it (the shape of toTaskJson), so the reference's row is as big. */
+const eventTask = (id: string, body: ReturnType<typeof newTaskBody>, tags: unknown[], now: Date) => ({
+  id,
+  title: body.title,
+  description: '',
+  status: 'todo',
+  priority: body.priority,
+  tags,
+  due_at: null,
+  time_zone: '',
+  recurrence: null,
+  series_id: null,
+  project_id: '',
+  parent_id: null,
+  subtasks: { total: 0, done: 0 },
+  assignee_id: null,
+  reminders: [],
+  created_at: now.toISOString(),
+  updated_at: now.toISOString(),
+  completed_at: null,
+});
 
 export interface RawMix extends MixClient {
   close(): Promise<void>;
@@ -128,32 +159,32 @@ export async function rawMix(
       const u = prepared[user]!;
       await checkSession(u);
       const body = newTaskBody(created++);
-      return transaction(async (c) => {
-        const names = body.tags;
-        const lower = names.map((n) => n.toLowerCase());
-        const tags = (await c.query<{ id: string; name: string }>(UPSERT_TAGS, [u.id, names, u.id, lower]))
-          .rows;
-        const id = randomUUID();
-        const { rows } = await c.query<{ id: string }>(INSERT_TASK, [
-          id,
-          u.id,
-          u.id,
-          null,
-          body.title,
-          '',
-          'todo',
-          body.priority,
-          null,
-          u.id,
-          null,
-          [],
-          tags.map((t) => t.name).join(' '),
-          null,
-        ]);
-        for (const t of tags) await c.query(INSERT_TASK_TAG, [id, t.id]);
-        await enqueue(c, 'TaskCreated.v1', rows[0]!, u.id);
-        return id;
-      });
+      const names = body.tags;
+      const lower = names.map((n) => n.toLowerCase());
+      const tags = (await pool.query<{ id: string; name: string }>(UPSERT_TAGS, [u.id, names, u.id, lower]))
+        .rows;
+      const id = randomUUID();
+      const now = new Date();
+      const event = makeCloudEvent(
+        'TaskCreated.v1',
+        { task: eventTask(id, body, tags, now), previous: null, user_id: u.id } as never,
+        { source: 'bench-raw', subject: id },
+      );
+      const type = 'TaskCreated.v1';
+      await pool.query(CREATE_TASK, [
+        id,
+        u.id,
+        body.title,
+        body.priority,
+        tags.map((t) => t.name).join(' '),
+        now,
+        tags.map((t) => t.id),
+        event.id,
+        EVENT_TOPIC[type],
+        type,
+        JSON.stringify(event),
+      ]);
+      return id;
     },
     async complete(user, taskId) {
       const u = prepared[user]!;
