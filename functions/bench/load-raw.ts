@@ -4,7 +4,7 @@
 // HTTP, routing, validation, JSON or event delivery around them.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@todo/core/db/types';
-import { EVENT_TOPIC, type EventType, makeCloudEvent } from '@todo/core/events';
+import { EVENT_TOPIC, makeCloudEvent } from '@todo/core/events';
 import { ListTasksQuery } from '@todo/core/schemas';
 import { buildListTasksQuery } from '@todo/core/tasks/list-tasks';
 import type { Kysely } from 'kysely';
@@ -54,23 +54,24 @@ const CREATE_TASK = `with task as (
     select $8, $9, $1, $10, jsonb_set(jsonb_set($11::jsonb, '{data,task,project_id}', to_jsonb(task.project_id)),
       '{data,task,time_zone}', to_jsonb(task.time_zone)), now() from task)
   select task.*, pg_notify('bench_raw_outbox', '') from task`;
-// enqueueEvent (runtime/outbox.ts), as above.
-const ENQUEUE = `with queued as (
-    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
-    values ($1, $2, $3, $4, $5::jsonb, now()))
-  select pg_notify('bench_raw_outbox', '')`;
-// completeTask → changeTaskIn: loadForUpdate (the row, requireRole, tagsOfTasks), the update, reload.
+// completeTask → changeTaskIn: loadForUpdate (the row locked with the caller's membership, its subtask
+// counts and tags), then the update with its outbox row in one statement (queueTaskEvent).
 const SUBTASKS = `(case when t.parent_id is null then
   (select json_build_object('total', count(*), 'done', count(*) filter (where c.status = 'done'))
    from tasks c where c.parent_id = t.id) end) as subtasks`;
-const LOCK_TASK = `select t.*, ${SUBTASKS} from tasks t
-  where t.id = $1 and t.project_id in (select pm.project_id from project_members pm where pm.user_id = $2)
-  for update`;
-const ROLE = 'select role from project_members where project_id = $1 and user_id = $2 for key share';
-const TAGS_OF_TASK = `select task_tags.task_id, tags.id, tags.name from task_tags
-  inner join tags on tags.id = task_tags.tag_id where task_tags.task_id in ($1) order by tags.name`;
-const MARK_DONE = 'update tasks set status = $1, completed_at = $2, updated_at = $3 where id = $4';
-const RELOAD = `select t.*, ${SUBTASKS} from tasks t where t.id = $1`;
+const TAGS = `(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name)
+    order by lower(g.name) collate "C", g.name collate "C"), '[]')
+  from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id) as tags`;
+const LOCK_TASK = `select t.*, pm.role, ${SUBTASKS}, ${TAGS} from tasks t
+  inner join project_members pm on pm.project_id = t.project_id and pm.user_id = $2
+  where t.id = $1 for update of t for key share of pm`;
+const COMPLETE_TASK = `with task as (
+    update tasks set status = 'done', completed_at = $2, updated_at = $2 where id = $1 returning *),
+  queued as (
+    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
+    select $3, $4, $1, $5, jsonb_set(jsonb_set($6::jsonb, '{data,task,project_id}', to_jsonb(task.project_id)),
+      '{data,task,time_zone}', to_jsonb(task.time_zone)), now() from task)
+  select task.*, pg_notify('bench_raw_outbox', '') from task`;
 
 /** A new task as its TaskCreated carries it (the shape of toTaskJson), so the reference's row is as big. */
 const eventTask = (id: string, body: ReturnType<typeof newTaskBody>, tags: unknown[], now: Date) => ({
@@ -140,14 +141,6 @@ export async function rawMix(
     }
   };
 
-  const enqueue = (c: pg.PoolClient, type: EventType, task: { id: string }, userId: string) => {
-    const event = makeCloudEvent(type, { task, previous: null, user_id: userId } as never, {
-      source: 'bench-raw',
-      subject: task.id,
-    });
-    return c.query(ENQUEUE, [event.id, EVENT_TOPIC[type], task.id, type, JSON.stringify(event)]);
-  };
-
   return {
     async list(user) {
       const u = prepared[user]!;
@@ -190,15 +183,16 @@ export async function rawMix(
       const u = prepared[user]!;
       await checkSession(u);
       await transaction(async (c) => {
-        const locked = await c.query<{ project_id: string }>(LOCK_TASK, [taskId, u.id]);
+        const locked = await c.query<Record<string, unknown>>(LOCK_TASK, [taskId, u.id]);
         if (!locked.rows[0]) throw new Error('complete: no such task');
-        await c.query(ROLE, [locked.rows[0].project_id, u.id]);
-        await c.query(TAGS_OF_TASK, [taskId]);
         const now = new Date();
-        await c.query(MARK_DONE, ['done', now, now, taskId]);
-        const { rows } = await c.query<{ id: string }>(RELOAD, [taskId]);
-        await c.query(TAGS_OF_TASK, [taskId]);
-        await enqueue(c, 'TaskCompleted.v1', rows[0]!, u.id);
+        const task = { ...locked.rows[0], status: 'done', completed_at: now, updated_at: now };
+        const type = 'TaskCompleted.v1';
+        const event = makeCloudEvent(type, { task, previous: locked.rows[0], user_id: u.id } as never, {
+          source: 'bench-raw',
+          subject: taskId,
+        });
+        await c.query(COMPLETE_TASK, [taskId, now, event.id, EVENT_TOPIC[type], type, JSON.stringify(event)]);
       });
     },
     close: () => pool.end(),

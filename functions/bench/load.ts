@@ -165,6 +165,19 @@ async function outboxDrained(stack: LocalStack, since: Date, timeoutMs: number):
   return undefined;
 }
 
+/**
+ * VACUUM (ANALYZE) of the whole database, before each paced pass: each starts from the same settled
+ * tables. Without it the no-pause pass's dead rows (its tasks', outbox's and audit log's) brought
+ * autovacuum into ours' paced pass and never into the reference's, which runs after ours. Logs how long.
+ */
+async function vacuumBetweenPasses(stack: LocalStack, before: string): Promise<void> {
+  const start = performance.now();
+  await sql`vacuum (analyze)`.execute(stack.db);
+  console.log(
+    `load: vacuum (analyze) before ${before}: ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
+}
+
 const describeStep = (s: StepResult) =>
   `${s.rate} req/s offered, ${Math.round(s.achieved)} answered, p99 list · create · complete ${p99s(s)}${s.ok ? '' : ` ✗ ${s.why}`}`;
 
@@ -344,11 +357,13 @@ export async function benchHttpLoad(
     const flatDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
     console.log(describeDrain('the no-pause pass', flatDrainedMs));
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
+    await vacuumBetweenPasses(stack, "ours' paced pass");
     const paced = await pass(thinkMs);
     // The same paced users over the same SQL straight through pg: whether this machine can hold the
     // target at that offered load at all, with nothing in front of Postgres. Once ours has relayed the
     // passes' events, so that its event side does not run beside the reference's pass.
     const pacedDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
+    await vacuumBetweenPasses(stack, "the reference's paced pass");
     const rawPaced = await closedLoop(raw, users, durationMs, writeShare, thinkMs);
     const out = [
       ...passRows(

@@ -56,6 +56,43 @@ describe('updateTask', () => {
     expect(events.map((e) => e.event_type)).toEqual(['TaskCreated.v1', 'TaskCompleted.v1', 'TaskUpdated.v1']);
   });
 
+  it('records each change as answered: the event has the task as read back after, and as read before', async () => {
+    const user = await api.signUp();
+    const project = await api.json('POST', '/api/v1/projects', { token: user.token, body: { name: 'P' } });
+    const task = await newTask(user.token, {
+      title: 'Evented',
+      tags: ['b', 'A'],
+      due_at: '2031-01-01T09:00:00Z',
+    });
+    const parent = await newTask(user.token, { title: 'Parent' });
+    await newTask(user.token, { title: 'Child', parent_id: parent.id, status: 'done' });
+    const changes: [string, Record<string, unknown>][] = [
+      [task.id, { title: 'Renamed', priority: 'low', description: 'd' }],
+      [task.id, { due_at: '2031-02-03T04:05:06.789123+02:00', time_zone: 'Asia/Tokyo', reminders: [5, 60] }],
+      [task.id, { recurrence: { rule: 'FREQ=WEEKLY;BYDAY=MO' } }],
+      [task.id, { status: 'done' }],
+      [task.id, { status: 'todo', tags: ['c'] }],
+      [task.id, { project_id: project.body.id, assignee_id: user.id }],
+      [parent.id, { title: 'Parent, renamed' }],
+    ];
+    for (const [id, body] of changes) {
+      const before = await api.json('GET', `/api/v1/tasks/${id}`, { token: user.token });
+      const res = await api.json('PATCH', `/api/v1/tasks/${id}`, { token: user.token, body });
+      expect(res.status).toBe(200);
+      const after = await api.json('GET', `/api/v1/tasks/${id}`, { token: user.token });
+      expect(res.body).toEqual(after.body);
+      const { cloud_event } = await api.stack.db
+        .selectFrom('outbox')
+        .select('cloud_event')
+        .where('partition_key', '=', id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      const { data } = cloud_event as { data: { task: unknown; previous: unknown } };
+      expect(data.task).toEqual(after.body);
+      expect(data.previous).toEqual(before.body);
+    }
+  });
+
   it('refuses to clear the due date of a task with reminders (400, not a database error)', async () => {
     const user = await api.signUp();
     const task = await newTask(user.token, { title: 'R', due_at: '2031-01-01T09:00:00Z', reminders: [15] });

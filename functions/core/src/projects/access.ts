@@ -67,9 +67,17 @@ export async function requireRole(
     .where('user_id', '=', userId);
   if (db.isTransaction) query = query.forKeyShare();
   const row = await query.executeTakeFirst();
-  if (!row) throw notFound(what);
-  if (!hasRole(row.role, needed)) throw forbidden(forbiddenDetail(needed));
-  return row.role;
+  return checkRole(row?.role, needed, what);
+}
+
+/**
+ * requireRole's answer for a membership already read (`role`, undefined for none) — by a query that reads
+ * it beside the row it guards, FOR KEY SHARE in a write's transaction as requireRole reads it.
+ */
+export function checkRole(role: Role | undefined, needed: Role, what: 'Project' | 'Task' | 'Series'): Role {
+  if (role === undefined) throw notFound(what);
+  if (!hasRole(role, needed)) throw forbidden(forbiddenDetail(needed));
+  return role;
 }
 
 function forbiddenDetail(needed: Role): string {

@@ -33,20 +33,20 @@ export async function enqueueEvent<T extends EventType>(
 }
 
 /**
- * Placeholder for a field of a new task that its insert leaves to the database; queueInsertedTask puts
- * the inserted row's value in its place before the event is stored.
+ * Placeholder for a field of a new task that its insert leaves to the database; queueTaskEvent puts the
+ * written row's value in its place before the event is stored.
  */
 export const SET_BY_INSERT = '(set by the insert)';
 
 /**
- * The outbox part of a statement that inserts a task, so that the task, its tags and its event are one
- * statement: atomic without a transaction, and one round trip. `taskCte` names the statement's CTE that
- * inserts the task (`returning *`). `data.task` is the task as toTaskJson gives it, except for the two
- * fields the insert may leave to the database — the project (the Inbox) and the time zone (the user's) —
- * which may be SET_BY_INSERT: both are taken from the inserted row. Returns the rest of the statement
+ * The outbox part of a statement that writes a task, so that the write and its event are one statement
+ * (one round trip; atomic even without a transaction). `taskCte` names the statement's CTE that inserts or
+ * updates the task (`returning *`). `data.task` is the task after the write as toTaskJson gives it, except
+ * that the two fields an insert may leave to the database — the project (the Inbox) and the time zone (the
+ * user's) — may be SET_BY_INSERT: both are taken from the written row. Returns the rest of the statement
  * after the caller's CTEs: `queued as (…) select <taskCte's row, the NOTIFYs> from <taskCte>`.
  */
-export function queueInsertedTask<T extends EventType>(
+export function queueTaskEvent<T extends EventType>(
   taskCte: string,
   type: T,
   data: EventData<T> & { task: { project_id: string; time_zone: string } },

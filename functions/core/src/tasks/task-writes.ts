@@ -4,15 +4,15 @@ import type { Database, TaskRow, TaskRowUpdate } from '../db/types.ts';
 import type { EventType } from '../events.ts';
 import {
   ASSIGNABLE_ROLES,
+  checkRole,
   isAssignable,
   requireAssignable,
-  requireRole,
   visibleProjects,
 } from '../projects/access.ts';
 import { inboxOf, projectForTask } from '../projects/project-queries.ts';
-import { fieldProblem, notFound } from '../runtime/errors.ts';
-import { enqueueEvent, queueInsertedTask, SET_BY_INSERT } from '../runtime/outbox.ts';
-import type { CompleteTaskQuery, TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
+import { fieldProblem } from '../runtime/errors.ts';
+import { enqueueEvent, queueTaskEvent, SET_BY_INSERT } from '../runtime/outbox.ts';
+import type { CompleteTaskQuery, SubtaskCounts, TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
 import { refreshTagNames, resolveTagsForWrite, tagsOfTasks } from '../tags/tag-queries.ts';
 import { subtaskCounts, tagsJson } from './list-tasks.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
@@ -52,36 +52,40 @@ export async function setTags(trx: Trx, userId: string, taskId: string, tags: Ta
 }
 
 /**
- * A task the caller may write, locked FOR UPDATE: 404 unless they are a member of its project (exactly as
- * for a task that does not exist), 403 for a viewer.
+ * A task the caller may write, locked FOR UPDATE, with its tags and subtask counts: 404 unless they are a
+ * member of its project (exactly as for a task that does not exist), 403 for a viewer. One statement: the
+ * membership is joined and locked FOR KEY SHARE with it, as requireRole would read it after.
  */
 export async function loadForUpdate(
   trx: Trx,
   userId: string,
   id: string,
-): Promise<{ row: TaskRow; json: TaskOut }> {
-  const row = await trx
+): Promise<{ row: TaskRow & { subtasks: SubtaskCounts | null }; json: TaskOut }> {
+  const found = await trx
     .selectFrom('tasks as t')
+    .innerJoin('project_members as pm', (join) =>
+      join.onRef('pm.project_id', '=', 't.project_id').on('pm.user_id', '=', userId),
+    )
     .selectAll('t')
-    .select(subtaskCounts.as('subtasks'))
+    .select(['pm.role', subtaskCounts.as('subtasks'), tagsJson.as('tags')])
     .where('t.id', '=', id)
-    .where('t.project_id', 'in', visibleProjects(userId))
-    .forUpdate()
+    .forUpdate(['t'])
+    .forKeyShare(['pm'])
     .executeTakeFirst();
-  if (!row) throw notFound('Task');
-  await requireRole(trx, userId, row.project_id, 'editor', 'Task');
-  const tags = (await tagsOfTasks(trx, [id])).get(id) ?? [];
+  checkRole(found?.role, 'editor', 'Task');
+  const { role: _, tags, ...row } = found!;
   return { row, json: toTaskJson(row, tags) };
 }
 
+/** A task as written so far in this transaction, with its tags and subtask counts: one query. */
 export async function reload(trx: Trx, id: string): Promise<TaskOut> {
   const row = await trx
     .selectFrom('tasks as t')
     .selectAll('t')
-    .select(subtaskCounts.as('subtasks'))
+    .select([subtaskCounts.as('subtasks'), tagsJson.as('tags')])
     .where('t.id', '=', id)
     .executeTakeFirstOrThrow();
-  return toTaskJson(row, (await tagsOfTasks(trx, [id])).get(id) ?? []);
+  return toTaskJson(row, row.tags);
 }
 
 /**
@@ -244,7 +248,7 @@ async function insertTask(
     .insertInto('tasks')
     .values({ ...task, ...decided })
     .returningAll()}), ${links}
-    ${queueInsertedTask(
+    ${queueTaskEvent(
       'task',
       'TaskCreated.v1',
       { task: json, previous: null, user_id: ctx.userId, actor_id: ctx.userId },
@@ -383,12 +387,13 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
   const placed = await placement(trx, ctx.userId, row, change);
   const moveTo = placed.project_id;
   const assignee = await assigneeAfter(trx, row, change, moveTo);
-  const update: TaskRowUpdate = {
+  const now = new Date();
+  const update = {
     ...(change.title !== undefined && { title: change.title }),
     ...(change.description !== undefined && { description: change.description }),
     ...(change.status !== undefined && { status: change.status }),
     ...(change.priority !== undefined && { priority: change.priority }),
-    ...(change.due_at !== undefined && { due_at: change.due_at }),
+    ...(change.due_at !== undefined && { due_at: change.due_at === null ? null : new Date(change.due_at) }),
     ...(change.time_zone !== undefined && { time_zone: change.time_zone }),
     ...(change.reminders !== undefined && { reminder_offsets: change.reminders }),
     ...(moveTo && { project_id: moveTo }),
@@ -396,24 +401,32 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
     ...(assignee !== undefined && { assignee_id: assignee }),
     ...recurrenceColumns(change.recurrence),
     ...(change.recurrence && !row.series_id && { series_id: row.id }),
-    ...(becomesDone && { completed_at: new Date() }),
+    ...(becomesDone && { completed_at: now }),
     ...(leavesDone && { completed_at: null, skipped_at: null }),
-    updated_at: new Date(),
-  };
-  await trx.updateTable('tasks').set(update).where('id', '=', id).execute();
+    updated_at: now,
+  } satisfies TaskRowUpdate;
+  const type: EventType = becomesDone ? 'TaskCompleted.v1' : 'TaskUpdated.v1';
+  const event = (task: TaskOut) => ({ task, previous, user_id: row.user_id, actor_id: ctx.userId });
+  const opts = { source: ctx.source, subject: id };
+  const updateRow = trx.updateTable('tasks').set(update).where('id', '=', id);
   // A top-level task that moved: its subtasks follow (a task just made a subtask has none).
   const parentAfter = placed.parent_id !== undefined ? placed.parent_id : row.parent_id;
-  if (moveTo && parentAfter === null) await moveSubtasks(trx, ctx, row, moveTo);
+  const movesSubtasks = moveTo !== undefined && parentAfter === null;
+  if (!movesSubtasks && change.tags === undefined) {
+    // Nothing else changes: the task after is the locked row with the update applied (its tags and
+    // subtask counts as read under the lock), so the update and its event are one statement.
+    const task = toTaskJson({ ...row, ...update }, previous.tags);
+    await sql`with task as (${updateRow.returningAll()}), ${queueTaskEvent('task', type, event(task), opts)}`.execute(
+      trx,
+    );
+    return task;
+  }
+  await updateRow.execute();
+  if (movesSubtasks) await moveSubtasks(trx, ctx, row, moveTo);
   if (change.tags !== undefined)
     await setTags(trx, ctx.userId, id, await resolveTagsForWrite(trx, ctx.userId, change.tags));
   const task = await reload(trx, id);
-  const type: EventType = becomesDone ? 'TaskCompleted.v1' : 'TaskUpdated.v1';
-  await enqueueEvent(
-    trx,
-    type,
-    { task, previous, user_id: row.user_id, actor_id: ctx.userId },
-    { source: ctx.source, subject: id },
-  );
+  await enqueueEvent(trx, type, event(task), opts);
   return task;
 }
 
