@@ -168,13 +168,11 @@ export function createFunctionApp(
  * (chunked, whose limit counts as the stream is read; a Request built in-process) goes through Hono.
  */
 export function requestText(c: Context): Promise<string> {
-  const bindings = c.env as { incoming?: IncomingMessage; framing?: BodyFraming } | undefined;
-  const incoming = bindings?.incoming;
-  const framing = bodyFraming(c.env);
+  const { incoming, framing } = (c.env ?? {}) as { incoming?: IncomingMessage; framing?: BodyFraming };
   // What Hono keeps there at run time: its declared type says the body, it stores the body's promise.
   const cache = c.req.bodyCache as { text?: Promise<string> };
-  if (!incoming || bindings?.framing || !framing || framing.chunked || incoming.readableDidRead || cache.text)
-    return c.req.text();
+  const offSocket = incoming && !framing && !bodyFraming(c.env)?.chunked;
+  if (!offSocket || incoming.readableDidRead || cache.text) return c.req.text();
   // Node's own reader (async iteration, decoded as Fetch's text() does: UTF-8, a leading BOM dropped; it
   // rejects when the sender goes away first). Fetched when first used: a start-up snapshot loads nothing more.
   const text = process.getBuiltinModule('node:stream/consumers').text(incoming);
