@@ -60,16 +60,17 @@ describe('npm start with no database configured (embedded Postgres)', () => {
     expect(created.status).toBe(201);
     expect(await first.stop(), first.output()).toBe(0);
 
-    // The second start runs the events on their own thread (LOCAL_EVENTS_THREAD=on): a reminder due
-    // now is fired there and reaches the notifications served by the main thread; SIGTERM stops both.
-    const second = await startLocal(pgPort, { LOCAL_EVENTS_THREAD: 'on' });
+    // The second start runs the events on the request thread (LOCAL_EVENTS_THREAD=off; the first ran them
+    // on their own, the default): a reminder due now is fired and reaches the notifications; SIGTERM
+    // stops it.
+    const second = await startLocal(pgPort, { LOCAL_EVENTS_THREAD: 'off' });
     try {
       const listed = await call(second.origin, 'GET', '/api/v1/tasks', token);
       expect(listed.status).toBe(200);
       expect(listed.body.items.map((t: { title: string }) => t.title)).toEqual(['Survives a restart']);
       const due = new Date(Date.now() + 3_600_000).toISOString();
       const reminded = await call(second.origin, 'POST', '/api/v1/tasks', token, {
-        title: 'Reminded by the events thread',
+        title: 'Reminded on the request thread',
         due_at: due,
         reminders: [120],
       });

@@ -43,14 +43,15 @@ if (embedded) log.info('embedded postgres started', { url: databaseUrl.replace(/
 
 // The functions see the database they use (the live stream LISTENs on it; with the embedded Postgres and
 // no DATABASE_URL it answered every stream with a 500). The relay, the event functions and the job runner
-// run on this thread too, or on an events thread of their own (events-worker.ts, sharing the app token).
-// That is opt-in (LOCAL_EVENTS_THREAD=on): on this 2-core machine, with Postgres on the same cores, two
-// A/B runs of the load bench gave 208 and 180 req/s closed-loop on one thread against 130 and 129 with
-// the events thread, whose backlog then competes with requests for Postgres instead of waiting for them.
+// run on an events thread of their own (events-worker.ts, sharing the app token), or on this thread with
+// LOCAL_EVENTS_THREAD=off. Why the thread: under the paced load bench (1,000 users, 5 s think time) on
+// this 2-core machine, eight alternating runs met p99 ≤ 100 ms two times of four with it and none of
+// four without; the event side's bursts no longer hold up requests. What it costs: under overload (no
+// pause) its backlog competes with requests for Postgres: 400–505 req/s against 415–538 on one thread.
 const functionsConfig = { ...config, DATABASE_URL: databaseUrl };
 const jwtSecret = localJwtSecret();
 const appToken = newAppToken();
-const eventsThread = process.env.LOCAL_EVENTS_THREAD === 'on';
+const eventsThread = process.env.LOCAL_EVENTS_THREAD !== 'off';
 const stack = await createLocalStack({
   databaseUrl,
   jwtSecret,
