@@ -38,6 +38,14 @@ const UPSERT_TAGS = `with created as (
   select id, name from created
   union all
   select id, name from tags where user_id = $3 and lower(name) = any($4::text[])`;
+// queueTaskEvent (runtime/outbox.ts) after a CTE `task` whose id is $1: the outbox row, its project and
+// time zone from the row, then the row and a NOTIFY. Its event id, topic, type and JSON are $p to $p+3.
+const queuedFromTask = (p: number) => `queued as (
+    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
+    select $${p}, $${p + 1}, $1, $${p + 2}, jsonb_set(jsonb_set($${p + 3}::jsonb,
+      '{data,task,project_id}', to_jsonb(task.project_id)), '{data,task,time_zone}', to_jsonb(task.time_zone)),
+      now() from task)
+  select task.*, pg_notify('bench_raw_outbox', '') from task`;
 // createTask of an Inbox task (task-writes.ts insertTask): no transaction; after the tags, one statement
 // inserts the task, its tag links and its outbox row, whose task fields the insert decides come from the
 // row. The reference's outbox rows go in already sent and notify a channel nobody listens on, so no relay
@@ -49,11 +57,7 @@ const CREATE_TASK = `with task as (
       null, (select time_zone from users where id = $2), null, '{}', $5, $6, $6, null)
     returning *),
   tagged as (insert into task_tags (task_id, tag_id) select $1, unnest($7::uuid[])),
-  queued as (
-    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
-    select $8, $9, $1, $10, jsonb_set(jsonb_set($11::jsonb, '{data,task,project_id}', to_jsonb(task.project_id)),
-      '{data,task,time_zone}', to_jsonb(task.time_zone)), now() from task)
-  select task.*, pg_notify('bench_raw_outbox', '') from task`;
+  ${queuedFromTask(8)}`;
 // completeTask → changeTaskIn: loadForUpdate (the row locked with the caller's membership, its subtask
 // counts and tags), then the update with its outbox row in one statement (queueTaskEvent).
 const SUBTASKS = `(case when t.parent_id is null then
@@ -67,11 +71,7 @@ const LOCK_TASK = `select t.*, pm.role, ${SUBTASKS}, ${TAGS} from tasks t
   where t.id = $1 for update of t for key share of pm`;
 const COMPLETE_TASK = `with task as (
     update tasks set status = 'done', completed_at = $2, updated_at = $2 where id = $1 returning *),
-  queued as (
-    insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
-    select $3, $4, $1, $5, jsonb_set(jsonb_set($6::jsonb, '{data,task,project_id}', to_jsonb(task.project_id)),
-      '{data,task,time_zone}', to_jsonb(task.time_zone)), now() from task)
-  select task.*, pg_notify('bench_raw_outbox', '') from task`;
+  ${queuedFromTask(3)}`;
 
 /** A new task as its TaskCreated carries it (the shape of toTaskJson), so the reference's row is as big. */
 const eventTask = (id: string, body: ReturnType<typeof newTaskBody>, tags: unknown[], now: Date) => ({
@@ -158,12 +158,12 @@ export async function rawMix(
         .rows;
       const id = randomUUID();
       const now = new Date();
+      const type = 'TaskCreated.v1';
       const event = makeCloudEvent(
-        'TaskCreated.v1',
+        type,
         { task: eventTask(id, body, tags, now), previous: null, user_id: u.id } as never,
         { source: 'bench-raw', subject: id },
       );
-      const type = 'TaskCreated.v1';
       await pool.query(CREATE_TASK, [
         id,
         u.id,

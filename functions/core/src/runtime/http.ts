@@ -89,7 +89,11 @@ export function bodyFraming(env: unknown): BodyFraming | undefined {
   const bindings = env as { incoming?: { headers?: IncomingHttpHeaders }; framing?: BodyFraming } | undefined;
   if (bindings?.framing) return bindings.framing;
   const headers = bindings?.incoming?.headers;
-  if (!headers) return undefined;
+  return headers && socketFraming(headers);
+}
+
+/** A message's framing off a socket, from its headers. */
+function socketFraming(headers: IncomingHttpHeaders): BodyFraming {
   if (headers['transfer-encoding'] !== undefined) return { chunked: true, length: 0 };
   return { chunked: false, length: Number(headers['content-length'] ?? 0) };
 }
@@ -171,7 +175,7 @@ export function requestText(c: Context): Promise<string> {
   const { incoming, framing } = (c.env ?? {}) as { incoming?: IncomingMessage; framing?: BodyFraming };
   // What Hono keeps there at run time: its declared type says the body, it stores the body's promise.
   const cache = c.req.bodyCache as { text?: Promise<string> };
-  const offSocket = incoming && !framing && !bodyFraming(c.env)?.chunked;
+  const offSocket = incoming && !framing && !socketFraming(incoming.headers).chunked;
   if (!offSocket || incoming.readableDidRead || cache.text) return c.req.text();
   // Node's own reader (async iteration, decoded as Fetch's text() does: UTF-8, a leading BOM dropped; it
   // rejects when the sender goes away first). Fetched when first used: a start-up snapshot loads nothing more.

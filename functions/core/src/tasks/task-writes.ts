@@ -56,18 +56,23 @@ export async function setTags(trx: Trx, userId: string, taskId: string, tags: Ta
  * member of its project (exactly as for a task that does not exist), 403 for a viewer. One statement: the
  * membership is joined and locked FOR KEY SHARE with it, as requireRole would read it after.
  */
+/** A task (aliased `t`) with its subtask counts and its tags, as the writes answer it. */
+const taskWithTagsAndCounts = (trx: Trx) =>
+  trx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .select([subtaskCounts.as('subtasks'), tagsJson.as('tags')]);
+
 export async function loadForUpdate(
   trx: Trx,
   userId: string,
   id: string,
 ): Promise<{ row: TaskRow & { subtasks: SubtaskCounts | null }; json: TaskOut }> {
-  const found = await trx
-    .selectFrom('tasks as t')
+  const found = await taskWithTagsAndCounts(trx)
     .innerJoin('project_members as pm', (join) =>
       join.onRef('pm.project_id', '=', 't.project_id').on('pm.user_id', '=', userId),
     )
-    .selectAll('t')
-    .select(['pm.role', subtaskCounts.as('subtasks'), tagsJson.as('tags')])
+    .select('pm.role')
     .where('t.id', '=', id)
     .forUpdate(['t'])
     .forKeyShare(['pm'])
@@ -79,12 +84,7 @@ export async function loadForUpdate(
 
 /** A task as written so far in this transaction, with its tags and subtask counts: one query. */
 export async function reload(trx: Trx, id: string): Promise<TaskOut> {
-  const row = await trx
-    .selectFrom('tasks as t')
-    .selectAll('t')
-    .select([subtaskCounts.as('subtasks'), tagsJson.as('tags')])
-    .where('t.id', '=', id)
-    .executeTakeFirstOrThrow();
+  const row = await taskWithTagsAndCounts(trx).where('t.id', '=', id).executeTakeFirstOrThrow();
   return toTaskJson(row, row.tags);
 }
 
@@ -158,8 +158,8 @@ async function projectIdOf(trx: Trx, project: string | ReturnType<typeof inboxOf
   return row.id;
 }
 
-function recurrenceColumns(recurrence: TaskCreate['recurrence'] | undefined) {
-  if (recurrence === undefined) return {};
+/** A task's recurrence (or none) as its two columns. */
+function recurrenceColumns(recurrence: TaskCreate['recurrence']) {
   return { recurrence_rule: recurrence?.rule ?? null, recurrence_mode: recurrence?.mode ?? null };
 }
 
@@ -219,8 +219,7 @@ async function insertTask(
     status: input.status,
     priority: input.priority,
     due_at: input.due_at === null ? null : new Date(input.due_at),
-    recurrence_rule: input.recurrence?.rule ?? null,
-    recurrence_mode: input.recurrence?.mode ?? null,
+    ...recurrenceColumns(input.recurrence),
     series_id: input.recurrence ? id : null,
     reminder_offsets: input.reminders,
     tag_names: tags.map((t) => t.name).join(' '),
@@ -399,7 +398,7 @@ async function changeTaskIn(trx: Trx, ctx: WriteContext, id: string, change: Tas
     ...(moveTo && { project_id: moveTo }),
     ...(placed.parent_id !== undefined && { parent_id: placed.parent_id }),
     ...(assignee !== undefined && { assignee_id: assignee }),
-    ...recurrenceColumns(change.recurrence),
+    ...(change.recurrence !== undefined && recurrenceColumns(change.recurrence)),
     ...(change.recurrence && !row.series_id && { series_id: row.id }),
     ...(becomesDone && { completed_at: now }),
     ...(leavesDone && { completed_at: null, skipped_at: null }),
