@@ -31,33 +31,45 @@ const SESSION_CHECK = `select 1 as "on" from sessions
 // listTasks: membershipsOf, then the listing itself (compiled per user by buildListTasksQuery).
 const MEMBERSHIPS = `select pm.project_id, p.shared from project_members pm
   inner join projects p on p.id = pm.project_id where pm.user_id = $1`;
-// createTask: resolveTagsForWrite → upsertTagsByName.
-const UPSERT_TAGS = `with created as (
-    insert into tags (user_id, name) select $1::uuid, n from unnest($2::text[]) as n
-    on conflict (user_id, lower(name)) do nothing returning id, name)
-  select id, name from created
-  union all
-  select id, name from tags where user_id = $3 and lower(name) = any($4::text[])`;
 // queueTaskEvent (runtime/outbox.ts) after a CTE `task` whose id is $1: the outbox row, its project and
-// time zone from the row, then the row and a NOTIFY. Its event id, topic, type and JSON are $p to $p+3.
-const queuedFromTask = (p: number) => `queued as (
+// time zone from the row (and its tags, when the statement decides them), then the row and a NOTIFY. Its
+// event id, topic, type and JSON are $p to $p+3.
+const queuedFromTask = (p: number, tags?: string) => {
+  const fromRow = `jsonb_set(jsonb_set($${p + 3}::jsonb,
+      '{data,task,project_id}', to_jsonb(task.project_id)), '{data,task,time_zone}', to_jsonb(task.time_zone))`;
+  const json = tags ? `jsonb_set(${fromRow}, '{data,task,tags}', (${tags})::jsonb)` : fromRow;
+  return `queued as (
     insert into outbox (event_id, topic, partition_key, event_type, cloud_event, sent_at)
-    select $${p}, $${p + 1}, $1, $${p + 2}, jsonb_set(jsonb_set($${p + 3}::jsonb,
-      '{data,task,project_id}', to_jsonb(task.project_id)), '{data,task,time_zone}', to_jsonb(task.time_zone)),
-      now() from task)
-  select task.*, pg_notify('bench_raw_outbox', '') from task`;
-// createTask of an Inbox task (task-writes.ts insertTask): no transaction; after the tags, one statement
-// inserts the task, its tag links and its outbox row, whose task fields the insert decides come from the
-// row. The reference's outbox rows go in already sent and notify a channel nobody listens on, so no relay
-// spends the reference's time delivering them (ours pays for its own events).
-const CREATE_TASK = `with task as (
+    select $${p}, $${p + 1}, $1, $${p + 2}, ${json}, now() from task)
+  select task.*, ${tags ? `${tags} as tags, ` : ''}pg_notify('bench_raw_outbox', '') from task`;
+};
+// A write's named tags as a CTE `tag` holds them (tag-queries.ts namedTagsCtes), in list-tasks.ts's
+// order (tagArray, tagNameList).
+const TAG_ORDER = `lower(tag.name) collate "C", tag.name collate "C"`;
+const TAG_ARRAY = `(select coalesce(json_agg(json_build_object('id', tag.id, 'name', tag.name)
+    order by ${TAG_ORDER}), '[]') from tag)`;
+// createTask of an Inbox task tagged by name (task-writes.ts insertTask): no transaction; one statement
+// creates the missing tags and inserts the task, its tag links and its outbox row, whose task fields the
+// statement decides (project, time zone, tags) come from it. The reference's outbox rows go in already
+// sent and notify a channel nobody listens on, so no relay spends the reference's time delivering them
+// (ours pays for its own events).
+const CREATE_TASK = `with created as (
+    insert into tags (user_id, name) select $2::uuid, n from unnest($5::text[]) as n
+    on conflict (user_id, lower(name)) do nothing returning id, name),
+  tag as (
+    select id, name from created
+    union all
+    select id, name from tags
+    where user_id = $2 and lower(name) in (select lower(n) from unnest($5::text[]) as n)),
+  task as (
     insert into tasks (id, user_id, project_id, parent_id, title, description, status, priority,
       due_at, time_zone, series_id, reminder_offsets, tag_names, created_at, updated_at, completed_at)
     values ($1, $2, (select id from projects where user_id = $2 and is_inbox), null, $3, '', 'todo', $4,
-      null, (select time_zone from users where id = $2), null, '{}', $5, $6, $6, null)
+      null, (select time_zone from users where id = $2), null, '{}',
+      (select string_agg(tag.name, ' ' order by ${TAG_ORDER}) from tag having count(*) = $7), $6, $6, null)
     returning *),
-  tagged as (insert into task_tags (task_id, tag_id) select $1, unnest($7::uuid[])),
-  ${queuedFromTask(8)}`;
+  tagged as (insert into task_tags (task_id, tag_id) select $1, id from tag),
+  ${queuedFromTask(8, TAG_ARRAY)}`;
 // completeTask → changeTaskIn: loadForUpdate (the row locked with the caller's membership, its subtask
 // counts and tags), then the update with its outbox row in one statement (queueTaskEvent).
 const SUBTASKS = `(case when t.parent_id is null then
@@ -153,15 +165,12 @@ export async function rawMix(
       await checkSession(u);
       const body = newTaskBody(created++);
       const names = body.tags;
-      const lower = names.map((n) => n.toLowerCase());
-      const tags = (await pool.query<{ id: string; name: string }>(UPSERT_TAGS, [u.id, names, u.id, lower]))
-        .rows;
       const id = randomUUID();
       const now = new Date();
       const type = 'TaskCreated.v1';
       const event = makeCloudEvent(
         type,
-        { task: eventTask(id, body, tags, now), previous: null, user_id: u.id } as never,
+        { task: eventTask(id, body, [], now), previous: null, user_id: u.id } as never,
         { source: 'bench-raw', subject: id },
       );
       await pool.query(CREATE_TASK, [
@@ -169,9 +178,9 @@ export async function rawMix(
         u.id,
         body.title,
         body.priority,
-        tags.map((t) => t.name).join(' '),
+        names,
         now,
-        tags.map((t) => t.id),
+        names.length,
         event.id,
         EVENT_TOPIC[type],
         type,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../testing/stack.ts';
 
@@ -83,6 +84,72 @@ describe('createTask', () => {
       body: { title: 'Fix sink', tags: [tag.body.id, 'home', 'plumbing'] },
     });
     expect(res.body.tags.map((t: { name: string }) => t.name)).toEqual(['Home', 'plumbing']);
+  });
+
+  it('names existing and new tags in one statement: the new ones are created once, the old ones reused', async () => {
+    const user = await api.signUp();
+    const first = await api.json('POST', '/api/v1/tasks', {
+      token: user.token,
+      body: { title: 'A', tags: ['Home'] },
+    });
+    const second = await api.json('POST', '/api/v1/tasks', {
+      token: user.token,
+      body: { title: 'B', tags: ['home', 'Garden', 'GARDEN'] },
+    });
+    expect(second.status).toBe(201);
+    const home = first.body.tags[0];
+    expect(second.body.tags).toEqual([{ id: expect.any(String), name: 'GARDEN' }, home]);
+    const tags = await api.stack.db
+      .selectFrom('tags')
+      .select('name')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(tags.map((t) => t.name).sort()).toEqual(['GARDEN', 'Home']);
+    const row = await api.stack.db
+      .selectFrom('tasks')
+      .select('tag_names')
+      .where('id', '=', second.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.tag_names).toBe('GARDEN Home');
+  });
+
+  it('links a tag another request creates while the task is written, without a second copy of it', async () => {
+    const user = await api.signUp();
+    const db = api.stack.db;
+    // Another transaction inserts the tag and keeps it uncommitted, so the create's insert of the same
+    // name waits on it; once it commits, the create's statement has skipped the name (ON CONFLICT) and
+    // cannot see it either (its snapshot is older).
+    let tagId = '';
+    const { pending } = await db.transaction().execute(async (trx) => {
+      const tag = await trx
+        .insertInto('tags')
+        .values({ user_id: user.id, name: 'Shared' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      tagId = tag.id;
+      const pending = api.json('POST', '/api/v1/tasks', {
+        token: user.token,
+        body: { title: 'Raced', tags: ['shared', 'fresh'] },
+      });
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%insert into tags%'`.execute(db);
+        if (rows[0]!.n > 0) break;
+        if (waited > 10_000) throw new Error('the create never waited on the uncommitted tag');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return { pending }; // not the promise itself, which the transaction would wait for before committing
+    });
+    const created = await pending;
+    expect(created.status).toBe(201);
+    expect(created.body.tags).toEqual([
+      { id: expect.any(String), name: 'fresh' },
+      { id: tagId, name: 'Shared' },
+    ]);
+    const tags = await db.selectFrom('tags').select('name').where('user_id', '=', user.id).execute();
+    expect(tags.map((t) => t.name).sort()).toEqual(['Shared', 'fresh']);
+    const got = await api.json('GET', `/api/v1/tasks/${created.body.id}`, { token: user.token });
+    expect(got.body.tags).toEqual(created.body.tags);
   });
 
   it("lists a task's tags in the same order when written and when read back", async () => {

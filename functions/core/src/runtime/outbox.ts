@@ -45,23 +45,28 @@ export const SET_BY_INSERT = '(set by the insert)';
  * that the two fields an insert may leave to the database — the project (the Inbox) and the time zone (the
  * user's) — may be SET_BY_INSERT: both are taken from the written row. Returns the rest of the statement
  * after the caller's CTEs: `queued as (…) select <taskCte's row, the NOTIFYs> from <taskCte>`.
+ *
+ * `tags`, when given, is the task's tags as the statement itself decides them (a JSON array expression,
+ * when the statement creates tags): it replaces data.task.tags and is returned as the column `tags`.
  */
 export function queueTaskEvent<T extends EventType>(
   taskCte: string,
   type: T,
   data: EventData<T> & { task: { project_id: string; time_zone: string } },
   opts: EventOpts,
+  tags?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const event = makeCloudEvent(type, data, opts);
   const fromRow = (column: 'project_id' | 'time_zone') => sql`to_jsonb(${sql.ref(`${taskCte}.${column}`)})`;
-  const json = sql`jsonb_set(jsonb_set(${JSON.stringify(event)}::jsonb,
+  const fromRowOnly = sql`jsonb_set(jsonb_set(${JSON.stringify(event)}::jsonb,
     '{data,task,project_id}', ${fromRow('project_id')}), '{data,task,time_zone}', ${fromRow('time_zone')})`;
+  const json = tags ? sql`jsonb_set(${fromRowOnly}, '{data,task,tags}', (${tags})::jsonb)` : fromRowOnly;
   const live = liveTaskChangeOf(data);
   const liveJson =
     live && sql`jsonb_set(${JSON.stringify(live)}::jsonb, '{project_id}', ${fromRow('project_id')})::text`;
   const task = sql.table(taskCte);
   return sql`queued as (${OUTBOX_INSERT} select ${outboxColumns(type, opts.subject, event.id, json)} from ${task})
-    select ${task}.*, ${notifications(liveJson)} from ${task}`;
+    select ${task}.*, ${tags ? sql`${tags} as tags, ` : sql``}${notifications(liveJson)} from ${task}`;
 }
 
 const OUTBOX_INSERT = sql`insert into outbox (event_id, topic, partition_key, event_type, cloud_event)`;

@@ -14,7 +14,7 @@ export async function resolveTagsForWrite(
   refs: string[],
 ): Promise<TaskTag[]> {
   const ids = [...new Set(refs.filter(isUuid).map((s) => s.toLowerCase()))];
-  const names = [...new Map(refs.filter((r) => !isUuid(r)).map((n) => [n.toLowerCase(), n])).values()];
+  const names = distinctNames(refs.filter((r) => !isUuid(r)));
   const found: TaskTag[] = [];
   if (ids.length) {
     const rows = await trx
@@ -37,6 +37,33 @@ export async function resolveTagsForWrite(
   const unique = new Map(found.map((t) => [t.id, t]));
   return [...unique.values()].sort(compareTagNames);
 }
+
+/** Names that differ only in case name one tag: the last spelling given is the one created. */
+const distinctNames = (names: string[]) => [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+
+/**
+ * The tags a write names, when it names them all by name (no ids, which must be checked first): their
+ * distinct names. Null when a reference is an id.
+ */
+export function tagNamesOnly(refs: string[]): string[] | null {
+  return refs.some(isUuid) ? null : distinctNames(refs);
+}
+
+/**
+ * CTEs for a statement that writes a task with tags given by name: `tag(id, name)` holds every named tag,
+ * the missing ones created by the statement (upsertTagsByName's insert and snapshot read, as CTEs). A tag
+ * another transaction created meanwhile is in neither, so `tag` may hold fewer rows than `names`: the
+ * caller must check the count (see createTask) and fall back to resolveTagsForWrite, which reads again.
+ */
+export const namedTagsCtes = (userId: string, names: string[]) =>
+  sql`created as (
+      insert into tags (user_id, name) select ${userId}::uuid, n from unnest(${names}::text[]) as n
+      on conflict (user_id, lower(name)) do nothing returning id, name),
+    tag as (
+      select id, name from created
+      union all
+      select id, name from tags
+      where user_id = ${userId} and lower(name) in (select lower(n) from unnest(${names}::text[]) as n))`;
 
 /**
  * Creates the missing names and returns every named tag in one statement: the new rows from the insert,

@@ -72,14 +72,26 @@ const decodeListingCursor = (raw: string, sort: string, keyType: string) =>
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+const tagOrder = (g: string) =>
+  sql`lower(${sql.ref(`${g}.name`)}) collate "C", ${sql.ref(`${g}.name`)} collate "C"`;
+
+/** The tags aliased `g` in a query's rows as a JSON array of {id, name}, in tagsJson's order ('[]' for none). */
+export const tagArray = (g: string) =>
+  sql<
+    TaskTag[]
+  >`coalesce(json_agg(json_build_object('id', ${sql.ref(`${g}.id`)}, 'name', ${sql.ref(`${g}.name`)})
+    order by ${tagOrder(g)}), '[]')`;
+
+/** The tags aliased `g` as a task's tag_names (the search column's part): their names, in tagsJson's order. */
+export const tagNameList = (g: string) =>
+  sql<string>`string_agg(${sql.ref(`${g}.name`)}, ' ' order by ${tagOrder(g)})`;
+
 /**
  * A task's tags as JSON in the same query, so a page costs one round trip. Ordered as compareTagNames
  * orders them (case-insensitive, then code points; "C" so the database's collation cannot disagree), so
  * a write's response and a later read list a task's tags alike. Reads a task aliased `t`.
  */
-export const tagsJson = sql<
-  TaskTag[]
->`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by lower(g.name) collate "C", g.name collate "C"), '[]')
+export const tagsJson = sql<TaskTag[]>`(select ${tagArray('g')}
   from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id)`;
 
 /**

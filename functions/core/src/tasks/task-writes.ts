@@ -13,8 +13,14 @@ import { inboxOf, projectForTask } from '../projects/project-queries.ts';
 import { fieldProblem } from '../runtime/errors.ts';
 import { enqueueEvent, queueTaskEvent, SET_BY_INSERT } from '../runtime/outbox.ts';
 import type { CompleteTaskQuery, SubtaskCounts, TaskCreate, TaskOut, TaskPatch } from '../schemas.ts';
-import { refreshTagNames, resolveTagsForWrite, tagsOfTasks } from '../tags/tag-queries.ts';
-import { subtaskCounts, tagsJson } from './list-tasks.ts';
+import {
+  namedTagsCtes,
+  refreshTagNames,
+  resolveTagsForWrite,
+  tagNamesOnly,
+  tagsOfTasks,
+} from '../tags/tag-queries.ts';
+import { subtaskCounts, tagArray, tagNameList, tagsJson } from './list-tasks.ts';
 import { type TaskTag, toTaskJson } from './task-json.ts';
 
 /**
@@ -171,14 +177,36 @@ interface Placement {
 }
 
 export async function createTask(ctx: WriteContext, input: TaskCreate): Promise<TaskOut> {
-  // A top-level task for the Inbox, assigned to nobody, has nothing to check or lock first, and its insert
-  // is one statement: no transaction, so two round trips in all (its tags, then it) instead of five.
+  // A top-level task for the Inbox, assigned to nobody, has nothing to check or lock first: no transaction.
+  // Tagged by name only, it is one statement with its tags (two round trips in all, the session's and
+  // this); else the tags are resolved first (three).
   if (!input.parent_id && input.project_id === undefined && !input.assignee_id) {
-    return insertTask(ctx.db, ctx, input, { project: inboxOf(ctx.userId), parentId: null, assignee: null });
+    const inbox: Placement = { project: inboxOf(ctx.userId), parentId: null, assignee: null };
+    const names = tagNamesOnly(input.tags);
+    if (names?.length) {
+      try {
+        return await insertTask(ctx.db, ctx, input, inbox, { names });
+      } catch (e) {
+        // A tag it names was created by another transaction while this statement ran: nothing of it was
+        // written. The two-statement path reads that tag again.
+        if (!isTagRace(e)) throw e;
+      }
+    }
+    return insertTask(ctx.db, ctx, input, inbox, await resolveTagsForWrite(ctx.db, ctx.userId, input.tags));
   }
-  return ctx.db
-    .transaction()
-    .execute(async (trx) => insertTask(trx, ctx, input, await placementOf(trx, ctx.userId, input)));
+  return ctx.db.transaction().execute(async (trx) => {
+    const place = await placementOf(trx, ctx.userId, input);
+    return insertTask(trx, ctx, input, place, await resolveTagsForWrite(trx, ctx.userId, input.tags));
+  });
+}
+
+/**
+ * The guard in insertTask for tags named in the statement: when `tag` holds fewer rows than were named,
+ * the task's tag_names is null, which its NOT NULL refuses, and the whole statement with it.
+ */
+function isTagRace(e: unknown): boolean {
+  const { code, column } = e as { code?: string; column?: string };
+  return code === '23502' && column === 'tag_names';
 }
 
 /** A subtask: its parent's project. Otherwise the project named (checked), else the Inbox. */
@@ -196,19 +224,20 @@ async function placementOf(trx: Trx, userId: string, input: TaskCreate): Promise
 }
 
 /**
- * Inserts a task placed where `place` says, with its tags and its TaskCreated event, in one statement
- * after the tags' own (resolveTagsForWrite). Outside a transaction that tags statement commits by itself:
- * should the insert then fail, a tag it created stays, as one made on the tags page would.
+ * Inserts a task placed where `place` says, with its tags and its TaskCreated event, in one statement.
+ * The tags are either resolved already, or given by name (`names`): then the statement creates the missing
+ * ones too (namedTagsCtes), and fails on the tag_names guard (isTagRace) when one was created meanwhile.
  */
 async function insertTask(
   db: Kysely<Database>,
   ctx: WriteContext,
   input: TaskCreate,
   place: Placement,
+  tags: TaskTag[] | { names: string[] },
 ): Promise<TaskOut> {
   const id = randomUUID();
   const now = new Date();
-  const tags = await resolveTagsForWrite(db, ctx.userId, input.tags);
+  const named = 'names' in tags ? tags.names : null;
   const task = {
     id,
     user_id: ctx.userId,
@@ -222,15 +251,18 @@ async function insertTask(
     ...recurrenceColumns(input.recurrence),
     series_id: input.recurrence ? id : null,
     reminder_offsets: input.reminders,
-    tag_names: tags.map((t) => t.name).join(' '),
     created_at: now,
     updated_at: now,
     completed_at: input.status === 'done' ? now : null,
   };
-  // Left to the database when not given: the Inbox, and the user's time zone (read inside the insert).
+  // Left to the database when not given: the Inbox, the user's time zone (read inside the insert), and
+  // the tags the statement finds or creates, whose names must all be there (else null: see isTagRace).
   const decided = {
     project_id: place.project,
     time_zone: input.time_zone ?? sql<string>`(select time_zone from users where id = ${ctx.userId})`,
+    tag_names: named
+      ? sql<string>`(select ${tagNameList('tag')} from tag having count(*) = ${named.length})`
+      : (tags as TaskTag[]).map((t) => t.name).join(' '),
   };
   const json = toTaskJson(
     {
@@ -238,23 +270,30 @@ async function insertTask(
       project_id: typeof place.project === 'string' ? place.project : SET_BY_INSERT,
       time_zone: input.time_zone ?? SET_BY_INSERT,
     },
-    tags,
+    named ? [] : (tags as TaskTag[]),
   );
-  const links = tags.length
-    ? sql`tagged as (${db.insertInto('task_tags').values(tagLinks(id, tags))}),`
-    : sql``;
-  const { rows } = await sql<TaskRow>`with task as (${db
-    .insertInto('tasks')
-    .values({ ...task, ...decided })
-    .returningAll()}), ${links}
+  const tagRows = named ? namedTagsCtes(ctx.userId, named) : knownTagsCte(tags as TaskTag[]);
+  const { rows } = await sql<TaskRow & { tags?: TaskTag[] }>`with ${tagRows},
+    task as (${db
+      .insertInto('tasks')
+      .values({ ...task, ...decided })
+      .returningAll()}),
+    tagged as (insert into task_tags (task_id, tag_id) select ${id}::uuid, id from tag),
     ${queueTaskEvent(
       'task',
       'TaskCreated.v1',
       { task: json, previous: null, user_id: ctx.userId, actor_id: ctx.userId },
       { source: ctx.source, subject: id },
+      named ? sql`(select ${tagArray('tag')} from tag)` : undefined,
     )}`.execute(db);
-  return toTaskJson(rows[0]!, tags);
+  return toTaskJson(rows[0]!, rows[0]!.tags ?? (tags as TaskTag[]));
 }
+
+/** Tags resolved already, as the `tag(id, name)` CTE insertTask links them from. */
+const knownTagsCte = (tags: TaskTag[]) =>
+  tags.length
+    ? sql`tag (id, name) as (values ${sql.join(tags.map((t) => sql`(${t.id}::uuid, ${t.name}::text)`))})`
+    : sql`tag as (select null::uuid as id, null::text as name where false)`;
 
 /** Recurrence and reminders hang off the due date, so the task after the change must still have one. */
 function assertSchedulable(row: TaskRow, change: TaskPatch): void {
