@@ -52,9 +52,10 @@ async function closedLoop(
   writeShare: number,
   thinkMs: number,
   warmupMs = 0,
-): Promise<{ tally: Tally; seconds: number; warmup: Tally }> {
+): Promise<{ tally: Tally; seconds: number; warmup: Tally; slowBySpan: number[] }> {
   const tally = new Tally();
   const warmup = new Tally();
+  const slowBySpan: number[] = [];
   const measuredFrom = performance.now() + warmupMs;
   const until = measuredFrom + durationMs;
   // A pause never runs past the pass's end: the pass is over then, and a last pause of up to 10 × thinkMs
@@ -67,6 +68,10 @@ async function closedLoop(
     const started = performance.now();
     const { outcome, value } = await timed(kind, started, run);
     (started < measuredFrom ? warmup : tally).add(outcome);
+    if (started >= measuredFrom && outcome.ms > P99_BOUND_MS) {
+      const span = Math.floor((started - measuredFrom) / SLOW_SPAN_MS);
+      slowBySpan[span] = (slowBySpan[span] ?? 0) + 1;
+    }
     return value;
   };
   const userLoop = async (user: number) => {
@@ -82,7 +87,24 @@ async function closedLoop(
     }
   };
   await Promise.all(Array.from({ length: users }, (_, user) => userLoop(user)));
-  return { tally, seconds: (performance.now() - measuredFrom) / 1000, warmup };
+  return { tally, seconds: (performance.now() - measuredFrom) / 1000, warmup, slowBySpan };
+}
+
+/** The span closedLoop counts requests over the bound in: when in a pass its tail happened. */
+const SLOW_SPAN_MS = 5000;
+
+/** When a pass's requests over the bound started, as a log line: how many in each SLOW_SPAN_MS. */
+const describeSlow = (pass: string, p: { slowBySpan: number[]; seconds: number }) =>
+  `load: ${pass}: requests over ${P99_BOUND_MS} ms started in each ${SLOW_SPAN_MS / 1000} s: ${Array.from(
+    { length: Math.ceil((p.seconds * 1000) / SLOW_SPAN_MS) },
+    (_, i) => p.slowBySpan[i] ?? 0,
+  ).join(' ')}`;
+
+/** Checkpoints Postgres has started so far (timed or requested; pg_stat_checkpointer, Postgres 17+). */
+async function checkpointsSoFar(stack: LocalStack): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select (num_timed + num_requested)::int as n from pg_stat_checkpointer`.execute(stack.db);
+  return rows[0]?.n ?? 0;
 }
 
 /** p50 / p99 of some latencies, or a dash when there were none (a short pass may have no completes). */
@@ -358,13 +380,21 @@ export async function benchHttpLoad(
     console.log(describeDrain('the no-pause pass', flatDrainedMs));
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
     await vacuumBetweenPasses(stack, "ours' paced pass");
+    const checkpointsBefore = await checkpointsSoFar(stack);
     const paced = await pass(thinkMs);
+    const checkpointsDuring = (await checkpointsSoFar(stack)) - checkpointsBefore;
+    console.log(`${describeSlow("ours' paced pass", paced)}; checkpoints started: ${checkpointsDuring}`);
     // The same paced users over the same SQL straight through pg: whether this machine can hold the
     // target at that offered load at all, with nothing in front of Postgres. Once ours has relayed the
     // passes' events, so that its event side does not run beside the reference's pass.
     const pacedDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
     await vacuumBetweenPasses(stack, "the reference's paced pass");
+    const rawCheckpointsBefore = await checkpointsSoFar(stack);
     const rawPaced = await closedLoop(raw, users, durationMs, writeShare, thinkMs);
+    const rawCheckpoints = (await checkpointsSoFar(stack)) - rawCheckpointsBefore;
+    console.log(
+      `${describeSlow("the reference's paced pass", rawPaced)}; checkpoints started: ${rawCheckpoints}`,
+    );
     const out = [
       ...passRows(
         flat,
