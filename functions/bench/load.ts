@@ -100,6 +100,19 @@ const describeSlow = (pass: string, p: { slowBySpan: number[]; seconds: number }
     (_, i) => p.slowBySpan[i] ?? 0,
   ).join(' ')}`;
 
+/** Runs a paced pass and logs when its slow requests started (describeSlow) and the checkpoints begun meanwhile. */
+async function watchedPass<P extends { slowBySpan: number[]; seconds: number }>(
+  stack: LocalStack,
+  name: string,
+  run: () => Promise<P>,
+): Promise<P> {
+  const before = await checkpointsSoFar(stack);
+  const result = await run();
+  const during = (await checkpointsSoFar(stack)) - before;
+  console.log(`${describeSlow(name, result)}; checkpoints started: ${during}`);
+  return result;
+}
+
 /** Checkpoints Postgres has started so far (timed or requested; pg_stat_checkpointer, Postgres 17+). */
 async function checkpointsSoFar(stack: LocalStack): Promise<number> {
   const { rows } = await sql<{ n: number }>`
@@ -380,20 +393,14 @@ export async function benchHttpLoad(
     console.log(describeDrain('the no-pause pass', flatDrainedMs));
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
     await vacuumBetweenPasses(stack, "ours' paced pass");
-    const checkpointsBefore = await checkpointsSoFar(stack);
-    const paced = await pass(thinkMs);
-    const checkpointsDuring = (await checkpointsSoFar(stack)) - checkpointsBefore;
-    console.log(`${describeSlow("ours' paced pass", paced)}; checkpoints started: ${checkpointsDuring}`);
+    const paced = await watchedPass(stack, "ours' paced pass", () => pass(thinkMs));
     // The same paced users over the same SQL straight through pg: whether this machine can hold the
     // target at that offered load at all, with nothing in front of Postgres. Once ours has relayed the
     // passes' events, so that its event side does not run beside the reference's pass.
     const pacedDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
     await vacuumBetweenPasses(stack, "the reference's paced pass");
-    const rawCheckpointsBefore = await checkpointsSoFar(stack);
-    const rawPaced = await closedLoop(raw, users, durationMs, writeShare, thinkMs);
-    const rawCheckpoints = (await checkpointsSoFar(stack)) - rawCheckpointsBefore;
-    console.log(
-      `${describeSlow("the reference's paced pass", rawPaced)}; checkpoints started: ${rawCheckpoints}`,
+    const rawPaced = await watchedPass(stack, "the reference's paced pass", () =>
+      closedLoop(raw, users, durationMs, writeShare, thinkMs),
     );
     const out = [
       ...passRows(

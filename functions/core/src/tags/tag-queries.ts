@@ -72,12 +72,9 @@ export const namedTagsCtes = (userId: string, names: string[]) =>
  */
 async function upsertTagsByName(trx: Kysely<Database>, userId: string, names: string[]): Promise<TaskTag[]> {
   const lower = names.map((n) => n.toLowerCase());
-  const { rows } = await sql<TaskTag>`with created as (
-      insert into tags (user_id, name) select ${userId}::uuid, n from unnest(${names}::text[]) as n
-      on conflict (user_id, lower(name)) do nothing returning id, name)
-    select id, name from created
-    union all
-    select id, name from tags where user_id = ${userId} and lower(name) = any(${lower}::text[])`.execute(trx);
+  const { rows } = await sql<TaskTag>`with ${namedTagsCtes(userId, names)} select id, name from tag`.execute(
+    trx,
+  );
   if (rows.length >= names.length) return rows;
   return trx
     .selectFrom('tags')

@@ -238,6 +238,7 @@ async function insertTask(
   const id = randomUUID();
   const now = new Date();
   const named = 'names' in tags ? tags.names : null;
+  const known = 'names' in tags ? [] : tags;
   const task = {
     id,
     user_id: ctx.userId,
@@ -262,7 +263,7 @@ async function insertTask(
     time_zone: input.time_zone ?? sql<string>`(select time_zone from users where id = ${ctx.userId})`,
     tag_names: named
       ? sql<string>`(select ${tagNameList('tag')} from tag having count(*) = ${named.length})`
-      : (tags as TaskTag[]).map((t) => t.name).join(' '),
+      : known.map((t) => t.name).join(' '),
   };
   const json = toTaskJson(
     {
@@ -270,9 +271,9 @@ async function insertTask(
       project_id: typeof place.project === 'string' ? place.project : SET_BY_INSERT,
       time_zone: input.time_zone ?? SET_BY_INSERT,
     },
-    named ? [] : (tags as TaskTag[]),
+    known,
   );
-  const tagRows = named ? namedTagsCtes(ctx.userId, named) : knownTagsCte(tags as TaskTag[]);
+  const tagRows = named ? namedTagsCtes(ctx.userId, named) : knownTagsCte(known);
   const { rows } = await sql<TaskRow & { tags?: TaskTag[] }>`with ${tagRows},
     task as (${db
       .insertInto('tasks')
@@ -286,7 +287,7 @@ async function insertTask(
       { source: ctx.source, subject: id },
       named ? sql`(select ${tagArray('tag')} from tag)` : undefined,
     )}`.execute(db);
-  return toTaskJson(rows[0]!, rows[0]!.tags ?? (tags as TaskTag[]));
+  return toTaskJson(rows[0]!, rows[0]!.tags ?? known);
 }
 
 /** Tags resolved already, as the `tag(id, name)` CTE insertTask links them from. */
