@@ -14,6 +14,7 @@ import { measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
 import { httpMix } from './load-http.ts';
 import { type MixClient, type RequestKind, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
+import { flushPageCache, watchPageCache } from './page-cache.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
 export interface LoadOptions {
@@ -100,16 +101,23 @@ const describeSlow = (pass: string, p: { slowBySpan: number[]; seconds: number }
     (_, i) => p.slowBySpan[i] ?? 0,
   ).join(' ')}`;
 
-/** Runs a paced pass and logs when its slow requests started (describeSlow) and the checkpoints begun meanwhile. */
+/**
+ * Runs a paced pass and logs when its slow requests started (describeSlow), the page cache's peak dirty +
+ * writeback MB in the same spans, and the checkpoints begun meanwhile.
+ */
 async function watchedPass<P extends { slowBySpan: number[]; seconds: number }>(
   stack: LocalStack,
   name: string,
   run: () => Promise<P>,
 ): Promise<P> {
   const before = await checkpointsSoFar(stack);
+  const pageCache = watchPageCache(SLOW_SPAN_MS);
   const result = await run();
+  const dirtyPeaks = pageCache();
   const during = (await checkpointsSoFar(stack)) - before;
-  console.log(`${describeSlow(name, result)}; checkpoints started: ${during}`);
+  console.log(
+    `${describeSlow(name, result)}; dirty + writeback MB (peak per span): ${dirtyPeaks.join(' ')}; checkpoints started: ${during}`,
+  );
   return result;
 }
 
@@ -201,15 +209,25 @@ async function outboxDrained(stack: LocalStack, since: Date, timeoutMs: number):
 }
 
 /**
- * VACUUM (ANALYZE) of the whole database, before each paced pass: each starts from the same settled
- * tables. Without it the no-pause pass's dead rows (its tasks', outbox's and audit log's) brought
- * autovacuum into ours' paced pass and never into the reference's, which runs after ours. Logs how long.
+ * Before each paced pass, the same settled state: VACUUM (ANALYZE) of the whole database, a CHECKPOINT,
+ * and sync(1). Without the vacuum the no-pause pass's dead rows (its tasks', outbox's and audit log's)
+ * brought autovacuum into ours' paced pass and never into the reference's, which runs after ours. The
+ * vacuum in turn dirtied up to hundreds of MB (the first one after the 1M-task seed took 29 s), which the
+ * kernel wrote back 30 s later, inside the pass, with the commits' WAL fsyncs queued behind it; the
+ * checkpoint and sync(1) write it out before the pass starts. Logs how long each took.
  */
-async function vacuumBetweenPasses(stack: LocalStack, before: string): Promise<void> {
-  const start = performance.now();
+async function settleBetweenPasses(stack: LocalStack, before: string): Promise<void> {
+  const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+  let start = performance.now();
   await sql`vacuum (analyze)`.execute(stack.db);
+  const vacuumed = seconds(start);
+  start = performance.now();
+  await sql`checkpoint`.execute(stack.db);
+  const checkpointed = seconds(start);
+  start = performance.now();
+  const dirtyMb = await flushPageCache();
   console.log(
-    `load: vacuum (analyze) before ${before}: ${((performance.now() - start) / 1000).toFixed(1)} s`,
+    `load: before ${before}: vacuum (analyze) ${vacuumed}, checkpoint ${checkpointed}, sync of ${Math.round(dirtyMb)} MB dirty ${seconds(start)}`,
   );
 }
 
@@ -392,13 +410,13 @@ export async function benchHttpLoad(
     const flatDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
     console.log(describeDrain('the no-pause pass', flatDrainedMs));
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
-    await vacuumBetweenPasses(stack, "ours' paced pass");
+    await settleBetweenPasses(stack, "ours' paced pass");
     const paced = await watchedPass(stack, "ours' paced pass", () => pass(thinkMs));
     // The same paced users over the same SQL straight through pg: whether this machine can hold the
     // target at that offered load at all, with nothing in front of Postgres. Once ours has relayed the
     // passes' events, so that its event side does not run beside the reference's pass.
     const pacedDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
-    await vacuumBetweenPasses(stack, "the reference's paced pass");
+    await settleBetweenPasses(stack, "the reference's paced pass");
     const rawPaced = await watchedPass(stack, "the reference's paced pass", () =>
       closedLoop(raw, users, durationMs, writeShare, thinkMs),
     );

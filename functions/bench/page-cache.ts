@@ -1,0 +1,48 @@
+// The kernel's dirty page cache, from /proc/meminfo. A pass's commits wait on WAL fsyncs; when the page
+// cache holds hundreds of MB of dirty data (a VACUUM's writes, a build's), the kernel writes it back
+// 30 s after it was dirtied (vm.dirty_expire_centisecs), and the fsyncs queue behind that writeback.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+/** Dirty (not yet written) and Writeback (being written) page cache, in MB, from meminfo's text. */
+export function parsePageCache(meminfo: string): { dirtyMb: number; writebackMb: number } {
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(meminfo)?.[1] ?? 0);
+  return { dirtyMb: kb('Dirty') / 1024, writebackMb: kb('Writeback') / 1024 };
+}
+
+/** The page cache's dirty and writeback MB now (0 and 0 where /proc/meminfo is missing). */
+export function pageCacheNow(): { dirtyMb: number; writebackMb: number } {
+  try {
+    return parsePageCache(readFileSync('/proc/meminfo', 'utf8'));
+  } catch {
+    return { dirtyMb: 0, writebackMb: 0 };
+  }
+}
+
+/** Writes every dirty page out (sync(1)) and answers how many MB were dirty before. */
+export async function flushPageCache(): Promise<number> {
+  const { dirtyMb } = pageCacheNow();
+  await promisify(execFile)('sync');
+  return dirtyMb;
+}
+
+/**
+ * Samples the dirty + writeback MB every `everyMs` until stopped, keeping the peak per `spanMs` (the
+ * spans a pass counts its slow requests in), so the two can be read side by side.
+ */
+export function watchPageCache(spanMs: number, everyMs = 500): () => number[] {
+  const started = performance.now();
+  const peaks: number[] = [];
+  const sample = () => {
+    const { dirtyMb, writebackMb } = pageCacheNow();
+    const span = Math.floor((performance.now() - started) / spanMs);
+    peaks[span] = Math.max(peaks[span] ?? 0, dirtyMb + writebackMb);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Array.from(peaks, (p) => Math.round(p ?? 0));
+  };
+}
