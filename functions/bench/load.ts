@@ -31,7 +31,7 @@ export interface LoadOptions {
   thinkMs?: number;
   /** Length of one capacity step (default 8 s; BENCH_CAPACITY_STEP_SECONDS). 0 skips the capacity search. */
   capacityStepMs?: number;
-  /** Steps each capacity search may take (default 8; BENCH_CAPACITY_STEPS). */
+  /** Steps each capacity search may take (default 10; BENCH_CAPACITY_STEPS). */
   capacitySteps?: number;
   /** The postmaster's pid, to count Postgres' CPU per request (unknown for BENCH_DATABASE_URL). */
   postgresPid?: number;
@@ -448,7 +448,7 @@ export async function benchHttpLoad(
         { name: 'ours', client: ours, start: ceiling(flat) / 2 },
         { name: 'raw pg', client: raw, start: ceiling(rawFlat) / 2 },
       ],
-      opts.capacitySteps ?? 8,
+      opts.capacitySteps ?? 10,
       step,
     );
     // Where the time goes, at the rate ours passed (or half its ceiling): the same rate for both.

@@ -78,7 +78,7 @@ try {
       durationMs: Number(process.env.BENCH_LOAD_SECONDS ?? 60) * 1000,
       warmupMs: Number(process.env.BENCH_LOAD_WARMUP_SECONDS ?? 10) * 1000,
       capacityStepMs: Number(process.env.BENCH_CAPACITY_STEP_SECONDS ?? 8) * 1000,
-      capacitySteps: Number(process.env.BENCH_CAPACITY_STEPS ?? 8),
+      capacitySteps: Number(process.env.BENCH_CAPACITY_STEPS ?? 10),
       postgresPid: pgServer ? postmasterPid(resolve(root, '.data/bench-pg')) : undefined,
     }),
   );
