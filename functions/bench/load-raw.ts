@@ -28,9 +28,16 @@ const sessionOf = (token: string) =>
 // auth: isSessionActive (accounts/sessions.ts), on every authenticated request.
 const SESSION_CHECK = `select 1 as "on" from sessions
   where id = $1 and user_id = $2 and revoked_at is null and expires_at > now()`;
-// listTasks: membershipsOf, then the listing itself (compiled per user by buildListTasksQuery).
-const MEMBERSHIPS = `select pm.project_id, p.shared from project_members pm
-  inner join projects p on p.id = pm.project_id where pm.user_id = $1`;
+// listTasks: the session check with the caller's memberships (sessionWithMemberships, list-tasks'
+// readMemberships), then the listing itself (compiled per user by buildListTasksQuery).
+const SESSION_WITH_MEMBERSHIPS = `select
+    coalesce(array_agg(pm.project_id::text) filter (where pm.project_id is not null), '{}') as member,
+    coalesce(array_agg(pm.project_id::text) filter (where p.shared), '{}') as shared
+  from sessions s
+  left join project_members pm on pm.user_id = s.user_id
+  left join projects p on p.id = pm.project_id
+  where s.id = $1 and s.user_id = $2 and s.revoked_at is null and s.expires_at > now()
+  group by s.id`;
 // queueTaskEvent (runtime/outbox.ts) after a CTE `task` whose id is $1: the outbox row, its project and
 // time zone from the row (and its tags, when the statement decides them), then the row and a NOTIFY. Its
 // event id, topic, type and JSON are $p to $p+3.
@@ -156,8 +163,8 @@ export async function rawMix(
   return {
     async list(user) {
       const u = prepared[user]!;
-      await checkSession(u);
-      await pool.query(MEMBERSHIPS, [u.id]);
+      const { rowCount } = await pool.query(SESSION_WITH_MEMBERSHIPS, [u.sessionId, u.id]);
+      if (!rowCount) throw new Error('session not active');
       await pool.query(u.listing.sql, u.listing.parameters as unknown[]);
     },
     async create(user) {

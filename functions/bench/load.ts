@@ -14,7 +14,8 @@ import { measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
 import { httpMix } from './load-http.ts';
 import { type MixClient, type RequestKind, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
-import { flushPageCache, watchPageCache } from './page-cache.ts';
+import { flushPageCache, pageCacheNow } from './page-cache.ts';
+import { watchSpans } from './span-watch.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
 export interface LoadOptions {
@@ -102,24 +103,32 @@ const describeSlow = (pass: string, p: { slowBySpan: number[]; seconds: number }
   ).join(' ')}`;
 
 /**
- * Runs a paced pass and logs when its slow requests started (describeSlow), the page cache's peak dirty +
- * writeback MB in the same spans, and the checkpoints begun meanwhile.
+ * Runs a paced pass and logs when its slow requests started (describeSlow) and, in the same spans, the
+ * CPU each process used (% of one core: `cpu`'s meters), the page cache's peak dirty + writeback MB, and
+ * the checkpoints begun meanwhile: where a burst of slow requests came from.
  */
 async function watchedPass<P extends { slowBySpan: number[]; seconds: number }>(
   stack: LocalStack,
   name: string,
+  cpu: Record<string, () => number>,
   run: () => Promise<P>,
 ): Promise<P> {
   const before = await checkpointsSoFar(stack);
-  const pageCache = watchPageCache(SLOW_SPAN_MS);
+  const stop = watchSpans(SLOW_SPAN_MS, {
+    peaks: { 'dirty + writeback MB': () => totalDirtyMb(pageCacheNow()) },
+    rates: Object.fromEntries(Object.entries(cpu).map(([who, read]) => [`${who} CPU %`, read])),
+  });
   const result = await run();
-  const dirtyPeaks = pageCache();
+  const spans = stop();
   const during = (await checkpointsSoFar(stack)) - before;
+  const perSpan = Object.entries(spans).map(([what, values]) => `${what}: ${values.join(' ')}`);
   console.log(
-    `${describeSlow(name, result)}; dirty + writeback MB (peak per span): ${dirtyPeaks.join(' ')}; checkpoints started: ${during}`,
+    `${describeSlow(name, result)}; per span, ${perSpan.join('; ')}; checkpoints started: ${during}`,
   );
   return result;
 }
+
+const totalDirtyMb = (p: { dirtyMb: number; writebackMb: number }) => p.dirtyMb + p.writebackMb;
 
 /** Checkpoints Postgres has started so far (timed or requested; pg_stat_checkpointer, Postgres 17+). */
 async function checkpointsSoFar(stack: LocalStack): Promise<number> {
@@ -279,6 +288,13 @@ function capacityRows(ours: CapacitySearch, raw: CapacitySearch, label: string, 
   ];
 }
 
+/** CPU meters (ms so far) of the server (ours' side only), Postgres and its backends, and this process. */
+const cpuMeters = (serverPid?: number, postgresPid?: number): Record<string, () => number> => ({
+  ...(serverPid ? { server: () => processCpuMs(serverPid) } : {}),
+  ...(postgresPid ? { postgres: () => processTreeCpuMs(postgresPid) } : {}),
+  loadgen: ownCpuMs,
+});
+
 /** CPU milliseconds per request of all the processes together. */
 const totalCpuMs = (per: Record<string, number>) => Object.values(per).reduce((a, b) => a + b, 0);
 
@@ -302,12 +318,6 @@ async function cpuPerRequestRows(
   sides: { ours: MixClient; raw: MixClient; serverPid: number; postgresPid?: number },
   drained: (since: Date) => Promise<void>,
 ): Promise<BenchRow[]> {
-  const postgres = sides.postgresPid;
-  const meters = (server?: number) => ({
-    ...(server ? { server: () => processCpuMs(server) } : {}),
-    ...(postgres ? { postgres: () => processTreeCpuMs(postgres) } : {}),
-    loadgen: ownCpuMs,
-  });
   const requests = Math.round(rate * step.seconds);
   const cheaper = (a: Record<string, number> | undefined, b: Record<string, number>) =>
     a && totalCpuMs(a) <= totalCpuMs(b) ? a : b;
@@ -315,11 +325,11 @@ async function cpuPerRequestRows(
   let raw: Record<string, number> | undefined;
   for (let round = 0; round < 2; round++) {
     const since = new Date();
-    const oursCpu = measureCpu(meters(sides.serverPid));
+    const oursCpu = measureCpu(cpuMeters(sides.serverPid, sides.postgresPid));
     await openLoopStep(sides.ours, rate, step);
     await drained(since);
     ours = cheaper(ours, oursCpu(requests));
-    const rawCpu = measureCpu(meters());
+    const rawCpu = measureCpu(cpuMeters(undefined, sides.postgresPid));
     await openLoopStep(sides.raw, rate, step);
     raw = cheaper(raw, rawCpu(requests));
   }
@@ -411,14 +421,19 @@ export async function benchHttpLoad(
     console.log(describeDrain('the no-pause pass', flatDrainedMs));
     // The same users as people use a todo app: a pause between actions (mean thinkMs, exponential).
     await settleBetweenPasses(stack, "ours' paced pass");
-    const paced = await watchedPass(stack, "ours' paced pass", () => pass(thinkMs));
+    const paced = await watchedPass(stack, "ours' paced pass", cpuMeters(server.pid, opts.postgresPid), () =>
+      pass(thinkMs),
+    );
     // The same paced users over the same SQL straight through pg: whether this machine can hold the
     // target at that offered load at all, with nothing in front of Postgres. Once ours has relayed the
     // passes' events, so that its event side does not run beside the reference's pass.
     const pacedDrainedMs = await outboxDrained(stack, passesStarted, 300_000);
     await settleBetweenPasses(stack, "the reference's paced pass");
-    const rawPaced = await watchedPass(stack, "the reference's paced pass", () =>
-      closedLoop(raw, users, durationMs, writeShare, thinkMs),
+    const rawPaced = await watchedPass(
+      stack,
+      "the reference's paced pass",
+      cpuMeters(undefined, opts.postgresPid),
+      () => closedLoop(raw, users, durationMs, writeShare, thinkMs),
     );
     const out = [
       ...passRows(

@@ -26,23 +26,3 @@ export async function flushPageCache(): Promise<number> {
   await promisify(execFile)('sync');
   return dirtyMb;
 }
-
-/**
- * Samples the dirty + writeback MB every `everyMs` until stopped, keeping the peak per `spanMs` (the
- * spans a pass counts its slow requests in), so the two can be read side by side.
- */
-export function watchPageCache(spanMs: number, everyMs = 500): () => number[] {
-  const started = performance.now();
-  const peaks: number[] = [];
-  const sample = () => {
-    const { dirtyMb, writebackMb } = pageCacheNow();
-    const span = Math.floor((performance.now() - started) / spanMs);
-    peaks[span] = Math.max(peaks[span] ?? 0, dirtyMb + writebackMb);
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return () => {
-    clearInterval(timer);
-    return Array.from(peaks, (p) => Math.round(p ?? 0));
-  };
-}

@@ -1,6 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { MiddlewareHandler } from 'hono';
+import type { Memberships } from '../projects/access.ts';
 import { unauthorized } from '../runtime/errors.ts';
 import { isUuid } from '../schemas.ts';
 import { type ExpectedClaims, signHs256, verifyHs256 } from './jwt.ts';
@@ -88,6 +89,8 @@ export interface AuthUser {
   id: string;
   /** The session the access token belongs to (its `sid`). */
   sid: string;
+  /** The caller's memberships, when the session check read them (FunctionAppOptions.readMemberships). */
+  memberships?: Memberships;
 }
 
 /** Every access token names us as issuer and the API as audience; verification requires both. */
@@ -128,8 +131,14 @@ export function verifyAccessToken(token: string, secret: string) {
   return verifyHs256(token, secret, undefined, TOKEN_CLAIMS);
 }
 
-/** Whether a session is still on (not logged out, not revoked, not expired). */
-export type SessionCheck = (sessionId: string, userId: string) => Promise<boolean>;
+/**
+ * Whether a session is still on (not logged out, not revoked, not expired): false, or true, or what the
+ * check read about the caller in the same statement (their memberships).
+ */
+export type SessionCheck = (
+  sessionId: string,
+  userId: string,
+) => Promise<boolean | { memberships: Memberships }>;
 
 /**
  * The caller a token names, once its signature and claims verify (`audience` picks access token or
@@ -150,8 +159,9 @@ export async function authenticateToken(
   const { sub, sid } = claims;
   if (typeof sub !== 'string' || !isUuid(sub)) throw unauthorized('The token has no valid subject');
   if (typeof sid !== 'string' || !isUuid(sid)) throw unauthorized('The token names no session; log in again');
-  if (!(await sessionActive(sid, sub))) throw unauthorized('The session has ended; log in again');
-  return { id: sub, sid };
+  const session = await sessionActive(sid, sub);
+  if (!session) throw unauthorized('The session has ended; log in again');
+  return session === true ? { id: sub, sid } : { id: sub, sid, memberships: session.memberships };
 }
 
 /** The bearer token of a request, if it sent one. */

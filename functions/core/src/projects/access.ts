@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
+import { compiledOnce } from '../db/compiled-once.ts';
 import type { Database } from '../db/types.ts';
 import { ProjectRole } from '../enums.ts';
 import { fieldProblem, forbidden, notFound } from '../runtime/errors.ts';
@@ -31,6 +32,40 @@ export const hasRole = (role: Role | undefined, needed: Role): boolean =>
  */
 export const visibleProjects = (userId: string) =>
   sql<string>`(select pm.project_id from project_members pm where pm.user_id = ${userId})`;
+
+/** The projects a user is a member of (any role), and which of them are shared (may hold others' tasks). */
+export interface Memberships {
+  member: string[];
+  shared: string[];
+}
+
+/**
+ * A user's memberships as the two arrays of Memberships, aggregated over `project_members pm` left-joined
+ * to `projects p`: empty arrays when there are none.
+ */
+export const membershipArrays = [
+  sql<string[]>`coalesce(array_agg(pm.project_id::text) filter (where pm.project_id is not null), '{}')`.as(
+    'member',
+  ),
+  sql<string[]>`coalesce(array_agg(pm.project_id::text) filter (where p.shared), '{}')`.as('shared'),
+] as const;
+
+const membershipRow = compiledOnce((db, userId: string) =>
+  db
+    .selectFrom('project_members as pm')
+    .leftJoin('projects as p', 'p.id', 'pm.project_id')
+    .select(membershipArrays)
+    .where('pm.user_id', '=', userId),
+);
+
+/**
+ * The projects `userId` is a member of, and the shared ones among them. An HTTP request that needs them
+ * reads them with its session check instead (sessionWithMemberships, accounts/sessions.ts).
+ */
+export async function membershipsOf(db: Kysely<Database>, userId: string): Promise<Memberships> {
+  const [row] = await membershipRow(db, userId);
+  return { member: row?.member ?? [], shared: row?.shared ?? [] };
+}
 
 /** The caller's role in a project, or undefined when they are not a member (or it does not exist). */
 export async function projectRole(

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import { type AuthUser, requireUser } from '../accounts/auth.ts';
-import { isSessionActive } from '../accounts/sessions.ts';
+import { isSessionActive, sessionWithMemberships } from '../accounts/sessions.ts';
 import type { Database } from '../db/types.ts';
 import { APP_TOKEN_HEADER, isAppToken } from './app-token.ts';
 import type { Config } from './config.ts';
@@ -42,6 +42,11 @@ export type AppEnv = { Variables: { user: AuthUser } };
 export interface FunctionAppOptions {
   /** Path prefixes outside /api whose routes check their own caller (the clock's `/jobs/`). */
   selfAuthenticatedPrefixes?: string[];
+  /**
+   * The session check also reads the caller's project memberships, in the same statement, onto
+   * `c.var.user.memberships`: for a function whose reads are scoped by them (list-tasks).
+   */
+  readMemberships?: boolean;
 }
 
 /**
@@ -126,7 +131,15 @@ export function createFunctionApp(
   const isPublic = publicPathMatcher(typeof spec === 'string' ? [] : spec.routes);
   // One primary-key lookup per authenticated request: a logged-out or revoked session's access tokens
   // stop working at once rather than when they expire.
-  const authenticate = requireUser(deps.jwtSecret, (sid, userId) => isSessionActive(deps.db, sid, userId));
+  const authenticate = requireUser(
+    deps.jwtSecret,
+    options.readMemberships
+      ? async (sid, userId) => {
+          const memberships = await sessionWithMemberships(deps.db, sid, userId);
+          return memberships ? { memberships } : false;
+        }
+      : (sid, userId) => isSessionActive(deps.db, sid, userId),
+  );
   app.onError(problemHandler((msg, err) => deps.log.error(msg, { fn: name, err })));
   app.notFound((c) => {
     throw new ProblemError(404, `No route for ${c.req.method} ${c.req.path}`);

@@ -1,8 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
-import { compiledOnce } from '../db/compiled-once.ts';
 import type { Database } from '../db/types.ts';
-import { visibleProjects } from '../projects/access.ts';
+import { type Memberships, membershipsOf, visibleProjects } from '../projects/access.ts';
 import { decodeCursor, encodeCursor } from '../runtime/cursor.ts';
 import { isStorableText, isUuid, type ListTasksQuery, type SubtaskCounts, type TaskOut } from '../schemas.ts';
 import { resolveTagsForFilter } from '../tags/tag-queries.ts';
@@ -108,25 +107,14 @@ export interface TaskListing {
   next_cursor: string | null;
 }
 
-const membershipRows = compiledOnce((db, userId: string) =>
-  db
-    .selectFrom('project_members as pm')
-    .innerJoin('projects as p', 'p.id', 'pm.project_id')
-    .select(['pm.project_id', 'p.shared'])
-    .where('pm.user_id', '=', userId),
-);
-
-/** The projects `userId` is a member of, and which of them are shared (may hold others' tasks). */
-async function membershipsOf(db: Kysely<Database>, userId: string) {
-  const rows = await membershipRows(db, userId);
-  return {
-    member: rows.map((r) => r.project_id),
-    shared: rows.filter((r) => r.shared).map((r) => r.project_id),
-  };
-}
-
 /** Builds the listing query; exported so the benchmark can run the very same SQL through bare `pg`. */
-export async function buildListTasksQuery(db: Kysely<Database>, userId: string, q: ListTasksQuery) {
+export async function buildListTasksQuery(
+  db: Kysely<Database>,
+  userId: string,
+  q: ListTasksQuery,
+  /** The caller's memberships when already read (with the session check); read here otherwise. */
+  memberships?: Memberships,
+) {
   const order = q.order ?? DEFAULT_ORDER[q.sort_by];
   const sortName = `${q.sort_by}:${order}`;
   const key = sortKey(q.sort_by, order);
@@ -153,7 +141,7 @@ export async function buildListTasksQuery(db: Kysely<Database>, userId: string, 
         where pm.project_id = ${q.project} and pm.user_id = ${userId})`,
     );
   } else {
-    const { member, shared } = await membershipsOf(db, userId);
+    const { member, shared } = memberships ?? (await membershipsOf(db, userId));
     // `is true` keeps the membership test a row filter: as an index condition the planner ANDed the
     // caller's whole project range (100k rows) into every search's bitmap (+35 ms).
     const own = sql<SqlBool>`(t.user_id = ${userId} and (t.project_id = any(${member}::uuid[])) is true)`;
@@ -216,8 +204,9 @@ export async function listTasks(
   db: Kysely<Database>,
   userId: string,
   q: ListTasksQuery,
+  memberships?: Memberships,
 ): Promise<TaskListing> {
-  const built = await buildListTasksQuery(db, userId, q);
+  const built = await buildListTasksQuery(db, userId, q, memberships);
   if (!built) return { items: [], next_cursor: null };
   const rows = await built.query.execute();
   const page = rows.slice(0, q.limit);

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { watchSpans } from './span-watch.ts';
+
+describe('watchSpans', () => {
+  it('keeps the peak of a gauge and the rate of a counter in each span', async () => {
+    let gauge = 5;
+    let cpuMs = 0;
+    const stop = watchSpans(100, { peaks: { gauge: () => gauge }, rates: { cpu: () => cpuMs } }, 10);
+    await new Promise((r) => setTimeout(r, 30));
+    gauge = 9; // a peak inside the first span
+    await new Promise((r) => setTimeout(r, 30));
+    gauge = 1;
+    cpuMs += 50; // half a core over the first 100 ms
+    await new Promise((r) => setTimeout(r, 100));
+    const got = stop();
+    expect(got.gauge![0]).toBe(9);
+    expect(got.gauge![1]).toBe(1);
+    expect(got.cpu![0]).toBeGreaterThanOrEqual(35);
+    expect(got.cpu![0]).toBeLessThanOrEqual(55);
+    expect(got.cpu![1] ?? 0).toBeLessThanOrEqual(5);
+  });
+});
