@@ -15,7 +15,7 @@ import { httpMix } from './load-http.ts';
 import { type MixClient, type RequestKind, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
 import { flushPageCache, pageCacheNow } from './page-cache.ts';
-import { watchSpans } from './span-watch.ts';
+import { tcpCounter, watchSpans } from './span-watch.ts';
 import { type BenchRow, ms, percentile, ratio } from './stats.ts';
 
 export interface LoadOptions {
@@ -117,6 +117,10 @@ async function watchedPass<P extends { slowBySpan: number[]; seconds: number }>(
   const stop = watchSpans(SLOW_SPAN_MS, {
     peaks: { 'dirty + writeback MB': () => totalDirtyMb(pageCacheNow()) },
     rates: Object.fromEntries(Object.entries(cpu).map(([who, read]) => [`${who} CPU %`, read])),
+    counts: {
+      'TCP SYN retransmits': () => tcpCounter('TCPSynRetrans'),
+      'listen queue overflows': () => tcpCounter('ListenOverflows'),
+    },
   });
   const result = await run();
   const spans = stop();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // What the machine did in each span of a pass (the spans the load bench counts its slow requests in):
 // where a burst of slow requests came from — which process was busy then, or whether the disk was.
 
@@ -6,6 +8,8 @@ export interface SpanMeters {
   peaks?: Record<string, () => number>;
   /** Cumulative counters (CPU ms); the span keeps their rise per second of the span, in % of one core. */
   rates?: Record<string, () => number>;
+  /** Cumulative counters (TCP SYN retransmits); the span keeps how much they rose in it. */
+  counts?: Record<string, () => number>;
 }
 
 /** Starts sampling; the returned stop() answers each meter's values per span, in span order. */
@@ -18,15 +22,22 @@ export function watchSpans(
   const out: Record<string, number[]> = {};
   const peaks = Object.entries(meters.peaks ?? {});
   const rates = Object.entries(meters.rates ?? {});
+  const counts = Object.entries(meters.counts ?? {});
   let spanStart = started;
-  const last = Object.fromEntries(rates.map(([name, read]) => [name, read()]));
+  const last = Object.fromEntries([...rates, ...counts].map(([name, read]) => [name, read()]));
+  /** How much a counter rose since it was last read. */
+  const rise = (name: string, read: () => number) => {
+    const value = read();
+    const by = value - last[name]!;
+    last[name] = value;
+    return by;
+  };
   const closeSpan = (now: number) => {
     const span = Math.floor((spanStart - started) / spanMs);
     for (const [name, read] of rates) {
-      const value = read();
-      (out[name] ??= [])[span] = Math.round(((value - last[name]!) * 100) / Math.max(1, now - spanStart));
-      last[name] = value;
+      (out[name] ??= [])[span] = Math.round((rise(name, read) * 100) / Math.max(1, now - spanStart));
     }
+    for (const [name, read] of counts) (out[name] ??= [])[span] = rise(name, read);
     spanStart = now;
   };
   const sample = () => {
@@ -47,4 +58,20 @@ export function watchSpans(
       Object.entries(out).map(([name, values]) => [name, Array.from(values, (v) => v ?? 0)]),
     );
   };
+}
+
+/**
+ * One of the kernel's TcpExt counters (/proc/net/netstat: a line of names, then a line of values), 0 when
+ * it cannot be read: TCPSynRetrans counts connection attempts whose SYN went unanswered for a second.
+ */
+export function tcpCounter(name: string, netstat?: string): number {
+  let text = netstat;
+  try {
+    text ??= readFileSync('/proc/net/netstat', 'utf8');
+  } catch {
+    return 0;
+  }
+  const [names, values] = text.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const at = names?.split(' ').indexOf(name) ?? -1;
+  return at > 0 ? Number(values?.split(' ')[at] ?? 0) : 0;
 }
