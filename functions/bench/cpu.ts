@@ -64,3 +64,21 @@ export function measureCpu(meters: Record<string, () => number>) {
       Object.entries(meters).map(([name, read]) => [name, (read() - before[name]!) / Math.max(1, requests)]),
     );
 }
+
+/** The fields of /proc/stat's first line after "cpu", in proc(5)'s order. */
+const HOST_CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+
+/**
+ * Milliseconds all this machine's CPUs spent so far in one state of /proc/stat: `steal` is time the
+ * hypervisor gave our virtual CPUs to someone else, `iowait` idle time with disk I/O outstanding.
+ */
+export function hostCpuMs(field: (typeof HOST_CPU_FIELDS)[number], stat?: string): number {
+  let text = stat;
+  try {
+    text ??= readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return 0;
+  }
+  const ticks = text.split('\n')[0]?.trim().split(/\s+/)[HOST_CPU_FIELDS.indexOf(field) + 1];
+  return (Number(ticks ?? 0) * 1000) / TICKS_PER_SECOND;
+}

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalProcess } from '../testing/local-process.ts';
 import { CapacitySearch, openLoopStep, type StepOptions, type StepResult } from './capacity.ts';
-import { measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
+import { hostCpuMs, measureCpu, ownCpuMs, processCpuMs, processTreeCpuMs } from './cpu.ts';
 import { httpMix } from './load-http.ts';
 import { type MixClient, type RequestKind, Tally, timed } from './load-mix.ts';
 import { rawMix } from './load-raw.ts';
@@ -116,7 +116,12 @@ async function watchedPass<P extends { slowBySpan: number[]; seconds: number }>(
   const before = await checkpointsSoFar(stack);
   const stop = watchSpans(SLOW_SPAN_MS, {
     peaks: { 'dirty + writeback MB': () => totalDirtyMb(pageCacheNow()) },
-    rates: Object.fromEntries(Object.entries(cpu).map(([who, read]) => [`${who} CPU %`, read])),
+    rates: {
+      ...Object.fromEntries(Object.entries(cpu).map(([who, read]) => [`${who} CPU %`, read])),
+      // The host's: time the hypervisor gave our 2 CPUs to others, and idle time waiting on the disk.
+      'steal %': () => hostCpuMs('steal'),
+      'iowait %': () => hostCpuMs('iowait'),
+    },
     counts: {
       'TCP SYN retransmits': () => tcpCounter('TCPSynRetrans'),
       'listen queue overflows': () => tcpCounter('ListenOverflows'),
