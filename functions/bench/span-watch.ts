@@ -20,6 +20,11 @@ export function watchSpans(
 ): () => Record<string, number[]> {
   const started = performance.now();
   const out: Record<string, number[]> = {};
+  /** A meter's values per span, made on first use. */
+  const series = (name: string) => {
+    out[name] ??= [];
+    return out[name];
+  };
   const peaks = Object.entries(meters.peaks ?? {});
   const rates = Object.entries(meters.rates ?? {});
   const counts = Object.entries(meters.counts ?? {});
@@ -35,16 +40,16 @@ export function watchSpans(
   const closeSpan = (now: number) => {
     const span = Math.floor((spanStart - started) / spanMs);
     for (const [name, read] of rates) {
-      (out[name] ??= [])[span] = Math.round((rise(name, read) * 100) / Math.max(1, now - spanStart));
+      series(name)[span] = Math.round((rise(name, read) * 100) / Math.max(1, now - spanStart));
     }
-    for (const [name, read] of counts) (out[name] ??= [])[span] = rise(name, read);
+    for (const [name, read] of counts) series(name)[span] = rise(name, read);
     spanStart = now;
   };
   const sample = () => {
     const now = performance.now();
     const span = Math.floor((now - started) / spanMs);
     for (const [name, read] of peaks) {
-      const values = (out[name] ??= []);
+      const values = series(name);
       values[span] = Math.max(values[span] ?? 0, Math.round(read()));
     }
     if (now - spanStart >= spanMs) closeSpan(started + span * spanMs);
