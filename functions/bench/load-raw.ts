@@ -25,7 +25,8 @@ const TokenClaims = z.object({ sid: z.string() });
 const sessionOf = (token: string) =>
   TokenClaims.parse(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())).sid;
 
-// auth: isSessionActive (accounts/sessions.ts), on every authenticated request.
+// auth: isSessionActive (accounts/sessions.ts), on every authenticated request. Prepared (named), as
+// ours' compiledOnce queries are on every connection (db/compiled-once.ts preparesOnceCompiled).
 const SESSION_CHECK = `select 1 as "on" from sessions
   where id = $1 and user_id = $2 and revoked_at is null and expires_at > now()`;
 // listTasks: the session check with the caller's memberships (sessionWithMemberships, list-tasks'
@@ -140,7 +141,11 @@ export async function rawMix(
   let created = 0;
 
   const checkSession = async (u: RawUser) => {
-    const { rowCount } = await pool.query(SESSION_CHECK, [u.sessionId, u.id]);
+    const { rowCount } = await pool.query({
+      name: 'session_check',
+      text: SESSION_CHECK,
+      values: [u.sessionId, u.id],
+    });
     if (!rowCount) throw new Error('session not active');
   };
 
@@ -163,7 +168,11 @@ export async function rawMix(
   return {
     async list(user) {
       const u = prepared[user]!;
-      const { rowCount } = await pool.query(SESSION_WITH_MEMBERSHIPS, [u.sessionId, u.id]);
+      const { rowCount } = await pool.query({
+        name: 'session_with_memberships',
+        text: SESSION_WITH_MEMBERSHIPS,
+        values: [u.sessionId, u.id],
+      });
       if (!rowCount) throw new Error('session not active');
       await pool.query(u.listing.sql, u.listing.parameters as unknown[]);
     },

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparesOnceCompiled } from './compiled-once.ts';
 import { readsFirst, type WaitBounds } from './reads-first.ts';
 import type { Database } from './types.ts';
 
@@ -44,7 +45,10 @@ export function connectDatabase(url: string, max = 10, options: ConnectOptions =
   // transaction emits 'error' on itself, and with no listener that is an uncaught exception. Its
   // in-flight or next query fails instead, and the pool replaces the client.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    preparesOnceCompiled(client);
+  });
   const lanes = readsFirst(pool, max, LANE_WAIT);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lanes.write }) });
   const readDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lanes.read }) });
