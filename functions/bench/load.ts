@@ -230,9 +230,10 @@ async function outboxDrained(stack: LocalStack, since: Date, timeoutMs: number):
  * Before each paced pass, the same settled state: VACUUM (ANALYZE) of the whole database, a CHECKPOINT,
  * and sync(1). Without the vacuum the no-pause pass's dead rows (its tasks', outbox's and audit log's)
  * brought autovacuum into ours' paced pass and never into the reference's, which runs after ours. The
- * vacuum in turn dirtied up to hundreds of MB (the first one after the 1M-task seed took 29 s), which the
- * kernel wrote back 30 s later, inside the pass, with the commits' WAL fsyncs queued behind it; the
- * checkpoint and sync(1) write it out before the pass starts. Logs how long each took.
+ * checkpoint and sync(1) write out what the vacuum dirtied (the first one after the 1M-task seed took
+ * 29 s), so the kernel does not write it back inside the pass with the commits' fsyncs queued behind it.
+ * That was a suspect for the paced passes' bursts, not the cause: a burst came with 1 MB dirty (README,
+ * the seventh round). It costs under a second and leaves both passes alike. Logs how long each took.
  */
 async function settleBetweenPasses(stack: LocalStack, before: string): Promise<void> {
   const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
