@@ -181,7 +181,18 @@ describe('accounts', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    // The suite's first write: once (a clean-clone CI, 2026-12-04) the list did not show within 20 s,
+    // and every test after it failed for want of this user. A longer wait, and the page's text if it
+    // still does not, so a failure says what the page showed instead.
+    await page
+      .getByRole('heading', { name: 'Tasks' })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: Error) => {
+        const text = await page
+          .evaluate(() => (document.body.textContent ?? '').slice(0, 500))
+          .catch(() => '?');
+        throw new Error(`${e.message}\nafter sign-up the page at ${page.url()} showed: ${text}`);
+      });
     await page.getByText('No tasks yet.').waitFor();
     const banner = page.getByRole('region', { name: 'Verify your email' });
     await banner.waitFor();
