@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcpCounter, watchSpans } from './span-watch.ts';
 
 describe('watchSpans', () => {
-  it('keeps the peak of a gauge and the rate of a counter in each span', async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps the peak of a gauge and the rate of a counter in each span', () => {
+    // A fake clock: on a busy machine real timers slipped past the span's end before the counter rose.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     let gauge = 5;
     let cpuMs = 0;
     let retransmits = 7;
@@ -15,13 +21,13 @@ describe('watchSpans', () => {
       },
       10,
     );
-    await new Promise((r) => setTimeout(r, 30));
+    vi.advanceTimersByTime(30);
     gauge = 9; // a peak inside the first span
-    await new Promise((r) => setTimeout(r, 30));
+    vi.advanceTimersByTime(30);
     gauge = 1;
     cpuMs += 50; // half a core over the first 100 ms
     retransmits += 3;
-    await new Promise((r) => setTimeout(r, 100));
+    vi.advanceTimersByTime(100);
     const got = stop();
     expect(got.gauge![0]).toBe(9);
     expect(got.gauge![1]).toBe(1);
