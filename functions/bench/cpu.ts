@@ -6,14 +6,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux the bench runs on). */
 const TICKS_PER_SECOND = 100;
 
+/** A /proc file's text, or undefined where it cannot be read (a process gone, not Linux). */
+export function procText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process's stat fields after its name (the name may hold spaces and parentheses). */
 function statFields(pid: number): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
+  const stat = procText(`/proc/${pid}/stat`);
+  return stat === undefined ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Fields 14–17 of proc(5) (utime, stime, cutime, cstime), counted from the state (field 3) here, in ms. */
@@ -72,13 +77,10 @@ const HOST_CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'sof
  * Milliseconds all this machine's CPUs spent so far in one state of /proc/stat: `steal` is time the
  * hypervisor gave our virtual CPUs to someone else, `iowait` idle time with disk I/O outstanding.
  */
-export function hostCpuMs(field: (typeof HOST_CPU_FIELDS)[number], stat?: string): number {
-  let text = stat;
-  try {
-    text ??= readFileSync('/proc/stat', 'utf8');
-  } catch {
-    return 0;
-  }
-  const ticks = text.split('\n')[0]?.trim().split(/\s+/)[HOST_CPU_FIELDS.indexOf(field) + 1];
+export function hostCpuMs(
+  field: (typeof HOST_CPU_FIELDS)[number],
+  stat = procText('/proc/stat') ?? '',
+): number {
+  const ticks = stat.split('\n')[0]?.trim().split(/\s+/)[HOST_CPU_FIELDS.indexOf(field) + 1];
   return (Number(ticks ?? 0) * 1000) / TICKS_PER_SECOND;
 }

@@ -140,12 +140,9 @@ export async function rawMix(
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
   let created = 0;
 
-  const checkSession = async (u: RawUser) => {
-    const { rowCount } = await pool.query({
-      name: 'session_check',
-      text: SESSION_CHECK,
-      values: [u.sessionId, u.id],
-    });
+  /** The session check (by default; a list's reads its memberships too), as a named statement. */
+  const checkSession = async (u: RawUser, name = 'session_check', text = SESSION_CHECK) => {
+    const { rowCount } = await pool.query({ name, text, values: [u.sessionId, u.id] });
     if (!rowCount) throw new Error('session not active');
   };
 
@@ -168,12 +165,7 @@ export async function rawMix(
   return {
     async list(user) {
       const u = prepared[user]!;
-      const { rowCount } = await pool.query({
-        name: 'session_with_memberships',
-        text: SESSION_WITH_MEMBERSHIPS,
-        values: [u.sessionId, u.id],
-      });
-      if (!rowCount) throw new Error('session not active');
+      await checkSession(u, 'session_with_memberships', SESSION_WITH_MEMBERSHIPS);
       await pool.query(u.listing.sql, u.listing.parameters as unknown[]);
     },
     async create(user) {

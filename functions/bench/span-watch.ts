@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { procText } from './cpu.ts';
 
 // What the machine did in each span of a pass (the spans the load bench counts its slow requests in):
 // where a burst of slow requests came from — which process was busy then, or whether the disk was.
@@ -69,14 +69,8 @@ export function watchSpans(
  * One of the kernel's TcpExt counters (/proc/net/netstat: a line of names, then a line of values), 0 when
  * it cannot be read: TCPSynRetrans counts connection attempts whose SYN went unanswered for a second.
  */
-export function tcpCounter(name: string, netstat?: string): number {
-  let text = netstat;
-  try {
-    text ??= readFileSync('/proc/net/netstat', 'utf8');
-  } catch {
-    return 0;
-  }
-  const [names, values] = text.split('\n').filter((l) => l.startsWith('TcpExt:'));
+export function tcpCounter(name: string, netstat = procText('/proc/net/netstat') ?? ''): number {
+  const [names, values] = netstat.split('\n').filter((l) => l.startsWith('TcpExt:'));
   const at = names?.split(' ').indexOf(name) ?? -1;
   return at > 0 ? Number(values?.split(' ')[at] ?? 0) : 0;
 }
