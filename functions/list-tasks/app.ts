@@ -12,8 +12,8 @@ const spec = functionSpec('list-tasks');
 
 /** listTasks + getTask: the read side — search, filters, sort and cursor paging over the caller's tasks. */
 export function listTasksApp(deps: FunctionDeps) {
-  // The listing is scoped by the caller's memberships: read with the session check, one round trip fewer.
-  const app = createFunctionApp(spec, deps, { readMemberships: true });
+  // The listing is scoped by the caller's memberships: read with its session check, one round trip fewer.
+  const app = createFunctionApp(spec, deps, { readMemberships: ['listTasks'] });
   const handle = routeHandlers(app, spec);
   handle('listTasks', async function listTasksRoute(c, { query }) {
     return c.json(await listTasks(deps.db, c.var.user.id, query, c.var.user.memberships));

@@ -2,7 +2,17 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../testing/database.ts';
 import { membershipsOf } from '../projects/access.ts';
-import { createSession, isSessionActive, revokeSession, sessionWithMemberships } from './sessions.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { type AppEnv, createFunctionApp } from '../runtime/http.ts';
+import { createLogger } from '../runtime/log.ts';
+import type { HttpRoute } from '../runtime/routes.ts';
+import {
+  createSession,
+  isSessionActive,
+  issueTokenForNewSession,
+  revokeSession,
+  sessionWithMemberships,
+} from './sessions.ts';
 
 const t = useTestDatabase();
 
@@ -67,5 +77,43 @@ describe('sessionWithMemberships: the session check with the memberships in one 
     const { sessionId } = await createSession(t.db, user, 3600);
     expect(await sessionWithMemberships(t.db, sessionId, user)).toEqual({ member: [], shared: [] });
     expect(await membershipsOf(t.db, user)).toEqual({ member: [], shared: [] });
+  });
+});
+
+describe("createFunctionApp's readMemberships", () => {
+  const SECRET = 'sessions-test-secret-sessions-test-secret';
+  const route = (operationId: string, path: string): HttpRoute => ({
+    operationId,
+    method: 'GET',
+    path,
+    summary: operationId,
+    status: 200,
+  });
+
+  it('reads the memberships with the session check for the operations it names, and only for them', async () => {
+    const user = await newUser('reader');
+    const token = await issueTokenForNewSession(t.db, user, SECRET, 3600);
+    const app = createFunctionApp(
+      {
+        name: 'things',
+        routes: [route('listThings', '/api/v1/things'), route('getThing', '/api/v1/things/:id')],
+      },
+      {
+        db: t.db,
+        config: loadConfig({}),
+        jwtSecret: SECRET,
+        log: createLogger('silent'),
+        appToken: 'sessions-test-app-token-0123456789',
+      },
+      { readMemberships: ['listThings'] },
+    );
+    const seen = (c: { var: AppEnv['Variables'] }) => ({ memberships: c.var.user.memberships ?? null });
+    app.get('/api/v1/things', (c) => c.json(seen(c)));
+    app.get('/api/v1/things/:id', (c) => c.json(seen(c)));
+    const get = async (path: string) =>
+      (await app.request(path, { headers: { authorization: `Bearer ${token}` } })).json();
+
+    expect(await get('/api/v1/things')).toEqual({ memberships: await membershipsOf(t.db, user) });
+    expect(await get('/api/v1/things/x')).toEqual({ memberships: null });
   });
 });

@@ -43,10 +43,22 @@ export interface FunctionAppOptions {
   /** Path prefixes outside /api whose routes check their own caller (the clock's `/jobs/`). */
   selfAuthenticatedPrefixes?: string[];
   /**
-   * The session check also reads the caller's project memberships, in the same statement, onto
-   * `c.var.user.memberships`: for a function whose reads are scoped by them (list-tasks).
+   * The operations (catalog operationIds) whose session check also reads the caller's project
+   * memberships, in the same statement, onto `c.var.user.memberships`: reads scoped by them (listTasks).
+   * Every other route keeps the plain session check.
    */
-  readMemberships?: boolean;
+  readMemberships?: readonly string[];
+}
+
+/** Whether a request (method, path) is one of `operationIds`' routes, matched as the router matches them. */
+function operationMatcher(
+  routes: FunctionRoutes['routes'],
+  operationIds: readonly string[],
+): (method: string, path: string) => boolean {
+  const router = new TrieRouter<true>();
+  for (const route of routes)
+    if (operationIds.includes(route.operationId)) router.add(route.method, route.path, true);
+  return (method, path) => router.match(method, path)[0].length > 0;
 }
 
 /**
@@ -131,14 +143,14 @@ export function createFunctionApp(
   const isPublic = publicPathMatcher(typeof spec === 'string' ? [] : spec.routes);
   // One primary-key lookup per authenticated request: a logged-out or revoked session's access tokens
   // stop working at once rather than when they expire.
-  const authenticate = requireUser(
-    deps.jwtSecret,
-    options.readMemberships
-      ? async (sid, userId) => {
-          const memberships = await sessionWithMemberships(deps.db, sid, userId);
-          return memberships ? { memberships } : false;
-        }
-      : (sid, userId) => isSessionActive(deps.db, sid, userId),
+  const authenticate = requireUser(deps.jwtSecret, (sid, userId) => isSessionActive(deps.db, sid, userId));
+  const authenticateWithMemberships = requireUser(deps.jwtSecret, async (sid, userId) => {
+    const memberships = await sessionWithMemberships(deps.db, sid, userId);
+    return memberships ? { memberships } : false;
+  });
+  const readsMemberships = operationMatcher(
+    typeof spec === 'string' ? [] : spec.routes,
+    options.readMemberships ?? [],
   );
   app.onError(problemHandler((msg, err) => deps.log.error(msg, { fn: name, err })));
   app.notFound((c) => {
@@ -173,7 +185,11 @@ export function createFunctionApp(
   app.use('*', function limitBody(c, next) {
     return limitOf(c.req.method, c.req.path)(c, next);
   });
-  app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
+  app.use('/api/*', async (c, next) => {
+    if (isPublic(c.req.path)) return next();
+    const check = readsMemberships(c.req.method, c.req.path) ? authenticateWithMemberships : authenticate;
+    return check(c, next);
+  });
   return app;
 }
 
